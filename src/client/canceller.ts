@@ -1,0 +1,190 @@
+import type * as grpc from '@grpc/grpc-js';
+import { OperationsError } from '../errors/operations-error';
+import { parseOperationName, resolveServiceArg, type NameKind } from '../registry/operation-name';
+import type { ServiceDescriptor } from '../registry/service-registry';
+import { callWithRetry, type RetryListener } from '../retry/call-with-retry';
+import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
+import type { AuthClientLike } from '../transport/channel-credentials';
+import { resolveEndpoint, type Endpoint } from '../transport/endpoint';
+import { routingParams, type OperationsMethod, type OperationsStub } from '../transport/operations-stub';
+import { StubPool } from '../transport/stub-pool';
+
+/** Options of `createCanceller`. Every field is optional; defaults are stated per field. */
+export interface CancellerOptions {
+  /**
+   * `host:port` of an Operations emulator: every service is sent there over plaintext with no
+   * credentials. Defaults to the `LRO_CANCEL_EMULATOR_HOST` environment variable; pass `null`
+   * to ignore it. Plaintext to a host that is not loopback is refused unless `allowInsecure`.
+   */
+  emulator?: string | null;
+  /** Permit plaintext to a non-loopback emulator host. Defaults to false. */
+  allowInsecure?: boolean;
+  /**
+   * `host:port` overriding every service's host, or a map from service id to `host:port`
+   * (regional or private endpoints). Keeps TLS and credentials. Defaults to the registry's host.
+   */
+  endpoint?: string | Readonly<Record<string, string>>;
+  /** Universe domain. Defaults to `GOOGLE_CLOUD_UNIVERSE_DOMAIN`, else `googleapis.com`. */
+  universeDomain?: string;
+  /** Service used for relative names when a call names none (id or host). */
+  service?: string | ServiceDescriptor;
+  /** Retry and deadline policy; see RetryPolicy for the defaults. */
+  retry?: Partial<RetryPolicy>;
+  /** Told before every retry (logging, metrics). */
+  onRetry?: RetryListener;
+  /** Auth client to use instead of Application Default Credentials (TLS endpoints only). */
+  auth?: AuthClientLike;
+  /** PEM root certificates to trust instead of the system's. */
+  rootCerts?: Buffer;
+  /** gRPC channels per endpoint. Defaults to 1. */
+  channelsPerService?: number;
+  /** Extra grpc-js channel options. */
+  channelOptions?: grpc.ChannelOptions;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Service id or host for a relative name (overrides the canceller's `service`). */
+  service?: string | ServiceDescriptor;
+  /** Aborting stops the call and any retry wait at once; the result is outcome 'aborted'. */
+  signal?: AbortSignal;
+  /** Total deadline of this call in ms, retries included (overrides retry.totalTimeoutMs). */
+  timeoutMs?: number;
+}
+
+/** A cancel the server accepted. Cancellation itself is best effort: confirm with GetOperation. */
+export interface CancelResult {
+  name: string;
+  /** Service id. */
+  service: string;
+  outcome: 'cancel-requested';
+  attempts: number;
+  latencyMs: number;
+}
+
+export interface Canceller {
+  /**
+   * Send CancelOperation for one operation, with retries.
+   * @throws OperationsError (outcome 'invalid-name' before any RPC for a bad name).
+   */
+  cancel(name: string, options?: CallOptions): Promise<CancelResult>;
+  /** Close every channel; calls in flight end with outcome 'aborted'. */
+  close(): Promise<void>;
+}
+
+/** Internal surface shared by cancel, confirm, get and list. @internal */
+export interface OperationsCaller extends Canceller {
+  /** Validate a name for `kind` and resolve its service. */
+  resolve(name: string, kind: NameKind, options?: CallOptions): { name: string; service: ServiceDescriptor };
+  /** Run one method with retries: `{ value, attempts }`. */
+  invoke<Res>(
+    method: OperationsMethod,
+    request: object,
+    routingName: string,
+    service: ServiceDescriptor,
+    options?: CallOptions,
+    policyOverride?: Partial<RetryPolicy>,
+  ): Promise<{ value: Res; attempts: number }>;
+  /** The stubs made so far (tests). */
+  stubs(): OperationsStub[];
+}
+
+/**
+ * Create a canceller. Cheap: nothing is resolved or connected until the first call.
+ *
+ * @example
+ * const canceller = createCanceller();                 // TLS + Application Default Credentials
+ * await canceller.cancel('//dataplex.googleapis.com/projects/p/locations/us-central1/operations/op-1');
+ * await canceller.close();
+ */
+export function createCanceller(options: CancellerOptions = {}): OperationsCaller {
+  const policy = resolveRetryPolicy(options.retry);
+  const emulator = options.emulator === null ? undefined : (options.emulator ?? (process.env.LRO_CANCEL_EMULATOR_HOST || undefined));
+  const universeDomain = options.universeDomain ?? (process.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN || undefined);
+  const endpointOptions = { emulator, allowInsecure: options.allowInsecure, endpoint: options.endpoint, universeDomain };
+  const defaultService = options.service === undefined ? undefined : resolveServiceArg(options.service);
+  const pool = new StubPool({ channelsPerEndpoint: options.channelsPerService, channelOptions: options.channelOptions });
+  const endpoints = new Map<string, Endpoint>();
+  let closed = false;
+  const isClosed = (): boolean => closed;
+
+  // Fail fast on a bad emulator/endpoint setting: a usage error, not a per-name result.
+  if (emulator !== undefined) resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as ServiceDescriptor, endpointOptions);
+
+  function endpointFor(service: ServiceDescriptor): Endpoint {
+    let e = endpoints.get(service.id);
+    if (!e) {
+      e = resolveEndpoint(service, endpointOptions);
+      endpoints.set(service.id, e);
+    }
+    return e;
+  }
+
+  function resolve(name: string, kind: NameKind, callOptions?: CallOptions): { name: string; service: ServiceDescriptor } {
+    const parsed = parseOperationName(name, { service: callOptions?.service ?? defaultService, kind });
+    return { name: parsed.name, service: parsed.service };
+  }
+
+  async function invoke<Res>(
+    method: OperationsMethod,
+    request: object,
+    routingName: string,
+    service: ServiceDescriptor,
+    callOptions: CallOptions = {},
+    policyOverride?: Partial<RetryPolicy>,
+  ): Promise<{ value: Res; attempts: number }> {
+    const endpoint = endpointFor(service);
+    const credentials = { auth: options.auth, rootCerts: options.rootCerts, scopes: service.scopes, universeDomain };
+    let stub = pool.peek(endpoint);
+    if (!stub) {
+      try {
+        stub = await pool.get(endpoint, credentials);
+      } catch (e) {
+        if (closed) throw closedError(routingName, service.id);
+        throw e;
+      }
+    }
+    const effective =
+      callOptions.timeoutMs === undefined && policyOverride === undefined
+        ? policy
+        : resolveRetryPolicy({ ...policy, ...policyOverride, ...(callOptions.timeoutMs === undefined ? {} : { totalTimeoutMs: callOptions.timeoutMs }) });
+    const routing = routingParams('name', routingName);
+    const signal = callOptions.signal;
+    const first = stub;
+    let attemptNo = 0;
+    return callWithRetry<Res>(
+      (deadline) => {
+        // Later attempts may take a less loaded channel of the pool.
+        const s = attemptNo++ === 0 ? first : (pool.peek(endpoint) ?? first);
+        return s.unary<Res>(method, request, routing, deadline, signal);
+      },
+      { policy: effective, operationName: routingName, service: service.id, signal, isClosed, onRetry: options.onRetry },
+    );
+  }
+
+  return {
+    resolve,
+    invoke,
+    stubs: () => pool.all(),
+    async cancel(name: string, callOptions?: CallOptions): Promise<CancelResult> {
+      const started = performance.now();
+      const target = resolve(name, 'cancel', callOptions);
+      const { attempts } = await invoke<unknown>('cancelOperation', { name: target.name }, target.name, target.service, callOptions);
+      return {
+        name: target.name,
+        service: target.service.id,
+        outcome: 'cancel-requested',
+        attempts,
+        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      };
+    },
+    async close(): Promise<void> {
+      closed = true;
+      pool.closeAll();
+    },
+  };
+}
+
+function closedError(name: string, service: string): OperationsError {
+  return new OperationsError(1, 'the client was closed', { operationName: name, service, outcome: 'aborted' });
+}

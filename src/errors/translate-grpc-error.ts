@@ -1,0 +1,80 @@
+import { decodeStatus, type DecodedAny } from '../proto/status-codec';
+import { OperationsError } from './operations-error';
+import { Code } from './status-code';
+
+/** Node socket error codes that mean "could not reach the server": retryable like UNAVAILABLE. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export interface TranslateContext {
+  operationName?: string;
+  service?: string;
+  attempts?: number;
+}
+
+interface StatusLike {
+  code: number;
+  details: string;
+  metadata?: { get(key: string): unknown[] };
+}
+
+function isStatusLike(err: unknown): err is StatusLike {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as { code?: unknown }).code === 'number' &&
+    typeof (err as { details?: unknown }).details === 'string'
+  );
+}
+
+/**
+ * The only place a grpc-js error (or anything thrown below us) becomes an OperationsError.
+ * Recognised by structure (code number + details string), so it works across grpc-js copies;
+ * `grpc-status-details-bin` is decoded into `details` (ErrorInfo, RetryInfo, ...).
+ */
+export function translateGrpcError(err: unknown, ctx: TranslateContext = {}): OperationsError {
+  if (err instanceof OperationsError) return err;
+  const init = { operationName: ctx.operationName, service: ctx.service, attempts: ctx.attempts ?? 0, cause: err };
+  if (isStatusLike(err)) {
+    return new OperationsError(err.code, err.details || 'no message from server', { ...init, details: decodeDetails(err) });
+  }
+  const socketCode = findSocketCode(err);
+  if (socketCode) {
+    return new OperationsError(Code.UNAVAILABLE, `${socketCode}: ${(err as Error).message}`, init);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new OperationsError(Code.UNKNOWN, message, init);
+}
+
+function decodeDetails(err: StatusLike): DecodedAny[] {
+  const values = err.metadata?.get('grpc-status-details-bin') ?? [];
+  const out: DecodedAny[] = [];
+  for (const v of values) {
+    if (!(v instanceof Uint8Array)) continue;
+    try {
+      out.push(...decodeStatus(v).details);
+    } catch {
+      // A malformed trailer must not hide the status itself.
+    }
+  }
+  return out;
+}
+
+/** Walk the `cause` chain for a Node system error code. */
+function findSocketCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE.has(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The server-requested retry delay (google.rpc.RetryInfo.retry_delay) in ms, if any. */
+export function retryInfoDelayMs(err: OperationsError): number | undefined {
+  const info = err.findDetail('google.rpc.RetryInfo');
+  if (!info) return undefined;
+  const d = info.retryDelay as { seconds?: string | number; nanos?: number } | undefined;
+  if (!d) return 0;
+  return Number(d.seconds ?? 0) * 1000 + Number(d.nanos ?? 0) / 1e6;
+}

@@ -1,0 +1,20 @@
+// lro-cancel: the public library surface. Explicit named exports only.
+
+// For users
+export { createCanceller } from './client/canceller';
+export type { Canceller, CancellerOptions, CallOptions, CancelResult } from './client/canceller';
+export { OperationsError } from './errors/operations-error';
+export { Code, codeName } from './errors/status-code';
+export type { CodeName } from './errors/status-code';
+export type { Outcome } from './outcome';
+export { isSuccessOutcome } from './outcome';
+export { services, serviceIds, customService } from './registry/service-registry';
+export type { ServiceDescriptor } from './registry/service-registry';
+export { parseOperationName, MAX_NAME_LENGTH } from './registry/operation-name';
+export type { OperationName, ParseNameOptions } from './registry/operation-name';
+export { DEFAULT_RETRY_POLICY } from './retry/retry-policy';
+export type { RetryPolicy } from './retry/retry-policy';
+
+// For integrators
+export type { AuthClientLike } from './transport/channel-credentials';
+export { VERSION } from './version';

@@ -1,0 +1,43 @@
+/**
+ * The outcome vocabulary: one keyword per result record, stable across library, CLI and journal.
+ *
+ * | outcome            | meaning                                                                  | success? |
+ * |--------------------|--------------------------------------------------------------------------|----------|
+ * | cancel-requested   | the server accepted CancelOperation (cancellation is best effort)        | yes      |
+ * | cancelled          | confirmed: the operation ended with error.code = 1 (CANCELLED)           | yes      |
+ * | completed          | confirmed: the operation finished with a response despite the cancel     | yes      |
+ * | skipped            | a journal from an earlier run already holds a final record for the name  | yes      |
+ * | failed             | confirmed: the operation ended with another error                        | no       |
+ * | still-running      | confirmed: not done when the confirm timeout passed                      | no       |
+ * | unsupported        | the service does not implement CancelOperation (UNIMPLEMENTED)           | no       |
+ * | not-found          | no such operation (NOT_FOUND)                                            | no       |
+ * | denied             | PERMISSION_DENIED or UNAUTHENTICATED                                     | no       |
+ * | invalid-name       | rejected locally before any RPC, or INVALID_ARGUMENT from the server     | no       |
+ * | aborted            | the caller's AbortSignal (or Ctrl-C) stopped it                          | no       |
+ * | not-attempted      | never sent: shutdown, or the service's circuit breaker opened            | no       |
+ * | error              | anything else, after retries                                             | no       |
+ */
+export type Outcome =
+  | 'cancel-requested'
+  | 'cancelled'
+  | 'completed'
+  | 'skipped'
+  | 'failed'
+  | 'still-running'
+  | 'unsupported'
+  | 'not-found'
+  | 'denied'
+  | 'invalid-name'
+  | 'aborted'
+  | 'not-attempted'
+  | 'error';
+
+/** The outcomes a failing call can have (everything `OperationsError.outcome` can be). */
+export type ErrorOutcome = 'unsupported' | 'not-found' | 'denied' | 'invalid-name' | 'aborted' | 'error';
+
+const SUCCESS: ReadonlySet<Outcome> = new Set<Outcome>(['cancel-requested', 'cancelled', 'completed', 'skipped']);
+
+/** True for the outcomes that count as success for the exit code. */
+export function isSuccessOutcome(outcome: Outcome): boolean {
+  return SUCCESS.has(outcome);
+}

@@ -1,0 +1,141 @@
+import { Code } from '../errors/status-code';
+import { OperationsError } from '../errors/operations-error';
+import { customService, findService, services, type ServiceDescriptor } from './service-registry';
+
+/** A validated operation name and the service it belongs to. */
+export interface OperationName {
+  /** Relative resource name, as sent in CancelOperationRequest.name. */
+  readonly name: string;
+  readonly service: ServiceDescriptor;
+}
+
+/** Longest name accepted. Google resource names are far shorter; this bounds hostile input. */
+export const MAX_NAME_LENGTH = 1024;
+
+/** What kind of name a call takes: Cancel accepts fewer shapes than Get on some services. */
+export type NameKind = 'cancel' | 'get' | 'list-parent';
+
+// Segment rule: anything but '/', whitespace and control characters (checked first).
+const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+
+/**
+ * Match `name` against a pattern of `*` (one non-empty segment), `**` (one or more
+ * segments, only at the start: custom services) and literals.
+ */
+export function matchesPattern(name: string, pattern: string): boolean {
+  const parts = name.split('/');
+  const pat = pattern.split('/');
+  if (pat[0] === '**') {
+    const rest = pat.slice(1);
+    if (parts.length < rest.length + 1) return false;
+    return segmentsMatch(parts.slice(parts.length - rest.length), rest) && parts.slice(0, parts.length - rest.length).every((p) => p !== '');
+  }
+  return parts.length === pat.length && segmentsMatch(parts, pat);
+}
+
+function segmentsMatch(parts: readonly string[], pat: readonly string[]): boolean {
+  for (let i = 0; i < pat.length; i++) {
+    const p = pat[i];
+    const v = parts[i];
+    if (v === undefined || v === '') return false;
+    if (p !== '*' && p !== v) return false;
+  }
+  return true;
+}
+
+function patternsFor(service: ServiceDescriptor, kind: NameKind): readonly string[] {
+  if (kind === 'cancel') return service.cancelPatterns;
+  if (kind === 'get') return service.getPatterns;
+  return service.listParentPatterns;
+}
+
+function invalid(name: string, why: string, service?: ServiceDescriptor): OperationsError {
+  return new OperationsError(Code.INVALID_ARGUMENT, why, {
+    operationName: JSON.stringify(name),
+    service: service?.id,
+    outcome: 'invalid-name',
+  });
+}
+
+function expected(service: ServiceDescriptor, kind: NameKind): string {
+  const list = patternsFor(service, kind);
+  return `${service.id} expects ${list.length > 1 ? 'one of ' : ''}${list.map((p) => `"${p}"`).join(', ')}`;
+}
+
+export interface ParseNameOptions {
+  /** Service id or host for relative names; ignored for `//host/...` full names unless they disagree. */
+  service?: string | ServiceDescriptor;
+  /** Which RPC the name is for. Defaults to 'cancel'. */
+  kind?: NameKind;
+}
+
+/**
+ * Validate an operation name before any RPC is sent.
+ *
+ * Accepts a relative name plus a service (`projects/p/locations/l/operations/o`, `dataplex`)
+ * or an AIP-122 full resource name that names its service itself
+ * (`//dataplex.googleapis.com/projects/p/locations/l/operations/o`). A full name whose host is
+ * not built in is accepted as a custom service (any `.../operations/<id>`).
+ *
+ * @throws OperationsError with outcome 'invalid-name' quoting the name and the expected pattern(s).
+ */
+export function parseOperationName(input: string, options: ParseNameOptions | string = {}): OperationName {
+  const opts: ParseNameOptions = typeof options === 'string' ? { service: options } : options;
+  const kind = opts.kind ?? 'cancel';
+  const given = opts.service === undefined ? undefined : resolveServiceArg(opts.service);
+
+  if (typeof input !== 'string') throw invalid(String(input), 'operation name must be a string');
+  if (input.length === 0) throw invalid(input, 'operation name is empty');
+  if (input.length > MAX_NAME_LENGTH) {
+    throw invalid(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
+  }
+  if (FORBIDDEN.test(input)) throw invalid(input, 'operation name contains whitespace or a control character');
+
+  let relative = input;
+  let service = given;
+  if (input.startsWith('//')) {
+    const slash = input.indexOf('/', 2);
+    const host = slash === -1 ? input.slice(2) : input.slice(2, slash);
+    relative = slash === -1 ? '' : input.slice(slash + 1);
+    let fromHost: ServiceDescriptor;
+    try {
+      fromHost = findService(host) ?? customService(host);
+    } catch (e) {
+      throw invalid(input, `full resource name has no valid service host (${(e as Error).message})`);
+    }
+    if (given && given.host !== fromHost.host) {
+      throw invalid(input, `full resource name names ${fromHost.host}, but the service given is ${given.id} (${given.host})`);
+    }
+    service = given ?? fromHost;
+  } else if (input.startsWith('/')) {
+    throw invalid(input, 'operation name must not start with "/" (use a relative name, or "//host/..." for a full name)');
+  }
+
+  if (!service) {
+    throw invalid(
+      input,
+      `no service given: pass a service (one of ${Object.keys(services).join(', ')}) or use a full name such as "//dataplex.googleapis.com/${relative || 'projects/p/locations/l/operations/o'}"`,
+    );
+  }
+  if (relative.split('/').some((s) => s === '')) {
+    throw invalid(input, `operation name has an empty segment; ${expected(service, kind)}`, service);
+  }
+  const patterns = patternsFor(service, kind);
+  if (!patterns.some((p) => matchesPattern(relative, p))) {
+    throw invalid(input, `operation name does not match: ${expected(service, kind)}`, service);
+  }
+  return { name: relative, service };
+}
+
+/** A service given as an id, a host, or a descriptor. */
+export function resolveServiceArg(service: string | ServiceDescriptor): ServiceDescriptor {
+  if (typeof service !== 'string') return service;
+  const found = findService(service);
+  if (found) return found;
+  if (service.includes('.')) return customService(service);
+  throw new OperationsError(
+    Code.INVALID_ARGUMENT,
+    `unknown service "${service}": use one of ${Object.keys(services).join(', ')}, or a host such as "foo.googleapis.com"`,
+    { outcome: 'invalid-name' },
+  );
+}

@@ -1,0 +1,100 @@
+import { OperationsError } from '../errors/operations-error';
+import { Code } from '../errors/status-code';
+import { retryInfoDelayMs, translateGrpcError } from '../errors/translate-grpc-error';
+import { computeBackoffMs } from './compute-backoff';
+import type { RetryPolicy } from './retry-policy';
+import { sleep } from './sleep';
+
+/** Told before each retry: the error that caused it, the retry number (1-based) and the wait. */
+export type RetryListener = (error: OperationsError, retry: number, delayMs: number) => void;
+
+export interface RetryContext {
+  policy: RetryPolicy;
+  operationName: string;
+  service: string;
+  /** The caller's signal: aborting stops the attempt and any wait at once (outcome 'aborted'). */
+  signal?: AbortSignal | undefined;
+  /** True once the owner is closing: in-flight attempts are then reported as 'aborted'. */
+  isClosed?: () => boolean;
+  onRetry?: RetryListener | undefined;
+  /** Injected for tests; defaults to Math.random. */
+  random?: () => number;
+}
+
+/** One attempt: must settle by `deadline` (epoch ms) and reject with the raw transport error. */
+export type Attempt<T> = (deadline: number) => Promise<T>;
+
+export interface RetryResult<T> {
+  value: T;
+  attempts: number;
+}
+
+/**
+ * Run `attempt` under the retry policy. Resolves with the value and the attempts it took, or
+ * rejects with an OperationsError whose `attempts` says how many were made.
+ */
+export async function callWithRetry<T>(attempt: Attempt<T>, ctx: RetryContext): Promise<RetryResult<T>> {
+  const { policy } = ctx;
+  const start = Date.now();
+  const totalDeadline = start + policy.totalTimeoutMs;
+  for (let attempts = 1; ; attempts++) {
+    if (ctx.signal?.aborted || ctx.isClosed?.()) throw aborted(ctx, attempts - 1, ctx.signal?.reason);
+    const attemptDeadline = Math.min(Date.now() + policy.perAttemptTimeoutMs, totalDeadline);
+    try {
+      const value = await attempt(attemptDeadline);
+      return { value, attempts };
+    } catch (raw) {
+      // Our own abort is not the server's CANCELLED: check it before anything else.
+      if (ctx.signal?.aborted || ctx.isClosed?.()) throw aborted(ctx, attempts, ctx.signal?.reason ?? raw);
+      const err = translateGrpcError(raw, { operationName: ctx.operationName, service: ctx.service, attempts });
+      const now = Date.now();
+      if (err.code === Code.DEADLINE_EXCEEDED && attemptDeadline >= totalDeadline) {
+        throw totalTimeout(ctx, attempts, err);
+      }
+      const delay = retryDelay(err, attempts, attemptDeadline < totalDeadline, ctx);
+      if (delay === undefined || attempts >= policy.maxAttempts) throw err;
+      if (now + delay >= totalDeadline) {
+        // Waiting would outlive the total deadline: give up now with the error we have.
+        throw err;
+      }
+      ctx.onRetry?.(err, attempts, delay);
+      try {
+        await sleep(delay, ctx.signal);
+      } catch (reason) {
+        throw aborted(ctx, attempts, reason);
+      }
+    }
+  }
+}
+
+/** How long to wait before retrying `err`, or undefined when it must not be retried. */
+function retryDelay(err: OperationsError, attempts: number, hitOwnAttemptDeadline: boolean, ctx: RetryContext): number | undefined {
+  const backoff = computeBackoffMs(attempts, ctx.policy, ctx.random);
+  const serverDelay = retryInfoDelayMs(err);
+  if (err.code === Code.RESOURCE_EXHAUSTED) {
+    // Only when the server says when, and never sooner.
+    return serverDelay === undefined ? undefined : Math.max(serverDelay, backoff);
+  }
+  if (err.code === Code.DEADLINE_EXCEEDED && hitOwnAttemptDeadline) return backoff;
+  if (!ctx.policy.retryableCodes.includes(err.code)) return undefined;
+  return serverDelay === undefined ? backoff : Math.max(serverDelay, backoff);
+}
+
+function aborted(ctx: RetryContext, attempts: number, reason: unknown): OperationsError {
+  const why = ctx.isClosed?.() && !ctx.signal?.aborted ? 'the client was closed' : 'aborted by the caller';
+  return new OperationsError(Code.CANCELLED, why, {
+    operationName: ctx.operationName,
+    service: ctx.service,
+    attempts,
+    outcome: 'aborted',
+    cause: reason,
+  });
+}
+
+function totalTimeout(ctx: RetryContext, attempts: number, last: OperationsError): OperationsError {
+  return new OperationsError(
+    Code.DEADLINE_EXCEEDED,
+    `total timeout of ${ctx.policy.totalTimeoutMs} ms exceeded after ${attempts} attempt(s)`,
+    { operationName: ctx.operationName, service: ctx.service, attempts, cause: last },
+  );
+}

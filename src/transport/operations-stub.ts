@@ -1,0 +1,96 @@
+import * as grpc from '@grpc/grpc-js';
+import { VERSION } from '../version';
+
+/** The google.longrunning.Operations methods, by their JS (camelCase) names. */
+export type OperationsMethod = 'cancelOperation' | 'getOperation' | 'listOperations' | 'deleteOperation' | 'waitOperation';
+
+type UnaryMethod = (
+  request: object,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: (err: grpc.ServiceError | null, value?: unknown) => void,
+) => grpc.ClientUnaryCall;
+
+/** `x-goog-api-client`: who is calling, as Google's front ends and quota dashboards read it. */
+export const API_CLIENT_HEADER = `gl-node/${process.versions.node} grpc/${grpcVersion()} lro-cancel/${VERSION}`;
+
+function grpcVersion(): string {
+  try {
+    return (require('@grpc/grpc-js/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * `x-goog-request-params` value for a resource name. Google's front ends route by it, and
+ * regional endpoints reject calls without it. The value is form-encoded like gax's
+ * routingHeader.fromParams (encodeURIComponent: '/' becomes %2F).
+ */
+export function routingParams(field: string, value: string): string {
+  return `${field}=${encodeURIComponent(value)}`;
+}
+
+/**
+ * One grpc-js client (one channel) for google.longrunning.Operations on one endpoint.
+ * Tracks in-flight calls so `close()` can end them (they are reported as 'aborted').
+ */
+export class OperationsStub {
+  private readonly inflight = new Set<grpc.ClientUnaryCall>();
+  private closedFlag = false;
+
+  constructor(private readonly client: grpc.Client) {}
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** Calls in flight on this stub now. */
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** The underlying channel (connectivity state, tests). */
+  getChannel(): grpc.Channel {
+    return this.client.getChannel() as grpc.Channel;
+  }
+
+  /**
+   * One attempt of a unary call. Rejects with the raw grpc-js ServiceError; translation and
+   * retries live above. `signal` aborting cancels the call on the wire.
+   */
+  unary<Res>(method: OperationsMethod, request: object, routing: string, deadline: number, signal?: AbortSignal): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      if (this.closedFlag) {
+        reject(Object.assign(new Error('client closed'), { code: grpc.status.CANCELLED, details: 'client closed' }));
+        return;
+      }
+      const metadata = new grpc.Metadata();
+      metadata.set('x-goog-request-params', routing);
+      metadata.set('x-goog-api-client', API_CLIENT_HEADER);
+      const fn = (this.client as unknown as Record<OperationsMethod, UnaryMethod>)[method];
+      let onAbort: (() => void) | undefined;
+      const call = fn.call(this.client, request, metadata, { deadline }, (err, value) => {
+        this.inflight.delete(call);
+        if (onAbort) signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(value as Res);
+      });
+      this.inflight.add(call);
+      if (signal) {
+        onAbort = () => call.cancel();
+        if (signal.aborted) call.cancel();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  }
+
+  /** Cancel every call in flight and close the channel. */
+  close(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    for (const call of this.inflight) call.cancel();
+    this.inflight.clear();
+    this.client.close();
+  }
+}
