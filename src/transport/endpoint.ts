@@ -9,6 +9,11 @@ export interface Endpoint {
   readonly port: number;
   /** TLS + credentials (true) or plaintext without credentials (false: emulator only). */
   readonly secure: boolean;
+  /**
+   * `:authority` to send instead of `address` (emulator mode: the service host, so one emulator
+   * tells services apart as Google's front ends do, and each service keeps its own channel).
+   */
+  readonly authority?: string;
 }
 
 export interface EndpointOptions {
@@ -57,7 +62,7 @@ export function resolveEndpoint(service: ServiceDescriptor, options: EndpointOpt
         `refusing plaintext to "${host}", which is not a loopback address; an emulator belongs on localhost (pass --allow-insecure / allowInsecure: true to override)`,
       );
     }
-    return { address: `${host}:${port}`, host, port, secure: false };
+    return { address: `${host}:${port}`, host, port, secure: false, authority: service.host };
   }
   const override = typeof options.endpoint === 'string' ? options.endpoint : options.endpoint?.[service.id];
   if (override) {

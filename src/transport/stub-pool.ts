@@ -87,6 +87,7 @@ export class StubPool {
         // Every attempt is ours to count and time: no hidden grpc-js retries.
         'grpc.enable_retries': 0,
         'grpc.primary_user_agent': 'lro-cancel',
+        ...(endpoint.authority ? { 'grpc.default_authority': endpoint.authority } : {}),
         // grpc-js shares subchannels (connections) between channels with equal options;
         // a pool of channels must not collapse into one connection.
         ...(this.channels > 1 ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
@@ -99,7 +100,7 @@ export class StubPool {
 }
 
 function key(endpoint: Endpoint): string {
-  return `${endpoint.secure ? 'tls' : 'plain'}://${endpoint.address}`;
+  return `${endpoint.secure ? 'tls' : 'plain'}://${endpoint.address}/${endpoint.authority ?? ''}`;
 }
 
 function pickLeastLoaded(list: OperationsStub[]): OperationsStub {

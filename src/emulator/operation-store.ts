@@ -1,0 +1,142 @@
+import { Code } from '../errors/status-code';
+
+/** What an emulated operation does when a cancel reaches it. */
+export type CancelBehavior =
+  /** Accept the cancel; the operation ends CANCELLED (error.code 1) after `settleMs`. Default. */
+  | 'cancel'
+  /** Accept the cancel, but the operation completes with a response anyway. */
+  | 'complete'
+  /** Accept the cancel, but the operation fails with `failCode`. */
+  | 'fail'
+  /** Accept the cancel and keep running forever. */
+  | 'ignore'
+  /** CancelOperation is UNIMPLEMENTED for this operation's service. */
+  | 'unimplemented';
+
+/** google.protobuf.Any as proto-loader gives it. */
+export interface AnyMessage {
+  type_url: string;
+  value: Buffer;
+}
+
+export interface OperationSeed {
+  /** Relative operation name. */
+  name: string;
+  /** Service id or host the operation belongs to (matched against the call's :authority). */
+  service?: string;
+  /** Already finished before any cancel arrives: 'completed' or 'failed'. */
+  doneAs?: 'completed' | 'failed';
+  onCancel?: CancelBehavior;
+  /** Delay between an accepted cancel and the operation being done. Defaults to 0. */
+  settleMs?: number;
+  /** Code the operation fails with ('fail' / doneAs 'failed'). Defaults to INTERNAL. */
+  failCode?: number;
+  /** Fail the first N CancelOperation calls with `failCode` (transient faults). */
+  failTimes?: number;
+  /** Code of those transient failures. Defaults to UNAVAILABLE. */
+  transientCode?: number;
+  metadata?: AnyMessage;
+}
+
+/** An emulated google.longrunning.Operation plus its script. */
+export interface StoredOperation {
+  name: string;
+  service: string | undefined;
+  done: boolean;
+  error?: { code: number; message: string; details: AnyMessage[] };
+  response?: AnyMessage;
+  metadata?: AnyMessage;
+  onCancel: CancelBehavior;
+  settleMs: number;
+  failCode: number;
+  failTimesLeft: number;
+  transientCode: number;
+  cancelRequests: number;
+  settleTimer?: NodeJS.Timeout;
+}
+
+export const EMPTY_TYPE_URL = 'type.googleapis.com/google.protobuf.Empty';
+
+/** In-memory operations, in insertion order (ListOperations pages follow it). */
+export class OperationStore {
+  private readonly ops = new Map<string, StoredOperation>();
+
+  seed(seed: OperationSeed): StoredOperation {
+    const op: StoredOperation = {
+      name: seed.name,
+      service: seed.service,
+      done: false,
+      onCancel: seed.onCancel ?? 'cancel',
+      settleMs: seed.settleMs ?? 0,
+      failCode: seed.failCode ?? Code.INTERNAL,
+      failTimesLeft: seed.failTimes ?? 0,
+      transientCode: seed.transientCode ?? Code.UNAVAILABLE,
+      cancelRequests: 0,
+      ...(seed.metadata ? { metadata: seed.metadata } : {}),
+    };
+    if (seed.doneAs === 'completed') this.complete(op);
+    if (seed.doneAs === 'failed') this.fail(op, op.failCode, 'operation failed on its own');
+    const old = this.ops.get(seed.name);
+    if (old?.settleTimer) clearTimeout(old.settleTimer);
+    this.ops.set(seed.name, op);
+    return op;
+  }
+
+  get(name: string): StoredOperation | undefined {
+    return this.ops.get(name);
+  }
+
+  delete(name: string): boolean {
+    const op = this.ops.get(name);
+    if (op?.settleTimer) clearTimeout(op.settleTimer);
+    return this.ops.delete(name);
+  }
+
+  all(): IterableIterator<StoredOperation> {
+    return this.ops.values();
+  }
+
+  get size(): number {
+    return this.ops.size;
+  }
+
+  clear(): void {
+    for (const op of this.ops.values()) if (op.settleTimer) clearTimeout(op.settleTimer);
+    this.ops.clear();
+  }
+
+  complete(op: StoredOperation): void {
+    op.done = true;
+    op.response = { type_url: EMPTY_TYPE_URL, value: Buffer.alloc(0) };
+  }
+
+  fail(op: StoredOperation, code: number, message: string): void {
+    op.done = true;
+    op.error = { code, message, details: [] };
+  }
+
+  /** Apply an accepted cancel according to the operation's script. */
+  applyCancel(op: StoredOperation): void {
+    const settle = (): void => {
+      op.settleTimer = undefined;
+      if (op.done) return;
+      switch (op.onCancel) {
+        case 'complete':
+          this.complete(op);
+          break;
+        case 'fail':
+          this.fail(op, op.failCode, 'operation failed while cancelling');
+          break;
+        case 'ignore':
+          break;
+        default:
+          this.fail(op, Code.CANCELLED, 'Operation was cancelled.');
+      }
+    };
+    if (op.onCancel === 'ignore' || op.settleTimer) return;
+    if (op.settleMs > 0) {
+      op.settleTimer = setTimeout(settle, op.settleMs);
+      op.settleTimer.unref();
+    } else settle();
+  }
+}
