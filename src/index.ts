@@ -3,6 +3,10 @@
 // For users
 export { createCanceller } from './client/canceller';
 export type { Canceller, CancellerOptions, CallOptions, CancelResult } from './client/canceller';
+export type { ConfirmOptions, ConfirmPolling, ConfirmResult } from './client/cancel-and-confirm';
+export type { ListOptions } from './client/list-operations';
+export { operationToJson, finalState } from './client/operation';
+export type { RawOperation, OperationJson, FinalState } from './client/operation';
 export { OperationsError } from './errors/operations-error';
 export { Code, codeName } from './errors/status-code';
 export type { CodeName } from './errors/status-code';

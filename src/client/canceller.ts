@@ -8,6 +8,10 @@ import type { AuthClientLike } from '../transport/channel-credentials';
 import { resolveEndpoint, type Endpoint } from '../transport/endpoint';
 import { routingParams, type OperationsMethod, type OperationsStub } from '../transport/operations-stub';
 import { StubPool } from '../transport/stub-pool';
+import { cancelAndConfirm, type ConfirmOptions, type ConfirmResult } from './cancel-and-confirm';
+import { getOperation } from './get-operation';
+import { listOperations, type ListOptions } from './list-operations';
+import type { RawOperation } from './operation';
 
 /** Options of `createCanceller`. Every field is optional; defaults are stated per field. */
 export interface CancellerOptions {
@@ -68,6 +72,16 @@ export interface Canceller {
    * @throws OperationsError (outcome 'invalid-name' before any RPC for a bad name).
    */
   cancel(name: string, options?: CallOptions): Promise<CancelResult>;
+  /**
+   * Cancel, then poll GetOperation until the operation is done or the confirm timeout passes:
+   * outcome 'cancelled', 'completed' (despite the cancel), 'failed' or 'still-running'.
+   * @throws OperationsError for a cancel that was refused (unsupported, not-found, ...).
+   */
+  cancelAndConfirm(name: string, options?: ConfirmOptions): Promise<ConfirmResult>;
+  /** GetOperation (with the routing header, and retries). */
+  getOperation(name: string, options?: CallOptions): Promise<RawOperation>;
+  /** ListOperations under a parent, across every page. */
+  listOperations(parent: string, options?: ListOptions): AsyncGenerator<RawOperation>;
   /** Close every channel; calls in flight end with outcome 'aborted'. */
   close(): Promise<void>;
 }
@@ -162,10 +176,13 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     );
   }
 
-  return {
+  const self: OperationsCaller = {
     resolve,
     invoke,
     stubs: () => pool.all(),
+    cancelAndConfirm: (name, o) => cancelAndConfirm(self, name, o),
+    getOperation: (name, o) => getOperation(self, name, o),
+    listOperations: (parent, o) => listOperations(self, parent, o),
     async cancel(name: string, callOptions?: CallOptions): Promise<CancelResult> {
       const started = performance.now();
       const target = resolve(name, 'cancel', callOptions);
@@ -183,6 +200,7 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
       pool.closeAll();
     },
   };
+  return self;
 }
 
 function closedError(name: string, service: string): OperationsError {

@@ -295,7 +295,7 @@ export class OperationsEmulator {
     if (!Number.isInteger(offset) || offset < 0) throw status(Code.INVALID_ARGUMENT, 'invalid page token');
     const page = matching.slice(offset, offset + Math.min(size, 1000));
     const next = offset + page.length < matching.length ? String(offset + page.length) : '';
-    return { operations: page.map(toProto), next_page_token: next };
+    return { operations: page.map(toProto), nextPageToken: next };
   }
 }
 

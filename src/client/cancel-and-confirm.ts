@@ -1,0 +1,149 @@
+import { OperationsError } from '../errors/operations-error';
+import { Code } from '../errors/status-code';
+import { sleep } from '../retry/sleep';
+import type { CallOptions, OperationsCaller } from './canceller';
+import { finalState, type FinalState, type RawOperation } from './operation';
+
+/** How GetOperation is polled after an accepted cancel. */
+export interface ConfirmPolling {
+  /** First wait, in ms. Defaults to 500. */
+  initialDelayMs?: number;
+  /** Growth per poll. Defaults to 1.5. */
+  multiplier?: number;
+  /** Cap of one wait, in ms. Defaults to 10 000. */
+  maxDelayMs?: number;
+}
+
+export interface ConfirmOptions extends CallOptions {
+  /** How long to wait for the operation to finish after the cancel, in ms. Defaults to 60 000. */
+  confirmTimeoutMs?: number;
+  /** Polling backoff; see ConfirmPolling. */
+  polling?: ConfirmPolling;
+  /**
+   * 'poll' (default): GetOperation with backoff. 'wait': WaitOperation, falling back to
+   * polling when the service answers UNIMPLEMENTED (most Google services do).
+   */
+  via?: 'poll' | 'wait';
+}
+
+/** What became of an operation after lro-cancel asked to cancel it. */
+export interface ConfirmResult {
+  name: string;
+  service: string;
+  outcome: FinalState;
+  /** Attempts of the CancelOperation call. */
+  attempts: number;
+  /** Time of the cancel call, in ms. */
+  latencyMs: number;
+  /** From the accepted cancel to the read that settled it, in ms. */
+  confirmMs: number;
+  /** Operation.error.code when the operation failed or was cancelled. */
+  finalCode?: number;
+  /** Operation.error.message when the operation failed or was cancelled. */
+  finalMessage?: string;
+  /** True when the operation had finished before the cancel arrived. */
+  alreadyDone?: boolean;
+}
+
+/** Codes with which servers answer a cancel of an operation that is already done. */
+const ALREADY_DONE = new Set<number>([Code.FAILED_PRECONDITION, Code.ALREADY_EXISTS, Code.ABORTED, Code.OUT_OF_RANGE]);
+
+/**
+ * Cancel, then read the operation until it is done or `confirmTimeoutMs` passes, and say
+ * what became of it: cancelled, completed (despite the cancel), failed, or still-running.
+ * An operation already done when the cancel arrived is read and reported as what it was.
+ * @throws OperationsError for every outcome of the cancel step other than success.
+ */
+export async function cancelAndConfirm(caller: OperationsCaller, name: string, options: ConfirmOptions = {}): Promise<ConfirmResult> {
+  const started = performance.now();
+  const target = caller.resolve(name, 'cancel', options);
+  let attempts: number;
+  let alreadyDone = false;
+  try {
+    ({ attempts } = await caller.invoke<unknown>('cancelOperation', { name: target.name }, target.name, target.service, options));
+  } catch (e) {
+    if (!(e instanceof OperationsError) || !ALREADY_DONE.has(e.code)) throw e;
+    const op = await read(caller, target.name, target.service.id, options);
+    if (!op.done) throw e;
+    attempts = e.attempts;
+    alreadyDone = true;
+  }
+  const latencyMs = round(performance.now() - started);
+  const acceptedAt = performance.now();
+  const timeoutMs = options.confirmTimeoutMs ?? 60_000;
+  const poll = {
+    initial: options.polling?.initialDelayMs ?? 500,
+    multiplier: options.polling?.multiplier ?? 1.5,
+    max: options.polling?.maxDelayMs ?? 10_000,
+  };
+  let useWait = options.via === 'wait';
+  let delay = poll.initial;
+  for (;;) {
+    const remaining = timeoutMs - (performance.now() - acceptedAt);
+    let op: RawOperation;
+    if (useWait && remaining > 0) {
+      try {
+        op = await waitFor(caller, target.name, target.service.id, remaining, options);
+      } catch (e) {
+        if (!(e instanceof OperationsError) || e.code !== Code.UNIMPLEMENTED) throw e;
+        useWait = false;
+        op = await read(caller, target.name, target.service.id, options);
+      }
+    } else {
+      op = await read(caller, target.name, target.service.id, options);
+    }
+    const state = finalState(op);
+    const elapsed = performance.now() - acceptedAt;
+    if (state !== 'still-running' || elapsed >= timeoutMs) {
+      const result: ConfirmResult = {
+        name: target.name,
+        service: target.service.id,
+        outcome: state,
+        attempts,
+        latencyMs,
+        confirmMs: round(elapsed),
+      };
+      if (alreadyDone) result.alreadyDone = true;
+      if (op.error && (state === 'failed' || state === 'cancelled')) {
+        result.finalCode = op.error.code;
+        result.finalMessage = op.error.message;
+      }
+      return result;
+    }
+    // Jittered (50-100 %) so that a batch's polls do not march in step.
+    const wait = Math.min(delay * (0.5 + Math.random() / 2), timeoutMs - elapsed);
+    try {
+      await sleep(wait, options.signal);
+    } catch (reason) {
+      throw new OperationsError(Code.CANCELLED, 'aborted by the caller while confirming', {
+        operationName: target.name,
+        service: target.service.id,
+        attempts,
+        outcome: 'aborted',
+        cause: reason,
+      });
+    }
+    delay = Math.min(poll.max, delay * poll.multiplier);
+  }
+}
+
+async function read(caller: OperationsCaller, name: string, service: string, options: CallOptions): Promise<RawOperation> {
+  const { value } = await caller.invoke<RawOperation>('getOperation', { name }, name, caller.resolve(name, 'get', { ...options, service }).service, options);
+  return value;
+}
+
+async function waitFor(caller: OperationsCaller, name: string, service: string, remainingMs: number, options: CallOptions): Promise<RawOperation> {
+  const ms = Math.min(remainingMs, 10_000);
+  const timeout = { seconds: String(Math.floor(ms / 1000)), nanos: Math.floor((ms % 1000) * 1e6) };
+  const svc = caller.resolve(name, 'get', { ...options, service }).service;
+  // The call's own deadline must outlive the server-side wait.
+  const { value } = await caller.invoke<RawOperation>('waitOperation', { name, timeout }, name, svc, options, {
+    perAttemptTimeoutMs: ms + 5_000,
+    totalTimeoutMs: ms + 10_000,
+  });
+  return value;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

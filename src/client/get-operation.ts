@@ -1,0 +1,13 @@
+import type { CallOptions, OperationsCaller } from './canceller';
+import type { RawOperation } from './operation';
+
+/**
+ * GetOperation for one name (validated against the service's GetOperation patterns, which are
+ * wider than CancelOperation's on some services). Sends the routing header like every call,
+ * which google-gax's OperationsClient does not.
+ */
+export async function getOperation(caller: OperationsCaller, name: string, options: CallOptions = {}): Promise<RawOperation> {
+  const target = caller.resolve(name, 'get', options);
+  const { value } = await caller.invoke<RawOperation>('getOperation', { name: target.name }, target.name, target.service, options);
+  return value;
+}
