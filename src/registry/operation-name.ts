@@ -85,11 +85,14 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
   const given = opts.service === undefined ? undefined : resolveServiceArg(opts.service);
 
   if (typeof input !== 'string') throw invalid(String(input), 'operation name must be a string');
-  if (input.length === 0) throw invalid(input, 'operation name is empty');
+  // The expected pattern(s) go into every error once the service is known (given, or named by a full name).
+  const known = given ?? serviceOfFullName(input);
+  const hint = known ? `; ${expected(known, kind)}` : '';
+  if (input.length === 0) throw invalid(input, `operation name is empty${hint}`, known);
   if (input.length > MAX_NAME_LENGTH) {
-    throw invalid(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
+    throw invalid(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}${hint}`, known);
   }
-  if (FORBIDDEN.test(input)) throw invalid(input, 'operation name contains whitespace or a control character');
+  if (FORBIDDEN.test(input)) throw invalid(input, `operation name contains whitespace or a control character${hint}`, known);
 
   let relative = input;
   let service = given;
@@ -108,7 +111,7 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
     }
     service = given ?? fromHost;
   } else if (input.startsWith('/')) {
-    throw invalid(input, 'operation name must not start with "/" (use a relative name, or "//host/..." for a full name)');
+    throw invalid(input, `operation name must not start with "/" (use a relative name, or "//host/..." for a full name)${hint}`, known);
   }
 
   if (!service) {
@@ -125,6 +128,18 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
     throw invalid(input, `operation name does not match: ${expected(service, kind)}`, service);
   }
   return { name: relative, service };
+}
+
+/** The service a `//host/...` full name names, if the host is usable; for error messages only. */
+function serviceOfFullName(input: string): ServiceDescriptor | undefined {
+  if (typeof input !== 'string' || !input.startsWith('//')) return undefined;
+  const slash = input.indexOf('/', 2);
+  const host = slash === -1 ? input.slice(2) : input.slice(2, slash);
+  try {
+    return findService(host) ?? customService(host);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A service given as an id, a host, or a descriptor. */
