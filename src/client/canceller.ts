@@ -54,6 +54,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Total deadline of this call in ms, retries included (overrides retry.totalTimeoutMs). */
   timeoutMs?: number;
+  /** Retry policy fields for this call only (over the canceller's). */
+  retry?: Partial<RetryPolicy>;
 }
 
 /** A cancel the server accepted. Cancellation itself is best effort: confirm with GetOperation. */
@@ -159,9 +161,14 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
       }
     }
     const effective =
-      callOptions.timeoutMs === undefined && policyOverride === undefined
+      callOptions.timeoutMs === undefined && policyOverride === undefined && callOptions.retry === undefined
         ? policy
-        : resolveRetryPolicy({ ...policy, ...policyOverride, ...(callOptions.timeoutMs === undefined ? {} : { totalTimeoutMs: callOptions.timeoutMs }) });
+        : resolveRetryPolicy({
+            ...policy,
+            ...callOptions.retry,
+            ...policyOverride,
+            ...(callOptions.timeoutMs === undefined ? {} : { totalTimeoutMs: callOptions.timeoutMs }),
+          });
     const routing = routingParams('name', routingName);
     const signal = callOptions.signal;
     const first = stub;

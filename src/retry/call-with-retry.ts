@@ -73,6 +73,7 @@ function retryDelay(err: OperationsError, attempts: number, hitOwnAttemptDeadlin
   const serverDelay = retryInfoDelayMs(err);
   if (err.code === Code.RESOURCE_EXHAUSTED) {
     // Only when the server says when, and never sooner.
+    if (!ctx.policy.retryResourceExhausted) return undefined;
     return serverDelay === undefined ? undefined : Math.max(serverDelay, backoff);
   }
   if (err.code === Code.DEADLINE_EXCEEDED && hitOwnAttemptDeadline) return backoff;

@@ -30,6 +30,12 @@ export interface RetryPolicy {
   /** Codes retried with backoff. Defaults to [UNAVAILABLE]. RESOURCE_EXHAUSTED with RetryInfo and
    *  per-attempt DEADLINE_EXCEEDED are retried regardless (see above). */
   retryableCodes: readonly number[];
+  /**
+   * Retry RESOURCE_EXHAUSTED that carries RetryInfo (after its delay). Defaults to true.
+   * The batch engine turns it off: it slows the whole service down instead, so a quota
+   * rejection does not use up one name's attempts.
+   */
+  retryResourceExhausted: boolean;
 }
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
@@ -40,6 +46,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   perAttemptTimeoutMs: 10_000,
   totalTimeoutMs: 60_000,
   retryableCodes: Object.freeze([Code.UNAVAILABLE]),
+  retryResourceExhausted: true,
 });
 
 /** Fill a partial policy from the defaults, validating numbers so a typo cannot mean "retry forever". */
@@ -52,6 +59,7 @@ export function resolveRetryPolicy(partial: Partial<RetryPolicy> = {}): RetryPol
     perAttemptTimeoutMs: partial.perAttemptTimeoutMs ?? DEFAULT_RETRY_POLICY.perAttemptTimeoutMs,
     totalTimeoutMs: partial.totalTimeoutMs ?? DEFAULT_RETRY_POLICY.totalTimeoutMs,
     retryableCodes: partial.retryableCodes ?? DEFAULT_RETRY_POLICY.retryableCodes,
+    retryResourceExhausted: partial.retryResourceExhausted ?? DEFAULT_RETRY_POLICY.retryResourceExhausted,
   };
   if (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1) throw new RangeError(`maxAttempts must be an integer >= 1, got ${p.maxAttempts}`);
   for (const key of ['initialDelayMs', 'maxDelayMs', 'perAttemptTimeoutMs', 'totalTimeoutMs'] as const) {

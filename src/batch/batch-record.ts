@@ -1,0 +1,63 @@
+import type { ConfirmResult } from '../client/cancel-and-confirm';
+import type { CancelResult } from '../client/canceller';
+import { OperationsError } from '../errors/operations-error';
+import { codeName, type CodeName } from '../errors/status-code';
+import { translateGrpcError } from '../errors/translate-grpc-error';
+import type { Outcome } from '../outcome';
+
+/** One result record: exactly one per input name (line), whatever happened. */
+export interface BatchRecord {
+  /** 1-based input line (blank and comment lines counted, as an editor shows them). */
+  line?: number;
+  /** The name as validated (relative), or the input text when it was invalid. */
+  name: string;
+  /** Service id ('' when the line named none that could be found). */
+  service: string;
+  outcome: Outcome;
+  /** gRPC code name of the cancel step: 'OK' on success. */
+  code: CodeName;
+  message?: string;
+  attempts: number;
+  latencyMs: number;
+  /** With confirmation: Operation.error.code / message of a failed or cancelled operation. */
+  finalCode?: number;
+  finalMessage?: string;
+  confirmMs?: number;
+  /** For 'skipped': the outcome an earlier run recorded in the journal. */
+  previousOutcome?: Outcome;
+}
+
+export function recordFromResult(result: CancelResult | ConfirmResult, line?: number): BatchRecord {
+  const r: BatchRecord = {
+    ...(line === undefined ? {} : { line }),
+    name: result.name,
+    service: result.service,
+    outcome: result.outcome,
+    code: 'OK',
+    attempts: result.attempts,
+    latencyMs: result.latencyMs,
+  };
+  if ('confirmMs' in result) {
+    if (result.finalCode !== undefined) r.finalCode = result.finalCode;
+    if (result.finalMessage !== undefined) r.finalMessage = result.finalMessage;
+    r.confirmMs = result.confirmMs;
+  }
+  return r;
+}
+
+export function recordFromError(
+  error: unknown,
+  fallback: { name: string; service?: string | undefined; line?: number | undefined; latencyMs?: number },
+): BatchRecord {
+  const e = error instanceof OperationsError ? error : translateGrpcError(error);
+  return {
+    ...(fallback.line === undefined ? {} : { line: fallback.line }),
+    name: fallback.name,
+    service: e.service ?? fallback.service ?? '',
+    outcome: e.outcome,
+    code: codeName(e.code),
+    message: e.rawMessage,
+    attempts: e.attempts,
+    latencyMs: fallback.latencyMs ?? 0,
+  };
+}

@@ -1,0 +1,355 @@
+import type { ConfirmOptions } from '../client/cancel-and-confirm';
+import { createCanceller, type CancellerOptions, type OperationsCaller } from '../client/canceller';
+import { OperationsError } from '../errors/operations-error';
+import { Code } from '../errors/status-code';
+import { retryInfoDelayMs } from '../errors/translate-grpc-error';
+import { isSuccessOutcome, type Outcome } from '../outcome';
+import { parseOperationName } from '../registry/operation-name';
+import { recordFromError, recordFromResult, type BatchRecord } from './batch-record';
+import { journalKey, JournalWriter, readJournal } from './cancel-journal';
+import { classifyLine } from './input-lines';
+import { LatencyHistogram } from './latency-histogram';
+import { ServiceLane, type LaneJob } from './service-lane';
+
+export interface BatchOptions extends CancellerOptions {
+  /** An existing canceller to use (it is not closed at the end). Otherwise one is made from these options. */
+  canceller?: OperationsCaller;
+  /** Calls in flight per service. Defaults to 64. */
+  concurrency?: number;
+  /** Max calls per service in any one-second window. No limit by default. */
+  rate?: number;
+  /** Confirm each accepted cancel with GetOperation (true, or confirm options). */
+  confirm?: boolean | ConfirmOptions;
+  /** Journal file: final records are appended (fsync'd) before they are yielded; a rerun skips them. */
+  journal?: string;
+  /** Consecutive 'denied' results from one service that stop calling it. Defaults to 20. */
+  breakerThreshold?: number;
+  /** Stop: no new calls; in-flight calls get `graceMs` to finish, then are aborted. */
+  signal?: AbortSignal;
+  /** Grace for in-flight calls after `signal`, in ms. Defaults to 10 000. */
+  graceMs?: number;
+  /**
+   * After `signal`: 'drain' (default) keeps reading the input and gives every remaining name
+   * a 'not-attempted' record; 'stop' stops reading (for stdin) and sets `stats.unread`.
+   */
+  onAbort?: 'drain' | 'stop';
+  /** Max quota rejections (RESOURCE_EXHAUSTED) one name may meet before it ends as 'error'. Defaults to 50. */
+  maxQuotaRejections?: number;
+  /** Called (at most every ~100 ms) with the running stats. */
+  onProgress?: (stats: BatchStats) => void;
+}
+
+/** Running and final numbers of a batch. */
+export interface BatchStats {
+  /** Input name lines read so far (blank and comment lines excluded). */
+  read: number;
+  /** Records emitted. */
+  done: number;
+  byOutcome: Partial<Record<Outcome, number>>;
+  byService: Record<string, Partial<Record<Outcome, number>>>;
+  /** Retries: extra attempts made, plus quota re-queues. */
+  retries: number;
+  quotaRejections: number;
+  latency: { p50: number; p95: number; p99: number };
+  startedAt: number;
+  elapsedMs: number;
+  /** True when stopping left part of the input unread (stdin). */
+  unread: boolean;
+  /** Names still queued or in flight. */
+  pending: number;
+}
+
+/** A running batch: iterate it for the records; `stats` is live. */
+export interface BatchRun extends AsyncIterable<BatchRecord> {
+  readonly stats: BatchStats;
+}
+
+/**
+ * Cancel many operations: stream names in (relative with `service`, or `//host/...` full
+ * names to mix services), one record out per name line, in completion order.
+ * Memory stays flat: input is read only as fast as calls finish.
+ */
+export function cancelMany(names: Iterable<string> | AsyncIterable<string>, options: BatchOptions = {}): BatchRun {
+  const stats: BatchStats = {
+    read: 0,
+    done: 0,
+    byOutcome: {},
+    byService: {},
+    retries: 0,
+    quotaRejections: 0,
+    latency: { p50: 0, p95: 0, p99: 0 },
+    startedAt: Date.now(),
+    elapsedMs: 0,
+    unread: false,
+    pending: 0,
+  };
+  return {
+    stats,
+    [Symbol.asyncIterator]: () => run(names, options, stats),
+  };
+}
+
+async function* run(names: Iterable<string> | AsyncIterable<string>, options: BatchOptions, stats: BatchStats): AsyncGenerator<BatchRecord> {
+  const concurrency = options.concurrency ?? 64;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
+  if (options.rate !== undefined && (!Number.isInteger(options.rate) || options.rate < 1)) {
+    throw new RangeError(`rate must be an integer >= 1, got ${options.rate}`);
+  }
+  const breakerThreshold = options.breakerThreshold ?? 20;
+  const graceMs = options.graceMs ?? 10_000;
+  const maxQuota = options.maxQuotaRejections ?? 50;
+  const confirm = options.confirm === true ? {} : options.confirm || undefined;
+  const caller = options.canceller ?? createCanceller(options);
+  const ownsCaller = options.canceller === undefined;
+  const previous = options.journal ? await readJournal(options.journal) : undefined;
+  const journal = options.journal ? await JournalWriter.open(options.journal) : undefined;
+  const hist = new LatencyHistogram();
+  const lanes = new Map<string, ServiceLane>();
+  const hardAbort = new AbortController();
+  const out: BatchRecord[] = [];
+  // The reader and the consumer both sleep until something changes; notify wakes them all.
+  let waiters: Array<() => void> = [];
+  const notify = (): void => {
+    const ws = waiters;
+    waiters = [];
+    for (const w of ws) w();
+  };
+  const sleepUntilWoken = (): Promise<void> => new Promise<void>((r) => waiters.push(r));
+  let stopping = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  let pendingJournal = 0;
+  let lastProgress = 0;
+
+  const emit = (rec: BatchRecord, journaled: boolean): void => {
+    stats.done++;
+    stats.byOutcome[rec.outcome] = (stats.byOutcome[rec.outcome] ?? 0) + 1;
+    const svc = (stats.byService[rec.service || '-'] ??= {});
+    svc[rec.outcome] = (svc[rec.outcome] ?? 0) + 1;
+    if (rec.attempts > 0) {
+      stats.retries += rec.attempts - 1;
+      hist.record(rec.latencyMs);
+    }
+    if (journal && journaled) {
+      // A record reaches the output only once it is on disk.
+      pendingJournal++;
+      void journal.append(rec).then(() => {
+        pendingJournal--;
+        out.push(rec);
+        notify();
+      });
+    } else {
+      out.push(rec);
+      notify();
+    }
+    const now = performance.now();
+    if (options.onProgress && now - lastProgress >= 100) {
+      lastProgress = now;
+      options.onProgress(snapshot());
+    }
+  };
+
+  const snapshot = (): BatchStats => {
+    stats.latency = { p50: hist.quantile(0.5), p95: hist.quantile(0.95), p99: hist.quantile(0.99) };
+    stats.elapsedMs = Date.now() - stats.startedAt;
+    let pending = 0;
+    for (const lane of lanes.values()) pending += lane.queued + lane.inflight;
+    stats.pending = pending;
+    return stats;
+  };
+
+  const notAttempted = (job: LaneJob, why: string): BatchRecord => ({
+    line: job.line,
+    name: job.name,
+    service: job.service,
+    outcome: 'not-attempted',
+    code: 'CANCELLED',
+    message: why,
+    attempts: 0,
+    latencyMs: 0,
+  });
+
+  const laneFor = (service: string): ServiceLane => {
+    let lane = lanes.get(service);
+    if (!lane) {
+      lane = new ServiceLane(service, { concurrency, ratePerSecond: options.rate, breakerThreshold });
+      lanes.set(service, lane);
+    }
+    return lane;
+  };
+
+  let pumpTimer: NodeJS.Timeout | undefined;
+  let pumpAt = Infinity;
+  const pump = (): void => {
+    if (stopping) return;
+    const now = performance.now();
+    let soonest = Infinity;
+    for (const lane of lanes.values()) {
+      for (;;) {
+        const next = lane.next(now);
+        if (next === undefined) break;
+        if (typeof next === 'number') {
+          soonest = Math.min(soonest, next);
+          break;
+        }
+        void start(lane, next);
+      }
+    }
+    if (soonest < Infinity && soonest < pumpAt) {
+      if (pumpTimer) clearTimeout(pumpTimer);
+      pumpAt = soonest;
+      pumpTimer = setTimeout(() => {
+        pumpTimer = undefined;
+        pumpAt = Infinity;
+        pump();
+      }, Math.max(1, soonest - now));
+    }
+  };
+
+  const start = async (lane: ServiceLane, job: LaneJob): Promise<void> => {
+    const started = performance.now();
+    const callOptions = { service: job.service, signal: hardAbort.signal, retry: { retryResourceExhausted: false } };
+    try {
+      const result = confirm
+        ? await caller.cancelAndConfirm(job.name, { ...confirm, ...callOptions })
+        : await caller.cancel(job.name, callOptions);
+      lane.onSuccess();
+      emit(recordFromResult(result, job.line), true);
+    } catch (e) {
+      const err = e instanceof OperationsError ? e : undefined;
+      if (err && err.code === Code.RESOURCE_EXHAUSTED && !stopping && job.quotaRejections < maxQuota) {
+        // Quota: slow the whole service down and try this name again; its attempts are not spent.
+        job.quotaRejections++;
+        stats.quotaRejections++;
+        stats.retries++;
+        lane.onQuota(performance.now(), Math.max(retryInfoDelayMs(err) ?? 1000, 50));
+        lane.inflight--;
+        lane.unshift(job);
+        pump();
+        notify();
+        return;
+      }
+      const rec = recordFromError(e, { name: job.name, service: job.service, line: job.line, latencyMs: round(performance.now() - started) });
+      if (rec.outcome === 'denied') {
+        if (lane.onDenied()) {
+          const why = `circuit breaker open: ${breakerThreshold} consecutive denied results from ${lane.id}`;
+          for (const j of lane.drain()) emit(notAttempted(j, why), true);
+        }
+      } else lane.consecutiveDenied = 0;
+      emit(rec, rec.outcome !== 'aborted');
+    }
+    lane.inflight--;
+    pump();
+    notify();
+  };
+
+  const onStop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    if (pumpTimer) clearTimeout(pumpTimer);
+    for (const lane of lanes.values()) for (const j of lane.drain()) emit(notAttempted(j, 'stopped before it was sent'), false);
+    graceTimer = setTimeout(() => hardAbort.abort(new Error('grace period over')), graceMs);
+    graceTimer.unref();
+    notify();
+  };
+  if (options.signal?.aborted) onStop();
+  else options.signal?.addEventListener('abort', onStop, { once: true });
+
+  // Reader: runs beside the consumer loop below; waits while the service's queue or the output is full.
+  let readerDone = false;
+  let readerError: unknown;
+  const maxQueued = concurrency * 4;
+  const reader = (async () => {
+    let line = 0;
+    for await (const raw of names as AsyncIterable<string>) {
+      line++;
+      const item = classifyLine(raw, line);
+      if (item.kind === 'skip') continue;
+      stats.read++;
+      let parsed;
+      try {
+        parsed = parseOperationName(item.text, { service: options.service });
+      } catch (e) {
+        emit(recordFromError(e, { name: item.text, line }), true);
+        continue;
+      }
+      const job: LaneJob = { line, text: item.text, name: parsed.name, service: parsed.service.id, quotaRejections: 0 };
+      if (stopping) {
+        if (options.onAbort === 'stop') {
+          stats.unread = true;
+          stats.read--;
+          break;
+        }
+        emit(notAttempted(job, 'stopped before it was sent'), false);
+        while (out.length >= 4096) await sleepUntilWoken();
+        continue;
+      }
+      const prev = previous?.get(journalKey(job.service, job.name));
+      if (prev !== undefined) {
+        emit({ line, name: job.name, service: job.service, outcome: 'skipped', code: 'OK', attempts: 0, latencyMs: 0, previousOutcome: prev }, false);
+        continue;
+      }
+      const lane = laneFor(job.service);
+      if (lane.breakerOpen) {
+        emit(notAttempted(job, `circuit breaker open: ${breakerThreshold} consecutive denied results from ${lane.id}`), true);
+        continue;
+      }
+      lane.push(job);
+      pump();
+      while ((!stopping && lane.queued >= maxQueued) || out.length >= 4096) await sleepUntilWoken();
+    }
+  })().then(
+    () => {
+      readerDone = true;
+      notify();
+    },
+    (e: unknown) => {
+      readerError = e;
+      readerDone = true;
+      onStop();
+    },
+  );
+
+  let finished = false;
+  try {
+    for (;;) {
+      while (out.length > 0) {
+        const rec = out.shift() as BatchRecord;
+        yield rec;
+        notify(); // the reader may be waiting for output space
+      }
+      let busy = pendingJournal > 0;
+      for (const lane of lanes.values()) if (lane.inflight > 0 || lane.queued > 0) busy = true;
+      if (readerDone && !busy && out.length === 0) break;
+      await sleepUntilWoken();
+    }
+    await reader;
+    if (readerError) throw readerError;
+    finished = true;
+  } finally {
+    if (!finished) {
+      // The consumer stopped early (break / throw): stop calling and end what is in flight.
+      onStop();
+      hardAbort.abort(new Error('batch consumer stopped'));
+    }
+    onStopCleanup();
+    await journal?.close();
+    if (ownsCaller) await caller.close();
+    options.onProgress?.(snapshot());
+  }
+
+  function onStopCleanup(): void {
+    options.signal?.removeEventListener('abort', onStop);
+    if (graceTimer) clearTimeout(graceTimer);
+    if (pumpTimer) clearTimeout(pumpTimer);
+    snapshot();
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** True when every record of a finished batch is a success outcome. */
+export function batchSucceeded(stats: BatchStats): boolean {
+  return Object.entries(stats.byOutcome).every(([o, n]) => !n || isSuccessOutcome(o as Outcome));
+}

@@ -1,0 +1,113 @@
+/**
+ * The scheduling state of one service in a batch: its queue, its in-flight count, an AIMD
+ * concurrency limit, a sliding one-second rate window, a pause (server-requested quota
+ * delay) and a circuit breaker. Pure bookkeeping: the engine starts and finishes the calls.
+ */
+export interface LaneJob {
+  line: number;
+  /** The input text (for records of names that never ran). */
+  text: string;
+  name: string;
+  service: string;
+  /** Quota rejections this name has met (they do not use up its attempts). */
+  quotaRejections: number;
+}
+
+export interface LaneLimits {
+  /** Max calls in flight. */
+  concurrency: number;
+  /** Max calls started in any one-second window; undefined for no limit. */
+  ratePerSecond?: number | undefined;
+  /** Consecutive 'denied' results that open the breaker. */
+  breakerThreshold: number;
+}
+
+export class ServiceLane {
+  private readonly queue: LaneJob[] = [];
+  private head = 0;
+  inflight = 0;
+  /** Current concurrency limit (float: additive increase adds 1/limit per success). */
+  limit: number;
+  pausedUntil = 0;
+  consecutiveDenied = 0;
+  breakerOpen = false;
+  private lastDecrease = 0;
+  /** Earliest time the next call may start under the rate limit (performance.now ms). */
+  private nextStartAt = -Infinity;
+  private readonly spacingMs: number;
+
+  constructor(readonly id: string, readonly limits: LaneLimits) {
+    this.limit = limits.concurrency;
+    this.spacingMs = limits.ratePerSecond ? 1000 / limits.ratePerSecond : 0;
+  }
+
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  push(job: LaneJob): void {
+    this.queue.push(job);
+  }
+
+  /** Put a job back at the front (a quota rejection: it goes next once the pause ends). */
+  unshift(job: LaneJob): void {
+    if (this.head > 0) this.queue[--this.head] = job;
+    else this.queue.unshift(job);
+  }
+
+  /** Take every queued job (shutdown, breaker). */
+  drain(): LaneJob[] {
+    const rest = this.queue.slice(this.head);
+    this.queue.length = 0;
+    this.head = 0;
+    return rest;
+  }
+
+  /**
+   * The next job that may start now, or the time (ms, performance.now) to look again,
+   * or undefined when nothing can start until a call finishes.
+   */
+  next(now: number): LaneJob | number | undefined {
+    if (this.queued === 0 || this.inflight >= Math.max(1, Math.floor(this.limit))) return undefined;
+    if (this.pausedUntil > now) return this.pausedUntil;
+    if (this.spacingMs > 0) {
+      // Calls are paced evenly, 1000/N ms apart: no one-second window holds more than N,
+      // and there is no burst at the start (or after an idle spell) for the server to reject.
+      if (now < this.nextStartAt) return this.nextStartAt;
+      this.nextStartAt = Math.max(now, this.nextStartAt) + this.spacingMs;
+    }
+    const job = this.queue[this.head] as LaneJob;
+    this.queue[this.head++] = undefined as unknown as LaneJob;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    this.inflight++;
+    return job;
+  }
+
+  /** Additive increase: +1 per `limit` successes, up to the configured concurrency. */
+  onSuccess(): void {
+    this.consecutiveDenied = 0;
+    if (this.limit < this.limits.concurrency) this.limit = Math.min(this.limits.concurrency, this.limit + 1 / this.limit);
+  }
+
+  /** Multiplicative decrease on a quota rejection (at most once per `windowMs`), and pause. */
+  onQuota(now: number, retryDelayMs: number, windowMs = 1000): void {
+    this.pausedUntil = Math.max(this.pausedUntil, now + retryDelayMs);
+    if (now - this.lastDecrease >= windowMs) {
+      this.limit = Math.max(1, this.limit / 2);
+      this.lastDecrease = now;
+    }
+  }
+
+  /** Count a denied result; true when the breaker has just opened. */
+  onDenied(): boolean {
+    this.consecutiveDenied++;
+    if (!this.breakerOpen && this.consecutiveDenied >= this.limits.breakerThreshold) {
+      this.breakerOpen = true;
+      return true;
+    }
+    return false;
+  }
+}

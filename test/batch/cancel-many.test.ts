@@ -1,0 +1,167 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { cancelMany, type BatchOptions, type BatchRecord } from '../../src/batch/cancel-many';
+import { services } from '../../src';
+import { useEmulator } from '../helpers/emulator';
+
+const emu = useEmulator({ recordCalls: true });
+
+const SHAPES: Record<string, (i: number) => string> = {
+  datalineage: (i) => `projects/p/locations/l/operations/lin-${i}`,
+  dataplex: (i) => (i % 2 ? `organizations/o/locations/l/operations/dpx-${i}` : `projects/p/locations/l/operations/dpx-${i}`),
+  privateca: (i) => `projects/p/locations/l/operations/ca-${i}`,
+  datastore: (i) => `projects/p/operations/ds-${i}`,
+  discoveryengine: (i) =>
+    i % 2
+      ? `projects/p/locations/global/collections/default_collection/dataStores/d/branches/0/operations/de-${i}`
+      : `projects/p/locations/global/dataStores/d/branches/0/operations/de-${i}`,
+};
+const IDS = Object.keys(SHAPES);
+
+async function collect(names: Iterable<string> | AsyncIterable<string>, options: BatchOptions): Promise<BatchRecord[]> {
+  const out: BatchRecord[] = [];
+  for await (const r of cancelMany(names, { emulator: emu.get().target, retry: { initialDelayMs: 5 }, ...options })) out.push(r);
+  return out;
+}
+
+function fullName(service: string, name: string): string {
+  return `//${services[service]?.host}/${name}`;
+}
+
+test('10,000 mixed-service names give exactly 10,000 records, one per line', async () => {
+  const e = emu.get();
+  const lines: string[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const svc = IDS[i % IDS.length] as string;
+    const name = (SHAPES[svc] as (i: number) => string)(i);
+    e.store.seed({ name, service: svc, ...(i % 97 === 0 ? { onCancel: 'unimplemented' as const } : {}) });
+    lines.push(fullName(svc, name));
+  }
+  e.calls.length = 0;
+  const recs = await collect(lines, { concurrency: 32 });
+  expect(recs).toHaveLength(10_000);
+  const byLine = new Set(recs.map((r) => r.line));
+  expect(byLine.size).toBe(10_000);
+  const unsupported = recs.filter((r) => r.outcome === 'unsupported').length;
+  expect(unsupported).toBe(Math.ceil(10_000 / 97));
+  expect(recs.filter((r) => r.outcome === 'cancel-requested')).toHaveLength(10_000 - unsupported);
+  expect(e.callsOf('CancelOperation')).toHaveLength(10_000);
+  // Each service's calls arrived with its own :authority.
+  for (const id of IDS) expect(e.callsOf('CancelOperation').filter((c) => c.service === id).length).toBe(2000);
+});
+
+test('blank lines, comments, CRLF and a BOM are handled; invalid lines get invalid-name and no RPC', async () => {
+  const e = emu.get();
+  e.store.seed({ name: 'projects/p/operations/a', service: 'datastore' });
+  e.store.seed({ name: 'projects/p/operations/b', service: 'datastore' });
+  const input = ['\ufeffprojects/p/operations/a\r', '', '# comment', 'projects/p/locations/l/operations/x', 'garbage name', 'projects/p/operations/b\r'];
+  const recs = await collect(input, { service: 'datastore' });
+  expect(recs.map((r) => [r.line, r.outcome]).sort()).toEqual([
+    [1, 'cancel-requested'],
+    [4, 'invalid-name'],
+    [5, 'invalid-name'],
+    [6, 'cancel-requested'],
+  ]);
+  const bad = recs.find((r) => r.line === 4) as BatchRecord;
+  expect(bad.message).toContain('projects/*/operations/*');
+  expect(e.callsOf('CancelOperation')).toHaveLength(2);
+});
+
+test('the circuit breaker stops calling a service after N consecutive denied results', async () => {
+  const e = emu.get();
+  e.setFaults('privateca', { denied: true });
+  const names: string[] = [];
+  for (let i = 0; i < 500; i++) names.push(fullName('privateca', `projects/p/locations/l/operations/x${i}`));
+  const recs = await collect(names, { concurrency: 4, breakerThreshold: 20 });
+  expect(recs).toHaveLength(500);
+  const denied = recs.filter((r) => r.outcome === 'denied').length;
+  expect(denied).toBeGreaterThanOrEqual(20);
+  expect(denied).toBeLessThan(20 + 4 + 1);
+  const na = recs.filter((r) => r.outcome === 'not-attempted');
+  expect(na.length).toBe(500 - denied);
+  expect(na[0]?.message).toContain('circuit breaker');
+  expect(e.callsOf('CancelOperation').length).toBe(denied);
+});
+
+test('--rate: no one-second window holds more than N calls to the service (counted by the emulator)', async () => {
+  const e = emu.get();
+  const names: string[] = [];
+  for (let i = 0; i < 120; i++) {
+    e.store.seed({ name: `projects/p/operations/r${i}`, service: 'datastore' });
+    names.push(`projects/p/operations/r${i}`);
+  }
+  const t0 = Date.now();
+  const recs = await collect(names, { service: 'datastore', rate: 50, concurrency: 64 });
+  expect(recs.every((r) => r.outcome === 'cancel-requested')).toBe(true);
+  const times = e.callsOf('CancelOperation').map((c) => c.at).sort((a, b) => a - b);
+  let worst = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while ((times[i] as number) - (times[j] as number) >= 1000) j++;
+    worst = Math.max(worst, i - j + 1);
+  }
+  // One call of slack: the emulator stamps arrival, not the client's start.
+  expect(worst).toBeLessThanOrEqual(51);
+  expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
+});
+
+test('quota rejections slow the service down and every name still ends cancel-requested', async () => {
+  const e = emu.get();
+  e.setFaults('dataplex', { quotaPerSecond: 200, quotaRetryDelayMs: 200 });
+  const names: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    e.store.seed({ name: `projects/p/locations/l/operations/q${i}`, service: 'dataplex' });
+    names.push(`projects/p/locations/l/operations/q${i}`);
+  }
+  const run = cancelMany(names, { emulator: e.target, service: 'dataplex', concurrency: 64, retry: { maxAttempts: 2, initialDelayMs: 5 } });
+  const recs: BatchRecord[] = [];
+  for await (const r of run) recs.push(r);
+  expect(recs).toHaveLength(600);
+  expect(recs.every((r) => r.outcome === 'cancel-requested')).toBe(true);
+  expect(run.stats.quotaRejections).toBeGreaterThan(0);
+  // The quota answers carried RetryInfo: no name was re-sent sooner than 200 ms after its rejection.
+  const byName = new Map<string, number[]>();
+  for (const c of e.callsOf('CancelOperation')) byName.set(c.name, [...(byName.get(c.name) ?? []), c.at]);
+  for (const [, ats] of byName) for (let i = 1; i < ats.length; i++) expect((ats[i] as number) - (ats[i - 1] as number)).toBeGreaterThanOrEqual(195);
+});
+
+test('a journal makes a rerun skip names already final, and retry the rest', async () => {
+  const e = emu.get();
+  const dir = mkdtempSync(path.join(tmpdir(), 'lro-journal-'));
+  const journal = path.join(dir, 'j.ndjson');
+  const names: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    e.store.seed({ name: `projects/p/operations/j${i}`, service: 'datastore' });
+    names.push(`projects/p/operations/j${i}`);
+  }
+  const first = await collect(names.slice(0, 30), { service: 'datastore', journal });
+  expect(first).toHaveLength(30);
+  // A torn last line, as a crash mid-write would leave.
+  writeFileSync(journal, readFileSync(journal, 'utf8') + '{"name":"projects/p/oper');
+  const second = await collect(names, { service: 'datastore', journal });
+  expect(second).toHaveLength(50);
+  expect(second.filter((r) => r.outcome === 'skipped')).toHaveLength(30);
+  expect(second.find((r) => r.outcome === 'skipped')?.previousOutcome).toBe('cancel-requested');
+  expect(second.filter((r) => r.outcome === 'cancel-requested')).toHaveLength(20);
+});
+
+test('abort: no new calls, every remaining name gets not-attempted, in-flight calls finish', async () => {
+  const e = emu.get();
+  e.setFaults('datastore', { latencyMs: 100 });
+  const names: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    e.store.seed({ name: `projects/p/operations/s${i}`, service: 'datastore' });
+    names.push(`projects/p/operations/s${i}`);
+  }
+  const ac = new AbortController();
+  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 10, signal: ac.signal, graceMs: 5000 });
+  const recs: BatchRecord[] = [];
+  setTimeout(() => ac.abort(), 250);
+  for await (const r of run) recs.push(r);
+  expect(recs).toHaveLength(300);
+  expect(new Set(recs.map((r) => r.line)).size).toBe(300);
+  const sent = e.callsOf('CancelOperation').length;
+  expect(recs.filter((r) => r.outcome === 'cancel-requested')).toHaveLength(sent);
+  expect(recs.filter((r) => r.outcome === 'not-attempted')).toHaveLength(300 - sent);
+  expect(sent).toBeLessThan(100);
+});
