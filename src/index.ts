@@ -19,6 +19,9 @@ export type { OperationName, ParseNameOptions } from './registry/operation-name'
 export { DEFAULT_RETRY_POLICY } from './retry/retry-policy';
 export type { RetryPolicy } from './retry/retry-policy';
 
+export { cancelMany, batchSucceeded } from './batch/cancel-many';
+export type { BatchOptions, BatchRun, BatchStats, BatchRecord } from './batch/cancel-many';
+
 // For integrators
 export type { AuthClientLike } from './transport/channel-credentials';
 export { VERSION } from './version';

@@ -6,6 +6,8 @@ import { retryInfoDelayMs } from '../errors/translate-grpc-error';
 import { isSuccessOutcome, type Outcome } from '../outcome';
 import { parseOperationName } from '../registry/operation-name';
 import { recordFromError, recordFromResult, type BatchRecord } from './batch-record';
+
+export type { BatchRecord } from './batch-record';
 import { journalKey, JournalWriter, readJournal } from './cancel-journal';
 import { classifyLine } from './input-lines';
 import { LatencyHistogram } from './latency-histogram';
