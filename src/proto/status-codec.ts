@@ -70,15 +70,17 @@ function lookup(typeName: string): protobuf.Type | undefined {
 /** Decode the bytes of a `grpc-status-details-bin` trailer (a serialized google.rpc.Status). */
 export function decodeStatus(bytes: Uint8Array): DecodedStatus {
   const statusType = loadRoot().lookupType('google.rpc.Status');
+  // google.protobuf.Any comes from protobufjs' built-in common types, whose field is `type_url`
+  // whatever `keepCase` says (keepCase only applies to parsed .proto text).
   const status = statusType.decode(bytes) as unknown as {
     code?: number;
     message?: string;
-    details?: Array<{ typeUrl?: string; value?: Uint8Array }>;
+    details?: Array<{ type_url?: string; value?: Uint8Array }>;
   };
   return {
     code: status.code ?? 0,
     message: status.message ?? '',
-    details: (status.details ?? []).map((d) => decodeAny(d.typeUrl ?? '', d.value ?? new Uint8Array())),
+    details: (status.details ?? []).map((d) => decodeAny(d.type_url ?? '', d.value ?? new Uint8Array())),
   };
 }
 
@@ -98,7 +100,8 @@ export function encodeAny(detail: DetailInput): { typeUrl: string; value: Buffer
 /** Encode a google.rpc.Status, e.g. for a `grpc-status-details-bin` trailer. */
 export function encodeStatus(code: number, message: string, details: DetailInput[] = []): Buffer {
   const statusType = loadRoot().lookupType('google.rpc.Status');
-  const status = statusType.fromObject({ code, message, details: details.map(encodeAny) });
+  const anys = details.map(encodeAny).map((a) => ({ type_url: a.typeUrl, value: a.value })); // see decodeStatus
+  const status = statusType.fromObject({ code, message, details: anys });
   return Buffer.from(statusType.encode(status).finish());
 }
 
