@@ -22,6 +22,9 @@ export type { RetryPolicy } from './retry/retry-policy';
 export { cancelMany, batchSucceeded } from './batch/cancel-many';
 export type { BatchOptions, BatchRun, BatchStats, BatchRecord } from './batch/cancel-many';
 
+export { cancelAll, listPendingNames } from './batch/cancel-all';
+export type { CancelAllOptions } from './batch/cancel-all';
+
 // For integrators
 export type { AuthClientLike } from './transport/channel-credentials';
 export { VERSION } from './version';

@@ -165,3 +165,20 @@ test('abort: no new calls, every remaining name gets not-attempted, in-flight ca
   expect(recs.filter((r) => r.outcome === 'not-attempted')).toHaveLength(300 - sent);
   expect(sent).toBeLessThan(100);
 });
+
+test('cancelAll lists to the end before cancelling, so an offset page token loses nothing', async () => {
+  const { cancelAll } = await import('../../src/batch/cancel-all');
+  const e = emu.get();
+  for (let i = 0; i < 37; i++) e.store.seed({ name: `projects/p/locations/l/operations/all${i}`, service: 'datalineage', ...(i % 4 === 0 ? { doneAs: 'completed' as const } : {}) });
+  const run = await cancelAll('projects/p/locations/l', { emulator: e.target, service: 'datalineage', pageSize: 5 });
+  const recs: BatchRecord[] = [];
+  for await (const r of run) recs.push(r);
+  const pending = 37 - Math.ceil(37 / 4);
+  expect(recs).toHaveLength(pending);
+  expect(recs.every((r) => r.outcome === 'cancel-requested')).toBe(true);
+  expect(e.callsOf('CancelOperation')).toHaveLength(pending);
+  // Every ListOperations call came before the first cancel.
+  const lastList = Math.max(...e.callsOf('ListOperations').map((c) => e.calls.indexOf(c)));
+  const firstCancel = Math.min(...e.callsOf('CancelOperation').map((c) => e.calls.indexOf(c)));
+  expect(lastList).toBeLessThan(firstCancel);
+});
