@@ -1,0 +1,135 @@
+import { createCanceller, type Canceller, type CancellerOptions } from '../../client/canceller';
+import { codeName, type CodeName } from '../../errors/status-code';
+import type { Outcome } from '../../outcome';
+import { parseOperationName } from '../../registry/operation-name';
+import type { ConnectionOptions } from '../command-table';
+import type { CommandIO } from '../command-io';
+import { ExitCode, UsageError } from '../exit-error';
+import { redactSecrets } from '../redact';
+
+/** Options of `lro-cancel cancel`, as parse-argv builds them. */
+export interface CancelCommandOptions extends ConnectionOptions {
+  /** Relative names (with `service`/`serviceHost`) or full `//host/...` names, in output order. */
+  names: string[];
+  /** Total deadline per name in ms, retries included. Defaults to the retry policy's 60 s. */
+  timeoutMs?: number;
+  /** Attempts per name. Defaults to the retry policy's 5. */
+  maxAttempts?: number;
+  /** Names in flight at once. Defaults to 8. */
+  concurrency?: number;
+}
+
+/** One line of output: what became of one name. */
+export interface CancelRecord {
+  /** The relative name that was sent (the input as given when it was rejected locally). */
+  name: string;
+  /** Service id, or the host of a custom service; null when it could not be told. */
+  service: string | null;
+  outcome: Outcome;
+  /** gRPC code name: 'OK' on success. */
+  code: CodeName;
+  /** The server's (or our) message; empty on success. */
+  message: string;
+  attempts: number;
+  latencyMs: number;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+
+/**
+ * Cancel every name, at most `concurrency` at a time, printing one JSON line per name in the
+ * order given (each as soon as it and the names before it are done). Bad names are rejected
+ * before any call. Returns 0 when every name got 'cancel-requested', else 1.
+ */
+export async function cancelCommand(options: CancelCommandOptions, io: CommandIO): Promise<number> {
+  const canceller = openCanceller(options, io);
+  try {
+    const records = await cancelAll(canceller, options, io);
+    return records.every((r) => r.outcome === 'cancel-requested') ? ExitCode.OK : ExitCode.FAILURE;
+  } finally {
+    await canceller.close();
+  }
+}
+
+function openCanceller(options: CancelCommandOptions, io: CommandIO): Canceller {
+  const fromEnv = io.env['LRO_CANCEL_EMULATOR_HOST'] || undefined;
+  const emulator = options.emulator ?? fromEnv;
+  const canceller: CancellerOptions = {
+    // null: the command's env decides, not whatever process.env holds.
+    emulator: emulator ?? null,
+    allowInsecure: options.allowInsecure ?? false,
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(io.env['GOOGLE_CLOUD_UNIVERSE_DOMAIN'] ? { universeDomain: io.env['GOOGLE_CLOUD_UNIVERSE_DOMAIN'] } : {}),
+    ...(options.maxAttempts !== undefined ? { retry: { maxAttempts: options.maxAttempts } } : {}),
+  };
+  try {
+    return createCanceller(canceller);
+  } catch (e) {
+    if ((e as Error).name === 'EndpointError') {
+      const source = options.emulator !== undefined ? '--emulator' : 'LRO_CANCEL_EMULATOR_HOST';
+      throw new UsageError(`${source}: ${(e as Error).message}`, 'cancel');
+    }
+    throw e;
+  }
+}
+
+async function cancelAll(canceller: Canceller, options: CancelCommandOptions, io: CommandIO): Promise<CancelRecord[]> {
+  const service = options.service ?? options.serviceHost;
+  const names = options.names;
+  const results: (CancelRecord | undefined)[] = new Array(names.length);
+  let printed = 0;
+  const flush = (): void => {
+    while (printed < names.length && results[printed] !== undefined) {
+      io.stdout.write(`${JSON.stringify(results[printed])}\n`);
+      printed++;
+    }
+  };
+  await forEachBounded(names.length, options.concurrency ?? DEFAULT_CONCURRENCY, async (i) => {
+    results[i] = await cancelOne(canceller, names[i] as string, service, options.timeoutMs, io.signal);
+    flush();
+  });
+  return results as CancelRecord[];
+}
+
+async function cancelOne(
+  canceller: Canceller,
+  input: string,
+  service: string | undefined,
+  timeoutMs: number | undefined,
+  signal: AbortSignal,
+): Promise<CancelRecord> {
+  const started = performance.now();
+  let target: { name: string; service: string } | undefined;
+  try {
+    // Validate first, so the record can name the service even when the call fails.
+    const parsed = parseOperationName(input, service === undefined ? {} : { service });
+    target = { name: parsed.name, service: parsed.service.id };
+    const result = await canceller.cancel(input, {
+      signal,
+      ...(service !== undefined ? { service } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
+    return { name: result.name, service: result.service, outcome: result.outcome, code: 'OK', message: '', attempts: result.attempts, latencyMs: result.latencyMs };
+  } catch (e) {
+    const err = e as { name?: unknown; code?: unknown; rawMessage?: unknown; message?: unknown; outcome?: unknown; attempts?: unknown; service?: unknown };
+    const isOperationsError = err !== null && typeof err === 'object' && err.name === 'OperationsError';
+    return {
+      name: target?.name ?? input,
+      service: target?.service ?? (typeof err.service === 'string' ? err.service : (service ?? null)),
+      outcome: isOperationsError ? (err.outcome as Outcome) : 'error',
+      code: isOperationsError ? codeName(err.code as number) : 'UNKNOWN',
+      message: redactSecrets(String((isOperationsError ? err.rawMessage : err.message) ?? e)),
+      attempts: isOperationsError && typeof err.attempts === 'number' ? err.attempts : 0,
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+    };
+  }
+}
+
+/** Run `task(0..count-1)` with at most `limit` in flight; resolves when all have settled. */
+async function forEachBounded(count: number, limit: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
