@@ -70,6 +70,8 @@ export class OperationsEmulator {
   readonly calls: RecordedCall[] = [];
   /** Count of calls per method, whatever `recordCalls` says. */
   readonly counts = new Map<string, number>();
+  /** Count of answers per status code (0 for OK), whatever `recordCalls` says. */
+  readonly codeCounts = new Map<number, number>();
   /** Distinct client connections seen (by peer address). */
   readonly peers = new Set<string>();
   private readonly faults = new Map<string, ServiceFaults>();
@@ -193,6 +195,7 @@ export class OperationsEmulator {
       callback({ code: rec.code, details: err.details ?? String(e), metadata: err.metadata ?? new grpc.Metadata() });
     } finally {
       this.inflight--;
+      if (rec.code !== undefined) this.codeCounts.set(rec.code, (this.codeCounts.get(rec.code) ?? 0) + 1);
     }
   }
 
