@@ -209,7 +209,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
 
   const start = async (lane: ServiceLane, job: LaneJob): Promise<void> => {
     const started = performance.now();
-    const callOptions = { service: job.service, signal: hardAbort.signal, retry: { retryResourceExhausted: false } };
+    const callOptions = { service: job.service, signal: hardAbort.signal, retry: { retryResourceExhausted: false }, waitForReady: true };
     try {
       const result = confirm
         ? await caller.cancelAndConfirm(job.name, { ...confirm, ...callOptions })

@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { OperationsError } from '../errors/operations-error';
+import { Code } from '../errors/status-code';
 import { parseOperationName, resolveServiceArg, type NameKind } from '../registry/operation-name';
 import type { ServiceDescriptor } from '../registry/service-registry';
 import { callWithRetry, type RetryListener } from '../retry/call-with-retry';
@@ -56,6 +57,12 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Retry policy fields for this call only (over the canceller's). */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Wait for the channel to (re)connect instead of failing fast while it is down, within the
+   * attempt's deadline. Defaults to false; the batch engine turns it on, so a short outage
+   * does not burn every name's attempts while grpc-js reconnects.
+   */
+  waitForReady?: boolean;
 }
 
 /** A cancel the server accepted. Cancellation itself is best effort: confirm with GetOperation. */
@@ -171,16 +178,32 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
           });
     const routing = routingParams('name', routingName);
     const signal = callOptions.signal;
+    const waitForReady = callOptions.waitForReady === true;
     const first = stub;
     let attemptNo = 0;
     return callWithRetry<Res>(
       (deadline) => {
         // Later attempts may take a less loaded channel of the pool.
         const s = attemptNo++ === 0 ? first : (pool.peek(endpoint) ?? first);
-        return s.unary<Res>(method, request, routing, deadline, signal);
+        return s.unary<Res>(method, request, routing, deadline, signal, waitForReady);
       },
       { policy: effective, operationName: routingName, service: service.id, signal, isClosed, onRetry: options.onRetry },
     );
+  }
+
+  /**
+   * A retry that finds the operation "already done" (FAILED_PRECONDITION) may be answering our
+   * own earlier attempt, whose reply was lost (connection reset after the server acted). One
+   * GetOperation tells: done with CANCELLED means the cancel did land.
+   */
+  async function earlierAttemptCancelledIt(e: unknown, name: string, service: ServiceDescriptor): Promise<boolean> {
+    if (!(e instanceof OperationsError) || e.code !== Code.FAILED_PRECONDITION || e.attempts < 2) return false;
+    try {
+      const { value } = await invoke<{ done?: boolean; error?: { code?: number } | null }>('getOperation', { name }, name, service);
+      return value.done === true && value.error?.code === Code.CANCELLED;
+    } catch {
+      return false;
+    }
   }
 
   const self: OperationsCaller = {
@@ -193,7 +216,13 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     async cancel(name: string, callOptions?: CallOptions): Promise<CancelResult> {
       const started = performance.now();
       const target = resolve(name, 'cancel', callOptions);
-      const { attempts } = await invoke<unknown>('cancelOperation', { name: target.name }, target.name, target.service, callOptions);
+      let attempts: number;
+      try {
+        ({ attempts } = await invoke<unknown>('cancelOperation', { name: target.name }, target.name, target.service, callOptions));
+      } catch (e) {
+        if (!(await earlierAttemptCancelledIt(e, target.name, target.service))) throw e;
+        attempts = (e as OperationsError).attempts;
+      }
       return {
         name: target.name,
         service: target.service.id,
@@ -211,5 +240,5 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
 }
 
 function closedError(name: string, service: string): OperationsError {
-  return new OperationsError(1, 'the client was closed', { operationName: name, service, outcome: 'aborted' });
+  return new OperationsError(Code.CANCELLED, 'the client was closed', { operationName: name, service, outcome: 'aborted' });
 }

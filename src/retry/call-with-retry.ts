@@ -77,6 +77,9 @@ function retryDelay(err: OperationsError, attempts: number, hitOwnAttemptDeadlin
     return serverDelay === undefined ? undefined : Math.max(serverDelay, backoff);
   }
   if (err.code === Code.DEADLINE_EXCEEDED && hitOwnAttemptDeadline) return backoff;
+  // Our own aborts were handled before this point, so a CANCELLED here came from the other
+  // side: a server shutting down or a proxy resetting the stream. The call is idempotent.
+  if (err.code === Code.CANCELLED) return backoff;
   if (!ctx.policy.retryableCodes.includes(err.code)) return undefined;
   return serverDelay === undefined ? backoff : Math.max(serverDelay, backoff);
 }

@@ -9,7 +9,8 @@ import { Code } from '../errors/status-code';
  * (https://google.aip.dev/194: retry UNAVAILABLE with exponential backoff and jitter; never
  * retry the caller's own DEADLINE_EXCEEDED). Two deliberate additions:
  * - CancelOperation is idempotent, so an attempt that hit our own *per-attempt* timeout is
- *   retried; the caller's total deadline never is.
+ *   retried; the caller's total deadline never is. So is a CANCELLED we did not cause (a
+ *   server shutting down resets its streams with it).
  * - RESOURCE_EXHAUSTED is retried only when the server says when (google.rpc.RetryInfo), and
  *   never sooner than that delay. (gax and the generated clients decode RetryInfo but do not
  *   wait for it.)

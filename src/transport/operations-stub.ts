@@ -59,7 +59,14 @@ export class OperationsStub {
    * One attempt of a unary call. Rejects with the raw grpc-js ServiceError; translation and
    * retries live above. `signal` aborting cancels the call on the wire.
    */
-  unary<Res>(method: OperationsMethod, request: object, routing: string, deadline: number, signal?: AbortSignal): Promise<Res> {
+  unary<Res>(
+    method: OperationsMethod,
+    request: object,
+    routing: string,
+    deadline: number,
+    signal?: AbortSignal,
+    waitForReady = false,
+  ): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       if (this.closedFlag) {
         reject(Object.assign(new Error('client closed'), { code: grpc.status.CANCELLED, details: 'client closed' }));
@@ -70,6 +77,8 @@ export class OperationsStub {
       metadata.set('x-goog-api-client', API_CLIENT_HEADER);
       const fn = (this.client as unknown as Record<OperationsMethod, UnaryMethod>)[method];
       let onAbort: (() => void) | undefined;
+      // grpc-js takes wait-for-ready as a metadata option, not a call option.
+      if (waitForReady) metadata.setOptions({ waitForReady: true });
       const call = fn.call(this.client, request, metadata, { deadline }, (err, value) => {
         this.inflight.delete(call);
         if (onAbort) signal?.removeEventListener('abort', onAbort);

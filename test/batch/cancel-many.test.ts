@@ -182,3 +182,25 @@ test('cancelAll lists to the end before cancelling, so an offset page token lose
   const firstCancel = Math.min(...e.callsOf('CancelOperation').map((c) => e.calls.indexOf(c)));
   expect(lastList).toBeLessThan(firstCancel);
 });
+
+test('the emulator stopped for 2 s and restarted mid-batch: one record per name, every name cancel-requested', async () => {
+  const e = emu.get();
+  const names: string[] = [];
+  for (let i = 0; i < 2000; i++) {
+    e.store.seed({ name: `projects/p/operations/o${i}`, service: 'datastore' });
+    names.push(`projects/p/operations/o${i}`);
+  }
+  e.setFaults('datastore', { latencyMs: 5 });
+  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 32 });
+  const recs: BatchRecord[] = [];
+  let restarted: Promise<void> | undefined;
+  for await (const r of run) {
+    recs.push(r);
+    if (recs.length === 300) restarted = e.restart(2000);
+  }
+  await restarted;
+  expect(recs).toHaveLength(2000);
+  expect(new Set(recs.map((r) => r.line)).size).toBe(2000);
+  expect(recs.filter((r) => r.outcome !== 'cancel-requested')).toEqual([]);
+  expect(recs.some((r) => r.attempts > 1)).toBe(true);
+}, 60_000);
