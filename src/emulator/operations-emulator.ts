@@ -325,6 +325,7 @@ function status(code: number, details: string, extra: Parameters<typeof encodeSt
   return { code, details, metadata };
 }
 
+/** Unref'd: a handler still sleeping (latency fault, WaitOperation) must not keep a stopped emulator's process alive. */
 function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return new Promise((r) => setTimeout(r, ms).unref());
 }
