@@ -4,13 +4,14 @@ import { OperationsError } from '../errors/operations-error';
 import { Code } from '../errors/status-code';
 import { retryInfoDelayMs } from '../errors/translate-grpc-error';
 import { isSuccessOutcome, type Outcome } from '../outcome';
-import { parseOperationName } from '../registry/operation-name';
+import { MAX_NAME_LENGTH, parseOperationName } from '../registry/operation-name';
 import { recordFromError, recordFromResult, type BatchRecord } from './batch-record';
 
 export type { BatchRecord } from './batch-record';
 import { journalKey, JournalWriter, readJournal } from './cancel-journal';
 import { classifyLine } from './input-lines';
 import { LatencyHistogram } from './latency-histogram';
+import { MAX_LINE_CHARS, OVERLONG_MARK } from './read-lines';
 import { ServiceLane, type LaneJob } from './service-lane';
 
 export interface BatchOptions extends CancellerOptions {
@@ -269,6 +270,9 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
       stats.read++;
       let parsed;
       try {
+        if (item.text.endsWith(OVERLONG_MARK)) {
+          throw new OperationsError(Code.INVALID_ARGUMENT, `line is longer than ${MAX_LINE_CHARS} characters; an operation name is at most ${MAX_NAME_LENGTH}`, { outcome: 'invalid-name' });
+        }
         parsed = parseOperationName(item.text, { service: options.service });
       } catch (e) {
         emit(recordFromError(e, { name: item.text, line }), true);

@@ -2,6 +2,8 @@
 export interface CommandIO {
   /** Results (JSON lines, tables). */
   stdout: { write(chunk: string): unknown };
+  /** Input for commands that read names (`batch --input -`); `process.stdin` in main.ts. */
+  stdin?: NodeJS.ReadableStream;
   /** Diagnostics and progress. */
   stderr: { write(chunk: string): unknown };
   /** Environment variables (`process.env` in main.ts; a plain object in tests). */

@@ -16,7 +16,8 @@ export const MAX_NAME_LENGTH = 1024;
 export type NameKind = 'cancel' | 'get' | 'list-parent';
 
 // Segment rule: anything but '/', whitespace and control characters (checked first).
-const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+// U+FFFD is what invalid UTF-8 input decodes to: never part of a real name.
+const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]/u;
 
 /**
  * Match `name` against a pattern of `*` (one non-empty segment), `**` (one or more

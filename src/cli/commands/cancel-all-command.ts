@@ -1,0 +1,66 @@
+import { listPendingNames } from '../../batch/cancel-all';
+import { recordFromError } from '../../batch/batch-record';
+import { batchSucceeded, cancelMany } from '../../batch/cancel-many';
+import { createCanceller } from '../../client/canceller';
+import type { CommandIO } from '../command-io';
+import type { ConnectionOptions } from '../command-table';
+import { ExitCode } from '../exit-error';
+import { formatSummary } from '../progress-reporter';
+import { EXIT_INTERRUPTED } from './batch-command';
+import { cancellerOptionsFrom } from './connection';
+
+export interface CancelAllCommandOptions extends ConnectionOptions {
+  parent: string;
+  filter?: string;
+  pageSize?: number;
+  dryRun?: boolean;
+  confirm?: boolean;
+  confirmTimeoutMs?: number;
+  concurrency?: number;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  quiet?: boolean;
+}
+
+/**
+ * `lro-cancel cancel-all PARENT`: list every operation that is not done (to the end, first),
+ * then cancel them with bounded concurrency, one record per operation. `--dry-run` prints the
+ * names it would cancel and sends no cancel.
+ */
+export async function cancelAllCommand(options: CancelAllCommandOptions, io: CommandIO): Promise<number> {
+  const caller = createCanceller(cancellerOptionsFrom(options, io, 'cancel-all'));
+  const service = options.service ?? options.serviceHost;
+  try {
+    let names: string[];
+    try {
+      names = await listPendingNames(options.parent, {
+        canceller: caller,
+        signal: io.signal,
+        ...(service !== undefined ? { service } : {}),
+        ...(options.filter !== undefined ? { filter: options.filter } : {}),
+        ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+      });
+    } catch (e) {
+      const rec = recordFromError(e, { name: options.parent, service });
+      io.stderr.write(`lro-cancel: cancel-all ${options.parent}: listing failed: [${rec.code}] ${rec.message ?? ''}\n`);
+      return rec.outcome === 'invalid-name' ? ExitCode.USAGE : ExitCode.FAILURE;
+    }
+    if (options.dryRun) {
+      for (const name of names) io.stdout.write(`${JSON.stringify({ name, action: 'would-cancel' })}\n`);
+      if (!options.quiet) io.stderr.write(`lro-cancel: dry run: ${names.length} operation(s) would be cancelled; nothing was sent\n`);
+      return ExitCode.OK;
+    }
+    const run = cancelMany(names, {
+      canceller: caller,
+      signal: io.signal,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.confirm ? { confirm: options.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: options.confirmTimeoutMs } : true } : {}),
+    });
+    for await (const rec of run) io.stdout.write(`${JSON.stringify(rec)}\n`);
+    if (!options.quiet) io.stderr.write(formatSummary(run.stats));
+    if (io.signal.aborted) return EXIT_INTERRUPTED;
+    return batchSucceeded(run.stats) ? ExitCode.OK : ExitCode.FAILURE;
+  } finally {
+    await caller.close();
+  }
+}
