@@ -1,0 +1,15 @@
+// `npm run demo` end to end in a child process (built or from sources, like the CLI tests):
+// every seeded scenario must come out as expected, over loopback only.
+import { cliModule, runNodeScript } from './helpers/spawn-cli';
+
+test('the demo seeds all five services, cancels through the CLI path, and every outcome matches', async () => {
+  const r = await runNodeScript(`require(${JSON.stringify(cliModule('demo/run-demo'))})`);
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toMatch(/^lro-cancel demo: Operations emulator on 127\.0\.0\.1:\d+ /);
+  for (const service of ['datalineage', 'dataplex', 'privateca', 'datastore', 'discoveryengine']) {
+    expect(r.stdout).toContain(`"service":"${service}","outcome":"cancel-requested"`);
+  }
+  for (const outcome of ['unsupported', 'not-found', 'denied', 'invalid-name', 'error']) expect(r.stdout).toContain(`"outcome":"${outcome}"`);
+  expect(r.stdout).toMatch(/\ndemo OK: all 13 outcomes match what was seeded/);
+  expect(r.code).toBe(0);
+}, 30_000);
