@@ -14,6 +14,10 @@ import type { CommandFn } from './command-io';
 import type { CancelCommandOptions } from './commands/cancel-command';
 import type { EmulatorCommandOptions } from './commands/emulator-command';
 import type { ServicesCommandOptions } from './commands/services-command';
+import type { BatchCommandOptions } from './commands/batch-command';
+import type { CancelAllCommandOptions } from './commands/cancel-all-command';
+import type { GetCommandOptions } from './commands/get-command';
+import type { ListCommandOptions } from './commands/list-command';
 import { UsageError } from './exit-error';
 
 /** How a flag's value is read. */
@@ -87,6 +91,22 @@ const CALL_FLAGS: readonly FlagSpec[] = [
   { name: 'timeout', type: 'duration', valueName: 'DURATION', description: 'Total deadline per name, retries included (default 60s)' },
   { name: 'max-attempts', type: 'int', valueName: 'N', min: 1, max: 100, description: 'Attempts per name, the first included (default 5)' },
 ];
+
+const CONFIRM_FLAGS: readonly FlagSpec[] = [
+  { name: 'confirm', type: 'boolean', description: 'After the cancel, poll GetOperation: cancelled, completed, failed or still-running' },
+  { name: 'confirm-timeout', type: 'duration', valueName: 'DURATION', description: 'How long --confirm waits for the operation to finish (default 60s)' },
+];
+
+/** `--confirm` / `--confirm-timeout`, checked together. */
+function confirmOptions(flags: FlagValues, command: string): { confirm?: boolean; confirmTimeoutMs?: number } {
+  const out: { confirm?: boolean; confirmTimeoutMs?: number } = {};
+  if (flags['confirm'] === true) out.confirm = true;
+  if (flags['confirm-timeout'] !== undefined) {
+    if (!out.confirm) throw new UsageError('--confirm-timeout needs --confirm', command);
+    out.confirmTimeoutMs = flags['confirm-timeout'] as number;
+  }
+  return out;
+}
 
 /** Connection options every service-calling command shares, read from its flags. */
 export interface ConnectionOptions {
@@ -179,6 +199,7 @@ export const commands = {
       ...CONNECTION_FLAGS,
       ...CALL_FLAGS,
       { name: 'concurrency', type: 'int', valueName: 'N', min: 1, max: 64, description: 'Names in flight at once (default 8)' },
+      ...CONFIRM_FLAGS,
     ],
     positionals: { name: 'NAME', min: 1, max: Number.POSITIVE_INFINITY },
     examples: [
@@ -191,9 +212,150 @@ export const commands = {
       if (flags['timeout'] !== undefined) options.timeoutMs = flags['timeout'] as number;
       if (flags['max-attempts'] !== undefined) options.maxAttempts = flags['max-attempts'] as number;
       if (flags['concurrency'] !== undefined) options.concurrency = flags['concurrency'] as number;
+      Object.assign(options, confirmOptions(flags, 'cancel'));
       return options;
     },
     load: async () => (await import('./commands/cancel-command')).cancelCommand,
+  }),
+
+  get: defineCommand<GetCommandOptions>({
+    name: 'get',
+    summary: 'Print operations as JSON (GetOperation), metadata and response decoded where known',
+    usage: 'get NAME... [options]',
+    description: [
+      'Prints one JSON line per name: {"name","done","error","metadata","response"}, Any fields as',
+      '{"@type", ...fields} when the type is google.protobuf.Empty or a google.rpc type, else with a',
+      'base64 "value". Names are checked against the service\'s GetOperation patterns.',
+      'Exit status: 0 when every operation was read, 1 otherwise.',
+    ].join('\n'),
+    flags: [...CONNECTION_FLAGS, ...CALL_FLAGS],
+    positionals: { name: 'NAME', min: 1, max: Number.POSITIVE_INFINITY },
+    examples: ['lro-cancel get --service datastore projects/p/operations/o1'],
+    toOptions(flags, positionals) {
+      const options: GetCommandOptions = { names: [...positionals], ...connectionOptions(flags, 'get') };
+      if (flags['timeout'] !== undefined) options.timeoutMs = flags['timeout'] as number;
+      if (flags['max-attempts'] !== undefined) options.maxAttempts = flags['max-attempts'] as number;
+      return options;
+    },
+    load: async () => (await import('./commands/get-command')).getCommand,
+  }),
+
+  list: defineCommand<ListCommandOptions>({
+    name: 'list',
+    summary: 'Stream every operation under a parent (ListOperations, all pages) as JSON lines',
+    usage: 'list PARENT --service ID [--filter EXPR] [--page-size N] [--limit N]',
+    description: [
+      'PARENT as the service\'s http rule wants it: projects/p/locations/l, or projects/p for datastore',
+      '(or //host/... to name the service). Follows next_page_token to the end, or stops at --limit.',
+    ].join('\n'),
+    flags: [
+      ...CONNECTION_FLAGS,
+      ...CALL_FLAGS,
+      { name: 'filter', type: 'string', valueName: 'EXPR', description: 'Server-side filter, e.g. done=false' },
+      { name: 'page-size', type: 'int', valueName: 'N', min: 1, max: 10_000, description: 'Page size asked of the server' },
+      { name: 'limit', type: 'int', valueName: 'N', min: 1, max: Number.MAX_SAFE_INTEGER, description: 'Stop after N operations' },
+    ],
+    positionals: { name: 'PARENT', min: 1, max: 1 },
+    examples: ['lro-cancel list projects/p/locations/us-central1 --service dataplex --filter done=false'],
+    toOptions(flags, positionals) {
+      const options: ListCommandOptions = { parent: positionals[0] as string, ...connectionOptions(flags, 'list') };
+      if (flags['filter'] !== undefined) options.filter = flags['filter'] as string;
+      if (flags['page-size'] !== undefined) options.pageSize = flags['page-size'] as number;
+      if (flags['limit'] !== undefined) options.limit = flags['limit'] as number;
+      if (flags['timeout'] !== undefined) options.timeoutMs = flags['timeout'] as number;
+      if (flags['max-attempts'] !== undefined) options.maxAttempts = flags['max-attempts'] as number;
+      return options;
+    },
+    load: async () => (await import('./commands/list-command')).listCommand,
+  }),
+
+  'cancel-all': defineCommand<CancelAllCommandOptions>({
+    name: 'cancel-all',
+    summary: 'List every operation under a parent that is not done, and cancel them all',
+    usage: 'cancel-all PARENT --service ID [--filter EXPR] [--dry-run] [--confirm]',
+    description: [
+      'Lists to the end first (a page token may be an offset into the filtered list, so cancelling',
+      'while paging would skip operations), then cancels with bounded concurrency: one JSON record',
+      'per operation. --dry-run prints what it would cancel and sends no cancel.',
+    ].join('\n'),
+    flags: [
+      ...CONNECTION_FLAGS,
+      ...CALL_FLAGS,
+      ...CONFIRM_FLAGS,
+      { name: 'filter', type: 'string', valueName: 'EXPR', description: 'ListOperations filter (default done=false)' },
+      { name: 'page-size', type: 'int', valueName: 'N', min: 1, max: 10_000, description: 'Page size asked of the server' },
+      { name: 'dry-run', type: 'boolean', description: 'Print the names that would be cancelled; send no cancel' },
+      { name: 'concurrency', type: 'int', valueName: 'N', min: 1, max: 4096, description: 'Calls in flight per service (default 64)' },
+      { name: 'quiet', type: 'boolean', description: 'No summary on stderr' },
+    ],
+    positionals: { name: 'PARENT', min: 1, max: 1 },
+    examples: ['lro-cancel cancel-all projects/p/locations/l --service dataplex --dry-run'],
+    toOptions(flags, positionals) {
+      const options: CancelAllCommandOptions = { parent: positionals[0] as string, ...connectionOptions(flags, 'cancel-all') };
+      if (flags['filter'] !== undefined) options.filter = flags['filter'] as string;
+      if (flags['page-size'] !== undefined) options.pageSize = flags['page-size'] as number;
+      if (flags['dry-run'] === true) options.dryRun = true;
+      if (flags['concurrency'] !== undefined) options.concurrency = flags['concurrency'] as number;
+      if (flags['quiet'] === true) options.quiet = true;
+      if (flags['timeout'] !== undefined) options.timeoutMs = flags['timeout'] as number;
+      if (flags['max-attempts'] !== undefined) options.maxAttempts = flags['max-attempts'] as number;
+      Object.assign(options, confirmOptions(flags, 'cancel-all'));
+      return options;
+    },
+    load: async () => (await import('./commands/cancel-all-command')).cancelAllCommand,
+  }),
+
+  batch: defineCommand<BatchCommandOptions>({
+    name: 'batch',
+    summary: 'Cancel every name of a file or stdin: one record per line, resumable, Ctrl-C safe',
+    usage: 'batch [--input FILE|-] [--output FILE|-] [--service ID] [--concurrency N] [--rate N] [--journal FILE] [--confirm] [--quiet]',
+    description: [
+      'Input: one name per line (relative with --service, or //host/... full names to mix services);',
+      'blank lines and # comments are skipped; CRLF and a UTF-8 BOM are accepted. Output: exactly one',
+      'JSON record per name line, with its 1-based "line". Bad lines get "invalid-name" and no call.',
+      'Concurrency is per service; --rate N paces calls so no second holds more than N per service.',
+      '--journal FILE appends every final record (fsync\'d before it is printed); running again with',
+      'the same journal skips names already final there ("skipped").',
+      'Ctrl-C: no new calls, in-flight calls get a grace period, every remaining line gets',
+      '"not-attempted", exit 130. A second Ctrl-C exits at once.',
+      'Exit status: 0 when every record is a success outcome, 1 otherwise, 2 usage, 130 interrupted.',
+    ].join('\n'),
+    flags: [
+      ...CONNECTION_FLAGS,
+      ...CALL_FLAGS,
+      ...CONFIRM_FLAGS,
+      { name: 'input', type: 'string', valueName: 'FILE', description: 'Names, one per line; - for stdin (default)' },
+      { name: 'output', type: 'string', valueName: 'FILE', description: 'Records as JSON lines; - for stdout (default)' },
+      { name: 'concurrency', type: 'int', valueName: 'N', min: 1, max: 4096, description: 'Calls in flight per service (default 64)' },
+      { name: 'rate', type: 'int', valueName: 'N', min: 1, max: 1_000_000, description: 'Max calls per second per service (no limit by default)' },
+      { name: 'journal', type: 'string', valueName: 'FILE', description: 'Append final records here; skip names already final in it' },
+      { name: 'grace', type: 'duration', valueName: 'DURATION', description: 'After Ctrl-C, time for calls in flight to finish (default 10s)' },
+      { name: 'quiet', type: 'boolean', description: 'No progress bar and no summary on stderr' },
+    ],
+    positionals: { name: '', min: 0, max: 0 },
+    examples: [
+      'lro-cancel batch --input names.txt --service dataplex --journal cancel.journal > results.ndjson',
+      'lro-cancel batch --input - --confirm < names.txt',
+    ],
+    toOptions(flags) {
+      const options: BatchCommandOptions = { ...connectionOptions(flags, 'batch') };
+      for (const [flag, key] of [
+        ['input', 'input'],
+        ['output', 'output'],
+        ['journal', 'journal'],
+      ] as const) {
+        if (flags[flag] !== undefined) options[key] = flags[flag] as string;
+      }
+      if (flags['concurrency'] !== undefined) options.concurrency = flags['concurrency'] as number;
+      if (flags['rate'] !== undefined) options.rate = flags['rate'] as number;
+      if (flags['grace'] !== undefined) options.graceMs = flags['grace'] as number;
+      if (flags['quiet'] === true) options.quiet = true;
+      if (flags['timeout'] !== undefined) options.timeoutMs = flags['timeout'] as number;
+      if (flags['max-attempts'] !== undefined) options.maxAttempts = flags['max-attempts'] as number;
+      Object.assign(options, confirmOptions(flags, 'batch'));
+      return options;
+    },
+    load: async () => (await import('./commands/batch-command')).batchCommand,
   }),
 
   services: defineCommand<ServicesCommandOptions>({
