@@ -24,6 +24,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 void runCli(process.argv.slice(2), {
   stdout: process.stdout,
+  // A getter: process.stdin is created on first access, so only commands that read it pay for it.
+  get stdin() {
+    return process.stdin;
+  },
   stderr: process.stderr,
   env: process.env,
   signal: controller.signal,

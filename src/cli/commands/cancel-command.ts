@@ -1,11 +1,12 @@
-import { createCanceller, type Canceller, type CancellerOptions } from '../../client/canceller';
+import { createCanceller, type Canceller } from '../../client/canceller';
 import { codeName, type CodeName } from '../../errors/status-code';
 import type { Outcome } from '../../outcome';
 import { parseOperationName } from '../../registry/operation-name';
 import type { ConnectionOptions } from '../command-table';
 import type { CommandIO } from '../command-io';
-import { ExitCode, UsageError } from '../exit-error';
+import { ExitCode } from '../exit-error';
 import { redactSecrets } from '../redact';
+import { cancellerOptionsFrom } from './connection';
 
 /** Options of `lro-cancel cancel`, as parse-argv builds them. */
 export interface CancelCommandOptions extends ConnectionOptions {
@@ -52,25 +53,8 @@ export async function cancelCommand(options: CancelCommandOptions, io: CommandIO
 }
 
 function openCanceller(options: CancelCommandOptions, io: CommandIO): Canceller {
-  const fromEnv = io.env['LRO_CANCEL_EMULATOR_HOST'] || undefined;
-  const emulator = options.emulator ?? fromEnv;
-  const canceller: CancellerOptions = {
-    // null: the command's env decides, not whatever process.env holds.
-    emulator: emulator ?? null,
-    allowInsecure: options.allowInsecure ?? false,
-    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-    ...(io.env['GOOGLE_CLOUD_UNIVERSE_DOMAIN'] ? { universeDomain: io.env['GOOGLE_CLOUD_UNIVERSE_DOMAIN'] } : {}),
-    ...(options.maxAttempts !== undefined ? { retry: { maxAttempts: options.maxAttempts } } : {}),
-  };
-  try {
-    return createCanceller(canceller);
-  } catch (e) {
-    if ((e as Error).name === 'EndpointError') {
-      const source = options.emulator !== undefined ? '--emulator' : 'LRO_CANCEL_EMULATOR_HOST';
-      throw new UsageError(`${source}: ${(e as Error).message}`, 'cancel');
-    }
-    throw e;
-  }
+  // Shared with the other service-calling commands: env, emulator checks (usage errors), retries.
+  return createCanceller(cancellerOptionsFrom(options, io, 'cancel'));
 }
 
 async function cancelAll(canceller: Canceller, options: CancelCommandOptions, io: CommandIO): Promise<CancelRecord[]> {
