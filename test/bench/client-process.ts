@@ -1,0 +1,224 @@
+/**
+ * One client of the bench, in its own process: `node client-process.js '<ClientSpec json>'`.
+ *
+ * Warms up (connects, JITs) on `${prefix}w-*` names, prints `READY`, waits for a line on stdin
+ * (the parent sets the scenario's faults and resets the emulator's counters meanwhile), then
+ * cancels `calls` names at `concurrency` and prints `BENCH_RESULT {json}`: client CPU from
+ * process.cpuUsage() over the measured part only, wall time, and RSS (sampled every 50 ms).
+ *
+ * Clients:
+ * - raw: @grpc/grpc-js + @grpc/proto-loader (loadPackageDefinition of protos/), one channel,
+ *   callback API, no metadata: the floor for Node.
+ * - gax: google-gax's own operations client (`lro(...).operationsClient(...)`) and
+ *   `await cancelOperation({name})` in a simple worker-pool limiter, as a user would write it.
+ * - lro-cancel: `createCanceller().cancel(name)` in the same limiter.
+ * - cancelMany: lro-cancel's batch engine over a generator of names.
+ */
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import * as readline from 'node:readline';
+import { BENCH_SERVICE, loadLib, opName, PROTOS, type ClientResult, type ClientSpec } from './lib';
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as ClientSpec;
+
+/** A client reduced to what the measured loop needs. */
+interface Driver {
+  /** Cancel names `name(0..count-1)` at `concurrency`; failures counted by key. */
+  run(name: (i: number) => string, count: number, concurrency: number, failures: Record<string, number>): Promise<number>;
+  close(): void | Promise<void>;
+  extra?: () => Record<string, unknown>;
+}
+
+const codeNames: Record<number, string> = Object.fromEntries(Object.entries(grpc.status).map(([k, v]) => [v, k]));
+const count = (failures: Record<string, number>, key: string): void => {
+  failures[key] = (failures[key] ?? 0) + 1;
+};
+
+/** The limiter a user writes: `concurrency` workers pulling the next index. */
+async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+function rawDriver(target: string): Driver {
+  const definition = protoLoader.loadSync('google/longrunning/operations.proto', {
+    includeDirs: [PROTOS],
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: false,
+    oneofs: true,
+  });
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+    google: { longrunning: { Operations: grpc.ServiceClientConstructor } };
+  };
+  const client = new pkg.google.longrunning.Operations(target, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+    cancelOperation(req: { name: string }, cb: (err: grpc.ServiceError | null) => void): void;
+  };
+  return {
+    run: (name, total, concurrency, failures) =>
+      new Promise((resolve) => {
+        // Callback API, no promises, no metadata: the floor.
+        let started = 0;
+        let finished = 0;
+        let ok = 0;
+        const done = (err: grpc.ServiceError | null): void => {
+          finished++;
+          if (err) count(failures, codeNames[err.code] ?? String(err.code));
+          else ok++;
+          if (started < total) start();
+          else if (finished === total) resolve(ok);
+        };
+        const start = (): void => {
+          client.cancelOperation({ name: name(started++) }, done);
+        };
+        if (total === 0) resolve(0);
+        for (let k = 0; k < Math.min(concurrency, total); k++) start();
+      }),
+    close: () => client.close(),
+  };
+}
+
+function gaxDriver(target: string): Driver {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gax = require('google-gax') as typeof import('google-gax');
+  const colon = target.lastIndexOf(':');
+  const universeDomain = 'googleapis.com';
+  const client = gax.lro({ universeDomain }).operationsClient({
+    servicePath: target.slice(0, colon),
+    port: Number(target.slice(colon + 1)),
+    sslCreds: gax.grpc.credentials.createInsecure(),
+    universeDomain,
+  } as never) as unknown as { cancelOperation(req: { name: string }): Promise<unknown>; close(): void };
+  return {
+    async run(name, total, concurrency, failures) {
+      let ok = 0;
+      await pool(total, concurrency, async (i) => {
+        try {
+          await client.cancelOperation({ name: name(i) });
+          ok++;
+        } catch (e) {
+          const code = (e as { code?: number }).code;
+          count(failures, code === undefined ? 'error' : (codeNames[code] ?? String(code)));
+        }
+      });
+      return ok;
+    },
+    close: () => client.close(),
+  };
+}
+
+function lroDriver(target: string, batch: boolean): Driver {
+  const lib = loadLib();
+  const canceller = lib.createCanceller({
+    emulator: target,
+    service: BENCH_SERVICE,
+    ...(spec.channels ? { channelsPerService: spec.channels } : {}),
+  });
+  let lastStats: Record<string, unknown> | undefined;
+  const loop: Driver['run'] = async (name, total, concurrency, failures) => {
+    let ok = 0;
+    await pool(total, concurrency, async (i) => {
+      try {
+        await canceller.cancel(name(i));
+        ok++;
+      } catch (e) {
+        const err = e as { outcome?: string; code?: number };
+        count(failures, `${err.outcome ?? 'error'}/${err.code === undefined ? '?' : (codeNames[err.code] ?? err.code)}`);
+      }
+    });
+    return ok;
+  };
+  const many: Driver['run'] = async (name, total, concurrency, failures) => {
+    function* names(): Generator<string> {
+      for (let i = 0; i < total; i++) yield name(i);
+    }
+    const run = lib.cancelMany(names(), {
+      canceller,
+      service: BENCH_SERVICE,
+      concurrency,
+      ...(spec.rate ? { rate: spec.rate } : {}),
+    });
+    let ok = 0;
+    for await (const rec of run) {
+      if (rec.outcome === 'cancel-requested') ok++;
+      else count(failures, `${rec.outcome}/${rec.code}`);
+    }
+    lastStats = { quotaRejections: run.stats.quotaRejections, retries: run.stats.retries, latency: run.stats.latency };
+    return ok;
+  };
+  return {
+    // Warm-up always goes through cancel(): it opens the same channels cancelMany then uses.
+    run: batch ? many : loop,
+    close: () => canceller.close(),
+    extra: () => lastStats ?? {},
+    ...(batch ? { warm: loop } : {}),
+  } as Driver & { warm?: Driver['run'] };
+}
+
+function waitForGo(): Promise<void> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin });
+    rl.once('line', () => {
+      rl.close();
+      process.stdin.destroy();
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const driver =
+    spec.client === 'raw'
+      ? rawDriver(spec.target)
+      : spec.client === 'gax'
+        ? gaxDriver(spec.target)
+        : lroDriver(spec.target, spec.client === 'cancelMany');
+  const warm = (driver as Driver & { warm?: Driver['run'] }).warm ?? driver.run;
+  const warmFailures: Record<string, number> = {};
+  const warmOk = await warm((i) => opName(`${spec.prefix}w`, i), spec.warmup, spec.concurrency, warmFailures);
+  if (warmOk !== spec.warmup) throw new Error(`warm-up: ${warmOk}/${spec.warmup} accepted; failures ${JSON.stringify(warmFailures)}`);
+  process.stdout.write('READY\n');
+  await waitForGo();
+
+  let rssPeak = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  }, 50);
+  const failures: Record<string, number> = {};
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const ok = await driver.run((i) => opName(spec.prefix, i), spec.calls, spec.concurrency, failures);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  clearInterval(sampler);
+  const rssEnd = process.memoryUsage.rss();
+  rssPeak = Math.max(rssPeak, rssEnd);
+  const result: ClientResult = {
+    client: spec.client,
+    calls: spec.calls,
+    ok,
+    failures,
+    wallMs,
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
+    cpuUsPerCall: (cpu.user + cpu.system) / spec.calls,
+    callsPerSec: (spec.calls / wallMs) * 1000,
+    goodput: (ok / wallMs) * 1000,
+    rssPeakMb: rssPeak / 2 ** 20,
+    rssEndMb: rssEnd / 2 ** 20,
+    ...(driver.extra ? { extra: driver.extra() } : {}),
+  };
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+  await driver.close();
+  // Do not wait for lingering handles (gax closes its channel asynchronously).
+  setTimeout(() => process.exit(0), 200).unref();
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`client ${spec.client}: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(1);
+});

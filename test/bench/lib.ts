@@ -1,0 +1,118 @@
+/**
+ * Shared by every bench process: where the repository is, how the built library is loaded,
+ * the operation names, and the messages between the processes.
+ *
+ * The bench runs against the *built* package (dist/), as a user would: `npm run bench` builds
+ * it first. Types come from src/ (erased at compile time) so `npm run typecheck` works on a
+ * fresh clone before any build.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as LroCancel from '../../src/index';
+import type * as LroEmulator from '../../src/emulator/index';
+
+export const ROOT = findRoot(__dirname);
+export const DIST = path.join(ROOT, 'dist');
+export const PROTOS = path.join(ROOT, 'protos');
+export const CLI = path.join(DIST, 'cli', 'main.js');
+
+function findRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'lro-cancel') return dir;
+    if (path.dirname(dir) === dir) throw new Error(`bench: cannot find the lro-cancel package above ${start}`);
+  }
+}
+
+/** The built library (`lro-cancel`). */
+export function loadLib(): typeof LroCancel {
+  return require(path.join(DIST, 'index.js')) as typeof LroCancel;
+}
+
+/** The built emulator (`lro-cancel/emulator`). */
+export function loadEmulator(): typeof LroEmulator {
+  return require(path.join(DIST, 'emulator', 'index.js')) as typeof LroEmulator;
+}
+
+/** Every bench name belongs to this service (lro-cancel sends its host as :authority). */
+export const BENCH_SERVICE = 'dataplex';
+export const BENCH_HOST = 'dataplex.googleapis.com';
+
+/** Relative operation name number `i` of a run (valid for dataplex's CancelOperation). */
+export function opName(prefix: string, i: number): string {
+  return `projects/bench/locations/us-central1/operations/${prefix}-${i}`;
+}
+
+/** The same as a full resource name (`//dataplex.googleapis.com/...`). */
+export function fullOpName(prefix: string, i: number): string {
+  return `//${BENCH_HOST}/${opName(prefix, i)}`;
+}
+
+export type ClientKind = 'raw' | 'gax' | 'lro-cancel' | 'cancelMany';
+
+/** What one client process is asked to do (argv[2], JSON). */
+export interface ClientSpec {
+  client: ClientKind;
+  /** Emulator `host:port`. */
+  target: string;
+  /** Name prefix of this run: warm-up names are `${prefix}w`, measured ones `${prefix}`. */
+  prefix: string;
+  warmup: number;
+  calls: number;
+  concurrency: number;
+  /** lro-cancel's channelsPerService. */
+  channels?: number;
+  /** cancelMany's rate (calls/s per service); none by default. */
+  rate?: number;
+}
+
+/** What one client process reports (a `BENCH_RESULT {json}` line on stdout). */
+export interface ClientResult {
+  client: ClientKind;
+  calls: number;
+  /** Names that ended accepted (cancel-requested). */
+  ok: number;
+  /** Failures by gRPC code name (raw/gax) or outcome/code (lro-cancel). */
+  failures: Record<string, number>;
+  wallMs: number;
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  /** Client CPU (user + system) per measured call, µs. */
+  cpuUsPerCall: number;
+  callsPerSec: number;
+  /** Names accepted per second. */
+  goodput: number;
+  rssPeakMb: number;
+  rssEndMb: number;
+  /** cancelMany's own stats (quota rejections, retries), when it ran. */
+  extra?: Record<string, unknown>;
+}
+
+/** Requests to the emulator host process (IPC). */
+export type EmulatorRequest =
+  | { cmd: 'start'; options: { maxConcurrentStreams?: number } }
+  | { cmd: 'stop'; handle: number }
+  | { cmd: 'faults'; handle: number; faults: Record<string, unknown> | null }
+  | { cmd: 'seed'; handle: number; prefix: string; count: number; onCancel?: 'cancel' | 'ignore'; clear?: boolean }
+  | { cmd: 'reset'; handle: number }
+  | { cmd: 'counters'; handle: number }
+  | { cmd: 'verify'; handle: number; prefix: string; count: number };
+
+/** Server-side numbers since the last `reset`. */
+export interface ServerCounters {
+  /** CancelOperation calls answered or in flight. */
+  cancelCalls: number;
+  /** Answers by status code (0 = OK). */
+  byCode: Record<string, number>;
+  /** Distinct client connections (peer addresses). */
+  connections: number;
+  /** Emulator process CPU since the reset, µs. */
+  cpuUs: number;
+}
+
+/** Server-side check of a run: how many of its operations a cancel reached. */
+export interface VerifyResult {
+  total: number;
+  /** Operations the emulator cancelled (an accepted CancelOperation). */
+  cancelled: number;
+}

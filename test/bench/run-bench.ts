@@ -1,0 +1,715 @@
+/**
+ * `npm run bench`: lro-cancel side by side with raw @grpc/grpc-js and google-gax (issue 5).
+ *
+ * One emulator process (emulator-host, forked) serves every scenario; each client runs in its
+ * own process (client-process), so its CPU is measured alone; repetitions are interleaved
+ * (rep 1 of every client, then rep 2, ...) and the order of the clients rotates per rep.
+ * Prints markdown tables of medians (min–max), the ratios and every target as MET/MISSED,
+ * and writes the raw numbers to bench-results/latest.json (and the tables to latest.md).
+ *
+ * Flags / environment:
+ *   --quick | BENCH_QUICK=1     tiny sizes, one repetition: a smoke test (seconds, not minutes)
+ *   --only=1,3 | BENCH_ONLY     run some scenarios only
+ *   BENCH_REPS                  repetitions (default 3)
+ *   BENCH_CALLS                 calls per run in scenario 1 (default 20000; the issue asks 100000)
+ *   BENCH_BATCH_NAMES           names in scenario 4 (default 1000000)
+ */
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import {
+  CLI,
+  fullOpName,
+  opName,
+  PROTOS,
+  ROOT,
+  type ClientKind,
+  type ClientResult,
+  type ClientSpec,
+  type EmulatorRequest,
+  type ServerCounters,
+  type VerifyResult,
+} from './lib';
+
+// ---------------------------------------------------------------- settings
+
+const argv = process.argv.slice(2);
+const QUICK = process.env.BENCH_QUICK === '1' || argv.includes('--quick');
+const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice(7) ?? process.env.BENCH_ONLY;
+const ONLY = onlyArg ? new Set(onlyArg.split(',').map((s) => Number(s.trim()))) : undefined;
+const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 3));
+const S1_CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 2000 : 20_000));
+const S1_CONCURRENCY = [1, 64, 512];
+const S2 = { names: QUICK ? 2000 : 20_000, concurrency: 512, latencyMs: 100, maxStreams: 100, channels: 8 };
+const S3 = { names: QUICK ? 2000 : 20_000, quota: QUICK ? 500 : 2000, retryDelayMs: 1000, concurrency: 64 };
+const S4 = { names: Number(process.env.BENCH_BATCH_NAMES ?? (QUICK ? 20_000 : 1_000_000)), sampleMs: 250, maxRssMb: 200 };
+const S5 = { reps: QUICK ? 2 : 7 };
+const HERE = __dirname;
+const OUT_DIR = path.join(ROOT, 'bench-results');
+const CHILD_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  // Belt and braces: nothing in the bench may leave loopback (no GCE metadata probe).
+  METADATA_SERVER_DETECTION: 'none',
+  LRO_CANCEL_EMULATOR_HOST: '',
+  NODE_OPTIONS: '',
+};
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+// ---------------------------------------------------------------- statistics and formatting
+
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+function spread(values: number[]): Spread {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return { median: NaN, min: NaN, max: NaN, n: 0 };
+  const mid = v.length >> 1;
+  const median = v.length % 2 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+  return { median, min: v[0] as number, max: v[v.length - 1] as number, n: v.length };
+}
+
+function num(x: number, digits?: number): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  const d = digits ?? (Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2);
+  return x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+}
+
+function fmt(s: Spread, digits?: number): string {
+  if (s.n === 0) return 'n/a';
+  if (s.n === 1 || s.min === s.max) return num(s.median, digits);
+  return `${num(s.median, digits)} (${num(s.min, digits)}–${num(s.max, digits)})`;
+}
+
+function ratio(a: number, b: number): string {
+  return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}×` : 'n/a';
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------- report
+
+interface Target {
+  scenario: string;
+  target: string;
+  measured: string;
+  met: boolean;
+  note?: string;
+}
+
+const report = {
+  sections: [] as string[],
+  targets: [] as Target[],
+  json: {} as Record<string, unknown>,
+};
+
+function section(title: string, body: string): void {
+  const text = `### ${title}\n\n${body}\n`;
+  report.sections.push(text);
+  process.stdout.write(`\n${text}`);
+}
+
+function target(t: Target): void {
+  report.targets.push(t);
+  log(`  target ${t.met ? 'MET   ' : 'MISSED'} ${t.scenario}: ${t.target} — ${t.measured}`);
+}
+
+// ---------------------------------------------------------------- the emulator process
+
+class EmulatorHost {
+  private readonly child: ChildProcess;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly ready: Promise<void>;
+
+  constructor() {
+    this.child = fork(path.join(HERE, 'emulator-host.js'), [], { execPath: process.execPath, env: CHILD_ENV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.ready = new Promise((resolve, reject) => {
+      this.waiting.set(0, { resolve: () => resolve(), reject });
+    });
+    this.child.on('message', (msg: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+      const w = this.waiting.get(msg.id);
+      if (!w) return;
+      this.waiting.delete(msg.id);
+      if (msg.ok) w.resolve(msg.result);
+      else w.reject(new Error(`emulator host: ${msg.error}`));
+    });
+    this.child.on('exit', (code) => {
+      for (const w of this.waiting.values()) w.reject(new Error(`emulator host exited (${code})`));
+      this.waiting.clear();
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  call<T>(req: EmulatorRequest): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send({ id, req });
+    });
+  }
+
+  async start(options: { maxConcurrentStreams?: number } = {}): Promise<Emulator> {
+    const r = await this.call<{ handle: number; target: string }>({ cmd: 'start', options });
+    return new Emulator(this, r.handle, r.target);
+  }
+
+  close(): void {
+    this.child.disconnect();
+  }
+}
+
+class Emulator {
+  constructor(
+    readonly host: EmulatorHost,
+    readonly handle: number,
+    readonly target: string,
+  ) {}
+  faults(faults: Record<string, unknown> | null): Promise<unknown> {
+    return this.host.call({ cmd: 'faults', handle: this.handle, faults });
+  }
+  seed(prefix: string, count: number, opts: { clear?: boolean; onCancel?: 'cancel' | 'ignore' } = {}): Promise<number> {
+    return this.host.call({ cmd: 'seed', handle: this.handle, prefix, count, ...opts });
+  }
+  reset(): Promise<unknown> {
+    return this.host.call({ cmd: 'reset', handle: this.handle });
+  }
+  counters(): Promise<ServerCounters> {
+    return this.host.call({ cmd: 'counters', handle: this.handle });
+  }
+  verify(prefix: string, count: number): Promise<VerifyResult> {
+    return this.host.call({ cmd: 'verify', handle: this.handle, prefix, count });
+  }
+  stop(): Promise<unknown> {
+    return this.host.call({ cmd: 'stop', handle: this.handle });
+  }
+}
+
+// ---------------------------------------------------------------- one client run
+
+interface Run {
+  scenario: number;
+  rep: number;
+  key: string;
+  label: string;
+  spec: ClientSpec;
+  result?: ClientResult;
+  server?: ServerCounters;
+  verify?: VerifyResult;
+  error?: string;
+}
+
+let runCounter = 0;
+const runs: Run[] = [];
+
+/**
+ * Seed, start the client, let it warm up, then set the scenario's faults (which also refills the
+ * quota bucket) and reset the emulator's counters, and let it go.
+ */
+async function runClient(
+  emulator: Emulator,
+  scenario: number,
+  rep: number,
+  key: string,
+  label: string,
+  spec: Omit<ClientSpec, 'target' | 'prefix'>,
+  faults: Record<string, unknown> | null,
+): Promise<Run> {
+  const prefix = `r${++runCounter}`;
+  const full: ClientSpec = { ...spec, target: emulator.target, prefix };
+  const run: Run = { scenario, rep, key, label, spec: full };
+  runs.push(run);
+  await emulator.faults(null);
+  await emulator.seed(prefix, spec.calls, { clear: true });
+  await emulator.seed(`${prefix}w`, spec.warmup);
+  try {
+    const child = spawn(process.execPath, [path.join(HERE, 'client-process.js'), JSON.stringify(full)], {
+      env: CHILD_ENV,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15 * 60_000);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    for await (const line of lines) {
+      if (line === 'READY') {
+        await emulator.faults(faults);
+        await emulator.reset();
+        child.stdin?.write('go\n');
+      } else if (line.startsWith('BENCH_RESULT ')) {
+        run.result = JSON.parse(line.slice(13)) as ClientResult;
+        run.server = await emulator.counters();
+      }
+    }
+    const code = await exited;
+    clearTimeout(killer);
+    if (!run.result) throw new Error(`client exited with ${code} and no result`);
+    run.verify = await emulator.verify(prefix, spec.calls);
+  } catch (e) {
+    run.error = String((e as Error).message ?? e);
+    log(`  ! ${label}: ${run.error}`);
+  }
+  const r = run.result;
+  if (r) {
+    log(
+      `  [s${scenario} rep ${rep}] ${label.padEnd(28)} ${num(r.cpuUsPerCall).padStart(6)} µs/call  ${num(r.callsPerSec).padStart(7)} calls/s  ` +
+        `ok ${r.ok}/${r.calls}  rss ${num(r.rssPeakMb)} MB  server calls ${run.server?.cancelCalls ?? '?'} conns ${run.server?.connections ?? '?'}`,
+    );
+  }
+  return run;
+}
+
+function rotate<T>(list: readonly T[], by: number): T[] {
+  const k = by % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}
+
+function pick(scenario: number, key: string): Run[] {
+  return runs.filter((r) => r.scenario === scenario && r.key === key && r.result);
+}
+
+function metric(scenario: number, key: string, f: (r: Run) => number): Spread {
+  return spread(pick(scenario, key).map(f));
+}
+
+const cpu = (r: Run): number => (r.result as ClientResult).cpuUsPerCall;
+const rate = (r: Run): number => (r.result as ClientResult).callsPerSec;
+const goodput = (r: Run): number => (r.result as ClientResult).goodput;
+const rss = (r: Run): number => (r.result as ClientResult).rssPeakMb;
+const serverCpu = (r: Run): number => (r.server && r.server.cancelCalls ? r.server.cpuUs / r.server.cancelCalls : NaN);
+const rejectedPct = (r: Run): number => (r.server && r.server.cancelCalls ? (100 * (r.server.byCode['8'] ?? 0)) / r.server.cancelCalls : NaN);
+const okPct = (r: Run): number => (100 * (r.result as ClientResult).ok) / (r.result as ClientResult).calls;
+const verifiedPct = (r: Run): number => (r.verify ? (100 * r.verify.cancelled) / r.spec.calls : NaN);
+const failuresOf = (scenario: number, key: string): string => {
+  const all: Record<string, number> = {};
+  for (const r of pick(scenario, key)) for (const [k, n] of Object.entries(r.result?.failures ?? {})) all[k] = (all[k] ?? 0) + n;
+  return Object.entries(all)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+};
+
+// ---------------------------------------------------------------- scenario 1
+
+const S1_CLIENTS: { kind: ClientKind; label: string }[] = [
+  { kind: 'raw', label: 'raw grpc-js' },
+  { kind: 'gax', label: 'gax OperationsClient' },
+  { kind: 'lro-cancel', label: 'lro-cancel cancel()' },
+  { kind: 'cancelMany', label: 'lro-cancel cancelMany()' },
+];
+
+async function scenario1(host: EmulatorHost): Promise<void> {
+  log(`\n== Scenario 1: loopback, no latency, ${S1_CALLS} calls per run, C = ${S1_CONCURRENCY.join(', ')}`);
+  const emulator = await host.start();
+  for (let rep = 1; rep <= REPS; rep++) {
+    for (const c of S1_CONCURRENCY) {
+      for (const client of rotate(S1_CLIENTS, rep - 1)) {
+        const warmup = Math.min(2000, Math.max(c * 4, 500));
+        await runClient(emulator, 1, rep, `${client.kind}@${c}`, `${client.label} C=${c}`, { client: client.kind, warmup, calls: S1_CALLS, concurrency: c }, null);
+      }
+    }
+  }
+  await emulator.stop();
+
+  const rows: string[][] = [];
+  for (const c of S1_CONCURRENCY) {
+    const rawCpu = metric(1, `raw@${c}`, cpu).median;
+    const gaxCpu = metric(1, `gax@${c}`, cpu).median;
+    for (const client of S1_CLIENTS) {
+      const key = `${client.kind}@${c}`;
+      const m = metric(1, key, cpu);
+      const isLro = client.kind === 'lro-cancel' || client.kind === 'cancelMany';
+      rows.push([
+        String(c),
+        client.label,
+        fmt(m),
+        fmt(metric(1, key, rate)),
+        fmt(metric(1, key, rss)),
+        client.kind === 'raw' ? '1.00×' : ratio(m.median, rawCpu),
+        isLro ? ratio(m.median, gaxCpu) : '',
+        fmt(metric(1, key, serverCpu)),
+      ]);
+    }
+  }
+  section(
+    `Scenario 1 — loopback, no latency (${S1_CALLS.toLocaleString('en-US')} calls per run${S1_CALLS < 100_000 ? '; the issue asks 100,000: set BENCH_CALLS=100000' : ''})`,
+    `${table(['C', 'client', 'client CPU µs/call', 'calls/s', 'peak RSS MB', 'CPU vs raw', 'CPU vs gax', 'emulator CPU µs/call'], rows)}\n\n` +
+      `Client CPU = process.cpuUsage() (user + system) of the client process over the measured calls, after a warm-up; median (min–max) of ${REPS} interleaved run(s).`,
+  );
+  for (const c of [64, 512]) {
+    const rawCpu = metric(1, `raw@${c}`, cpu).median;
+    for (const kind of ['lro-cancel', 'cancelMany'] as const) {
+      const m = metric(1, `${kind}@${c}`, cpu).median;
+      target({
+        scenario: '1',
+        target: `${kind === 'lro-cancel' ? 'cancel()' : 'cancelMany()'} CPU/call ≤ 1.05× raw at C=${c}`,
+        measured: `${num(m)} vs ${num(rawCpu)} µs/call = ${ratio(m, rawCpu)}`,
+        met: m <= 1.05 * rawCpu,
+      });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- scenario 2
+
+async function scenario2(host: EmulatorHost): Promise<void> {
+  log(`\n== Scenario 2: ${S2.latencyMs} ms latency, ${S2.maxStreams} streams per connection, ${S2.names} names at C=${S2.concurrency}`);
+  const emulator = await host.start({ maxConcurrentStreams: S2.maxStreams });
+  const clients: { kind: ClientKind; label: string; channels?: number }[] = [
+    { kind: 'raw', label: 'raw grpc-js (1 channel)' },
+    { kind: 'gax', label: 'gax OperationsClient' },
+    { kind: 'lro-cancel', label: `lro-cancel cancel(), ${S2.channels} ch`, channels: S2.channels },
+    { kind: 'cancelMany', label: `lro-cancel cancelMany(), ${S2.channels} ch`, channels: S2.channels },
+  ];
+  const faults = { latencyMs: S2.latencyMs };
+  for (let rep = 1; rep <= REPS; rep++) {
+    for (const client of rotate(clients, rep - 1)) {
+      await runClient(
+        emulator,
+        2,
+        rep,
+        client.kind,
+        client.label,
+        { client: client.kind, warmup: 1024, calls: S2.names, concurrency: S2.concurrency, ...(client.channels ? { channels: client.channels } : {}) },
+        faults,
+      );
+    }
+  }
+  await emulator.stop();
+
+  const gaxRate = metric(2, 'gax', rate).median;
+  const rows = clients.map((client) => {
+    const r = metric(2, client.kind, rate);
+    const conns = spread(pick(2, client.kind).map((x) => x.server?.connections ?? NaN));
+    return [client.label, fmt(r), fmt(metric(2, client.kind, cpu)), fmt(metric(2, client.kind, rss)), fmt(conns, 0), ratio(r.median, gaxRate), ratio(r.median, metric(2, 'raw', rate).median)];
+  });
+  section(
+    `Scenario 2 — ${S2.latencyMs} ms latency, ${S2.maxStreams} concurrent streams per connection, ${S2.names.toLocaleString('en-US')} names at C=${S2.concurrency}`,
+    `${table(['client', 'calls/s', 'client CPU µs/call', 'peak RSS MB', 'connections', 'vs gax', 'vs raw'], rows)}\n\n` +
+      `One connection carries at most ${S2.maxStreams} calls at a time, so it tops out at ${S2.maxStreams} / ${S2.latencyMs / 1000} s = ${num((S2.maxStreams * 1000) / S2.latencyMs, 0)} calls/s.`,
+  );
+  for (const kind of ['lro-cancel', 'cancelMany'] as const) {
+    const rs = pick(2, kind);
+    const r = metric(2, kind, rate).median;
+    // What bounds this client: its own CPU, the emulator's CPU (each process has one core of
+    // the two), the connections (channels × streams / latency) and Little's law (C / latency).
+    const clientCpuLimit = 1e6 / spread(rs.map(cpu)).median;
+    const emulatorCpuLimit = 1e6 / spread(rs.map(serverCpu)).median;
+    const streamsLimit = (S2.channels * S2.maxStreams * 1000) / S2.latencyMs;
+    const littleLimit = (S2.concurrency * 1000) / S2.latencyMs;
+    const bound = Math.min(clientCpuLimit, emulatorCpuLimit, streamsLimit, littleLimit);
+    const name = kind === 'lro-cancel' ? 'cancel()' : 'cancelMany()';
+    target({ scenario: '2', target: `${name} (${S2.channels} channels) ≥ 3× gax calls/s`, measured: `${num(r)} vs ${num(gaxRate)} calls/s = ${ratio(r, gaxRate)}`, met: r >= 3 * gaxRate });
+    target({
+      scenario: '2',
+      target: `${name} ≥ 0.9 × min(CPU limit, channels × ${S2.maxStreams} / latency)`,
+      measured:
+        `${num(r)} calls/s vs bound ${num(bound)} = ${ratio(r, bound)} (client CPU ${num(clientCpuLimit)}/s, emulator CPU ${num(emulatorCpuLimit)}/s, ` +
+        `${S2.channels} × ${S2.maxStreams} / ${S2.latencyMs / 1000} s = ${num(streamsLimit)}/s, C / latency = ${num(littleLimit)}/s)`,
+      met: r >= 0.9 * bound,
+      note: 'C / latency (Little\'s law) is a bound too: 512 calls in flight for 100 ms each cannot exceed 5,120 calls/s.',
+    });
+  }
+}
+
+// ---------------------------------------------------------------- scenario 3
+
+async function scenario3(host: EmulatorHost): Promise<void> {
+  log(`\n== Scenario 3: quota ${S3.quota} calls/s per service (RetryInfo ${S3.retryDelayMs} ms), ${S3.names} names`);
+  const emulator = await host.start();
+  const clients: { kind: ClientKind; key: string; label: string; rate?: number }[] = [
+    { kind: 'cancelMany', key: 'cancelMany', label: 'lro-cancel cancelMany()' },
+    { kind: 'cancelMany', key: 'cancelMany+rate', label: `lro-cancel cancelMany({rate: ${S3.quota}})`, rate: S3.quota },
+    { kind: 'lro-cancel', key: 'lro-cancel', label: 'lro-cancel cancel()' },
+    { kind: 'gax', key: 'gax', label: 'gax OperationsClient' },
+    { kind: 'raw', key: 'raw', label: 'raw grpc-js' },
+  ];
+  const faults = { quotaPerSecond: S3.quota, quotaRetryDelayMs: S3.retryDelayMs };
+  for (let rep = 1; rep <= REPS; rep++) {
+    for (const client of rotate(clients, rep - 1)) {
+      await runClient(
+        emulator,
+        3,
+        rep,
+        client.key,
+        client.label,
+        { client: client.kind, warmup: 200, calls: S3.names, concurrency: S3.concurrency, ...(client.rate ? { rate: client.rate } : {}) },
+        faults,
+      );
+    }
+  }
+  await emulator.stop();
+
+  const rows = clients.map((c) => [
+    c.label,
+    fmt(metric(3, c.key, okPct), 1),
+    fmt(metric(3, c.key, verifiedPct), 1),
+    fmt(metric(3, c.key, goodput)),
+    fmt(metric(3, c.key, rejectedPct), 1),
+    fmt(spread(pick(3, c.key).map((r) => r.server?.cancelCalls ?? NaN)), 0),
+    fmt(metric(3, c.key, (r) => r.result!.wallMs / 1000), 1),
+    failuresOf(3, c.key) || '—',
+  ]);
+  section(
+    `Scenario 3 — quota ${S3.quota.toLocaleString('en-US')} calls/s per service (token bucket, RESOURCE_EXHAUSTED + RetryInfo ${S3.retryDelayMs} ms), ${S3.names.toLocaleString('en-US')} names, C=${S3.concurrency}`,
+    `${table(['client', 'accepted %', 'verified on server %', 'goodput names/s', 'rejected % of calls', 'calls sent', 'time s', 'failures (all reps)'], rows)}\n\n` +
+      `The bucket starts full (one second's worth), so the ideal run takes (names − quota) / quota + ~0 s and its goodput is a little above the quota. ` +
+      `The \`{rate: ${S3.quota}}\` row is a user who knows the quota; the target applies to the default (adaptive) cancelMany().`,
+  );
+  const ok = metric(3, 'cancelMany', okPct);
+  const ver = metric(3, 'cancelMany', verifiedPct);
+  const gp = metric(3, 'cancelMany', goodput);
+  const rej = metric(3, 'cancelMany', rejectedPct);
+  target({ scenario: '3', target: 'cancelMany(): 100% of names cancel-requested', measured: `${fmt(ok, 2)}% accepted, ${fmt(ver, 2)}% verified on the emulator (worst run ${num(Math.min(ok.min, ver.min), 2)}%)`, met: ok.min === 100 && ver.min === 100 });
+  target({ scenario: '3', target: `cancelMany(): goodput ≥ 0.9 × quota (${num(0.9 * S3.quota)} names/s)`, measured: `${fmt(gp)} names/s`, met: gp.median >= 0.9 * S3.quota });
+  target({ scenario: '3', target: 'cancelMany(): rejected calls ≤ 5% of calls', measured: `${fmt(rej, 1)}%`, met: rej.median <= 5 });
+}
+
+// ---------------------------------------------------------------- scenario 4
+
+async function scenario4(host: EmulatorHost): Promise<void> {
+  const help = spawnSync(process.execPath, [CLI, 'batch', '--help'], { env: CHILD_ENV, encoding: 'utf8' });
+  const haveBatch = help.status === 0 && /--input/.test(help.stdout) && /--quiet/.test(help.stdout);
+  log(`\n== Scenario 4: memory, ${S4.names} names, ${haveBatch ? '`lro-cancel batch`' : 'cancelMany over a streamed file (the CLI has no batch command yet)'}`);
+  const emulator = await host.start();
+  const prefix = `r${++runCounter}`;
+  await emulator.faults(null);
+  await emulator.seed(prefix, S4.names, { clear: true });
+  const file = path.join(OUT_DIR, `names-${S4.names}.txt`);
+  await writeNames(file, prefix, S4.names);
+  await emulator.reset();
+
+  const args = haveBatch ? [CLI, 'batch', '--input', file, '--emulator', emulator.target, '--quiet'] : [path.join(HERE, 'batch-file.js'), file, emulator.target];
+  const command = haveBatch ? `lro-cancel batch --input FILE --emulator HOST:PORT --quiet` : 'node batch-file.js FILE HOST:PORT (cancelMany over fs.createReadStream + readline)';
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdoutBytes = 0;
+  let stdoutTail = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => {
+    stdoutBytes += b.length;
+    stdoutTail = (stdoutTail + b.toString()).slice(-4096);
+  });
+  child.stderr.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4096);
+  });
+  const samples: [number, number][] = [];
+  const sample = (): void => {
+    try {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const m = /VmRSS:\s+(\d+) kB/.exec(status);
+      if (m) samples.push([performance.now() - started, Number(m[1]) / 1024]);
+    } catch {
+      /* exited */
+    }
+  };
+  const timer = setInterval(sample, S4.sampleMs);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearInterval(timer);
+  const wallMs = performance.now() - started;
+  const server = await emulator.counters();
+  const verify = await emulator.verify(prefix, S4.names);
+  await emulator.stop();
+  fs.rmSync(file, { force: true });
+
+  const rssValues = samples.map((s) => s[1]);
+  const peak = Math.max(...rssValues);
+  const at = (q: number): number => {
+    const s = samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+    return s ? s[1] : NaN;
+  };
+  const quarter = (from: number, to: number): number => Math.max(...samples.slice(Math.floor(from * samples.length), Math.ceil(to * samples.length)).map((s) => s[1]));
+  const growth = quarter(0.75, 1) - quarter(0.25, 0.5);
+  const flat = growth <= Math.max(16, 0.1 * peak);
+  const result = { command, usedCli: haveBatch, names: S4.names, exitCode: code, wallMs, callsPerSec: (S4.names / wallMs) * 1000, peakRssMb: peak, growthMb: growth, flat, samples, server, verify, stdoutBytes, stdoutTail, stderrTail: stderr };
+  report.json['scenario4'] = result;
+  log(`  exit ${code}, ${num(wallMs / 1000, 1)} s, peak RSS ${num(peak)} MB, growth ${num(growth)} MB, verified ${verify.cancelled}/${S4.names}`);
+  if (code !== 0) log(`  stderr: ${stderr.trim()}`);
+
+  section(
+    `Scenario 4 — memory: ${S4.names.toLocaleString('en-US')} names from a file, no latency`,
+    `Command: \`${command}\`${haveBatch ? '' : ' — **the CLI had no `batch` command when this ran**, so the same engine (cancelMany) ran over a streamed file in a child process instead'}.\n\n` +
+      table(
+        ['peak RSS MB', 'RSS at 10% / 25% / 50% / 75% / 100% of the run, MB', 'growth 2nd→4th quarter MB', 'time s', 'names/s', 'verified on server', 'exit'],
+        [[num(peak), [0.1, 0.25, 0.5, 0.75, 0.999].map((q) => num(at(q), 0)).join(' / '), num(growth), num(wallMs / 1000, 1), num((S4.names / wallMs) * 1000), `${verify.cancelled.toLocaleString('en-US')} / ${S4.names.toLocaleString('en-US')}`, String(code)]],
+      ) +
+      `\n\nRSS of the client process read from /proc every ${S4.sampleMs} ms; one run.`,
+  );
+  target({ scenario: '4', target: `peak RSS ≤ ${S4.maxRssMb} MB`, measured: `${num(peak)} MB`, met: peak <= S4.maxRssMb && code === 0 });
+  target({ scenario: '4', target: 'RSS flat during the run', measured: `max of the last quarter − max of the second quarter = ${num(growth)} MB`, met: flat && code === 0 });
+}
+
+async function writeNames(file: string, prefix: string, count: number): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const out = fs.createWriteStream(file);
+  let chunk = '';
+  for (let i = 0; i < count; i++) {
+    chunk += `${fullOpName(prefix, i)}\n`;
+    if (chunk.length > 1 << 16) {
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await new Promise<void>((r) => out.once('finish', () => r()));
+}
+
+// ---------------------------------------------------------------- scenario 5
+
+async function scenario5(host: EmulatorHost): Promise<void> {
+  log(`\n== Scenario 5: cold start, spawn to exit, ${S5.reps} interleaved runs each`);
+  const emulator = await host.start();
+  await emulator.faults(null);
+  await emulator.seed('cold', 1, { clear: true, onCancel: 'ignore' });
+  const name = opName('cold', 0);
+  const variants = [
+    { key: 'node', label: 'node -e 0 (Node start-up alone)', args: ['-e', '0'] },
+    { key: 'raw', label: 'raw grpc-js script', args: [path.join(HERE, 'cold', 'raw-cancel.js'), emulator.target, name, PROTOS] },
+    { key: 'gax', label: 'gax script', args: [path.join(HERE, 'cold', 'gax-cancel.js'), emulator.target, name] },
+    { key: 'cli', label: 'lro-cancel cancel NAME --emulator', args: [CLI, 'cancel', fullOpName('cold', 0), '--emulator', emulator.target] },
+  ];
+  const times: Record<string, number[]> = {};
+  const failures: string[] = [];
+  for (let rep = 0; rep < S5.reps + 1; rep++) {
+    for (const v of rotate(variants, rep)) {
+      const t0 = performance.now();
+      const child = spawn(process.execPath, v.args, { env: CHILD_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      const ms = performance.now() - t0;
+      if (code !== 0) failures.push(`${v.label}: exit ${code} ${stderr.trim()}`);
+      // The first round only warms the page cache.
+      if (rep > 0) (times[v.key] ??= []).push(ms);
+    }
+  }
+  await emulator.stop();
+  report.json['scenario5'] = { times, failures };
+  for (const f of failures) log(`  ! ${f}`);
+
+  const s = (k: string): Spread => spread(times[k] ?? []);
+  const raw = s('raw').median;
+  const gax = s('gax').median;
+  section(
+    `Scenario 5 — cold start: one cancel, spawn to exit (${S5.reps} runs each, after one warm-up round)`,
+    table(
+      ['command', 'ms', 'vs raw', 'vs gax'],
+      variants.map((v) => [v.label, fmt(s(v.key), 0), v.key === 'node' ? '' : ratio(s(v.key).median, raw), v.key === 'node' ? '' : ratio(s(v.key).median, gax)]),
+    ) + (failures.length ? `\n\nFailed runs: ${failures.join('; ')}` : ''),
+  );
+  const cli = s('cli').median;
+  target({ scenario: '5', target: 'CLI cold cancel ≤ 1.1× raw script', measured: `${num(cli, 0)} vs ${num(raw, 0)} ms = ${ratio(cli, raw)}`, met: cli <= 1.1 * raw && failures.length === 0 });
+  target({ scenario: '5', target: 'CLI cold cancel < gax script', measured: `${num(cli, 0)} vs ${num(gax, 0)} ms = ${ratio(cli, gax)}`, met: cli < gax && failures.length === 0 });
+}
+
+// ---------------------------------------------------------------- machine
+
+function machine(): Record<string, unknown> {
+  const version = (pkg: string): string => {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      return 'n/a';
+    }
+  };
+  const git = (args: string[]): string => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const cpus = os.cpus();
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    packages: {
+      'lro-cancel': (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+      '@grpc/grpc-js': version('@grpc/grpc-js'),
+      '@grpc/proto-loader': version('@grpc/proto-loader'),
+      'google-gax': version('google-gax'),
+      protobufjs: version('protobufjs'),
+    },
+    commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no', 'src']) ? ' (src modified)' : ''}`,
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const m = machine();
+  const pk = m.packages as Record<string, string>;
+  const machineLine =
+    `${m.nproc} CPU(s) (${m.cpuModel}), ${m.memoryGb} GB RAM, ${m.os}; Node ${m.node}; lro-cancel ${pk['lro-cancel']} @ ${m.commit}, ` +
+    `@grpc/grpc-js ${pk['@grpc/grpc-js']}, @grpc/proto-loader ${pk['@grpc/proto-loader']}, google-gax ${pk['google-gax']}, protobufjs ${pk.protobufjs}`;
+  const commandLine = `npm run bench${QUICK ? ' -- --quick' : ''}${ONLY ? ` -- --only=${[...ONLY].join(',')}` : ''}`;
+  process.stdout.write(`lro-cancel benchmark${QUICK ? ' (QUICK: tiny sizes, a smoke test; the numbers mean little)' : ''}\nMachine: ${machineLine}\nCommand: ${commandLine}; ${REPS} repetition(s)\n`);
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+
+  const host = new EmulatorHost();
+  await host.ready;
+  const scenarios: [number, (h: EmulatorHost) => Promise<void>][] = [
+    [1, scenario1],
+    [2, scenario2],
+    [3, scenario3],
+    [4, scenario4],
+    [5, scenario5],
+  ];
+  try {
+    for (const [n, fn] of scenarios) {
+      if (ONLY && !ONLY.has(n)) continue;
+      const t0 = Date.now();
+      await fn(host);
+      log(`  (scenario ${n} took ${num((Date.now() - t0) / 1000, 0)} s)`);
+    }
+  } finally {
+    host.close();
+  }
+
+  const targetsTable = table(
+    ['scenario', 'target', 'measured', 'result'],
+    report.targets.map((t) => [t.scenario, t.target, t.measured, t.met ? 'MET' : '**MISSED**']),
+  );
+  section('Targets', targetsTable);
+  const durationS = Math.round((Date.now() - began) / 1000);
+  const footer = `Machine: ${machineLine}.\nCommand: \`${commandLine}\` (${REPS} repetition(s), ${durationS} s in all).`;
+  process.stdout.write(`\n${footer}\n`);
+
+  const json = {
+    date: new Date().toISOString(),
+    quick: QUICK,
+    command: commandLine,
+    repetitions: REPS,
+    durationS,
+    machine: m,
+    settings: { s1: { calls: S1_CALLS, concurrency: S1_CONCURRENCY }, s2: S2, s3: S3, s4: S4, s5: S5 },
+    targets: report.targets,
+    runs,
+    ...report.json,
+  };
+  const base = QUICK ? 'quick' : ONLY ? 'partial' : 'latest';
+  fs.writeFileSync(path.join(OUT_DIR, `${base}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  fs.writeFileSync(path.join(OUT_DIR, `${base}.md`), `${report.sections.join('\n')}\n${footer}\n`);
+  process.stdout.write(`Raw numbers: bench-results/${base}.json; tables: bench-results/${base}.md\n`);
+  const errors = runs.filter((r) => r.error);
+  if (errors.length) {
+    process.stdout.write(`${errors.length} client run(s) failed: ${errors.map((r) => `${r.label} (${r.error})`).join('; ')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(1);
+});
