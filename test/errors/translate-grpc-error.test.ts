@@ -91,7 +91,7 @@ describe('OperationsError', () => {
     expect(foreign instanceof OperationsError).toBe(true);
     expect(new Error('x') instanceof OperationsError).toBe(false);
     expect(Object.assign(new Error('x'), { name: 'OperationsError', code: '5', outcome: 'x' }) instanceof OperationsError).toBe(false);
-    expect(null instanceof OperationsError).toBe(false);
+    expect((null as unknown) instanceof OperationsError).toBe(false);
   });
 });
 
