@@ -1,5 +1,6 @@
 import type { ConfirmOptions } from '../client/cancel-and-confirm';
 import { createCanceller, type CancellerOptions, type OperationsCaller } from '../client/canceller';
+import { finalState } from '../client/operation';
 import { OperationsError } from '../errors/operations-error';
 import { Code } from '../errors/status-code';
 import { retryInfoDelayMs } from '../errors/translate-grpc-error';
@@ -231,6 +232,15 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
         notify();
         return;
       }
+      const settled = err && !confirm ? await readIfAlreadyDone(err, job) : undefined;
+      if (settled) {
+        lane.onSuccess();
+        emit({ ...settled, line: job.line, latencyMs: round(performance.now() - started) }, true);
+        lane.inflight--;
+        pump();
+        notify();
+        return;
+      }
       const rec = recordFromError(e, { name: job.name, service: job.service, line: job.line, latencyMs: round(performance.now() - started) });
       if (rec.outcome === 'denied') {
         if (lane.onDenied()) {
@@ -243,6 +253,28 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     lane.inflight--;
     pump();
     notify();
+  };
+
+  /**
+   * A cancel answered "already done" (FAILED_PRECONDITION) is read once with GetOperation and
+   * reported as what the operation is: after a crash, a rerun meets the operations the killed
+   * run cancelled but never journaled, and those must not turn into errors.
+   */
+  const readIfAlreadyDone = async (err: OperationsError, job: LaneJob): Promise<BatchRecord | undefined> => {
+    if (err.code !== Code.FAILED_PRECONDITION) return undefined;
+    try {
+      const op = await caller.getOperation(job.name, { service: job.service, signal: hardAbort.signal });
+      const state = finalState(op);
+      if (state === 'still-running') return undefined;
+      const rec: BatchRecord = { name: job.name, service: job.service, outcome: state, code: 'OK', message: 'already done when the cancel arrived', attempts: err.attempts, latencyMs: 0 };
+      if (op.error && state !== 'completed') {
+        rec.finalCode = op.error.code;
+        rec.finalMessage = op.error.message;
+      }
+      return rec;
+    } catch {
+      return undefined;
+    }
   };
 
   const onStop = (): void => {

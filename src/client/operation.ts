@@ -1,9 +1,17 @@
 import { decodeAny, type DecodedAny } from '../proto/status-codec';
 
-/** google.protobuf.Any as the gRPC layer gives it. */
+/**
+ * google.protobuf.Any as the gRPC layer gives it. proto-loader (through protobufjs' Any
+ * wrapper) hands it out as `type_url`; objects built by hand may say `typeUrl`. Both are read.
+ */
 export interface RawAny {
-  typeUrl: string;
+  type_url?: string;
+  typeUrl?: string;
   value: Buffer | Uint8Array;
+}
+
+function typeUrlOf(a: RawAny): string {
+  return a.type_url ?? a.typeUrl ?? '';
 }
 
 /** google.longrunning.Operation as the gRPC layer gives it (proto-loader, defaults on). */
@@ -28,8 +36,9 @@ export interface OperationJson {
 const EMPTY = 'type.googleapis.com/google.protobuf.Empty';
 
 function anyToJson(a: RawAny): DecodedAny {
-  if (a.typeUrl === EMPTY) return { '@type': a.typeUrl };
-  return decodeAny(a.typeUrl, a.value);
+  const url = typeUrlOf(a);
+  if (url === EMPTY) return { '@type': url };
+  return decodeAny(url, a.value ?? new Uint8Array());
 }
 
 /** Render an operation for printing: google.rpc and Empty decoded, other types as base64 `value`. */

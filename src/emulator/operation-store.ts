@@ -15,7 +15,7 @@ export type CancelBehavior =
 
 /** google.protobuf.Any as proto-loader gives it. */
 export interface AnyMessage {
-  typeUrl: string;
+  type_url: string;
   value: Buffer;
 }
 
@@ -107,7 +107,7 @@ export class OperationStore {
 
   complete(op: StoredOperation): void {
     op.done = true;
-    op.response = { typeUrl: EMPTY_TYPE_URL, value: Buffer.alloc(0) };
+    op.response = { type_url: EMPTY_TYPE_URL, value: Buffer.alloc(0) };
   }
 
   fail(op: StoredOperation, code: number, message: string): void {

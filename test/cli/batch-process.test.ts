@@ -1,0 +1,116 @@
+// `lro-cancel batch` as a child process: Ctrl-C mid-run and a kill -9 with a journal.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { useEmulator } from '../helpers/emulator';
+import { runCliProcess, startCli } from './helpers/spawn-cli';
+
+jest.setTimeout(60_000);
+const emu = useEmulator({ recordCalls: false });
+
+function seedFile(count: number, prefix: string): { file: string; dir: string } {
+  const e = emu.get();
+  const dir = mkdtempSync(path.join(tmpdir(), 'lro-batch-'));
+  const lines: string[] = ['# names to cancel', ''];
+  for (let i = 0; i < count; i++) {
+    const name = `projects/p/operations/${prefix}${i}`;
+    e.store.seed({ name, service: 'datastore' });
+    lines.push(name);
+  }
+  const file = path.join(dir, 'names.txt');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return { file, dir };
+}
+
+function records(stdout: string): Array<{ line: number; name: string; outcome: string }> {
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { line: number; name: string; outcome: string });
+}
+
+test('SIGINT mid-run: exit 130, no new calls, every line of the file still gets exactly one record', async () => {
+  const e = emu.get();
+  e.setFaults('datastore', { latencyMs: 50 });
+  const { file } = seedFile(2000, 'int');
+  const before = e.counts.get('CancelOperation') ?? 0;
+  const run = startCli(['batch', '--input', file, '--service', 'datastore', '--emulator', e.target, '--concurrency', '8', '--quiet']);
+  await run.waitForStdout(/"outcome":"cancel-requested"[\s\S]*\n.*\n.*\n/);
+  run.child.kill('SIGINT');
+  const r = await run.exited;
+  expect(r.code).toBe(130);
+  const recs = records(r.stdout);
+  expect(recs).toHaveLength(2000);
+  expect(new Set(recs.map((x) => x.line)).size).toBe(2000);
+  const sent = recs.filter((x) => x.outcome === 'cancel-requested').length;
+  expect(sent).toBeGreaterThan(0);
+  expect(recs.filter((x) => x.outcome === 'not-attempted')).toHaveLength(2000 - sent);
+  // Nothing was sent after the stop: the emulator's cancel count equals the accepted records.
+  expect((e.counts.get('CancelOperation') ?? 0) - before).toBe(sent);
+});
+
+test('kill -9 mid-run with a journal, then rerun: every name has exactly one final outcome across the two runs', async () => {
+  const e = emu.get();
+  e.setFaults('datastore', { latencyMs: 20 });
+  const { file, dir } = seedFile(1500, 'kill');
+  const journal = path.join(dir, 'journal.ndjson');
+  const args = ['batch', '--input', file, '--service', 'datastore', '--emulator', e.target, '--concurrency', '16', '--journal', journal, '--quiet'];
+  const first = startCli(args);
+  await first.waitForStdout(/(?:.*\n){100}/);
+  first.child.kill('SIGKILL');
+  const killed = await first.exited;
+  expect(killed.signal).toBe('SIGKILL');
+  const printedFirst = records(killed.stdout.slice(0, killed.stdout.lastIndexOf('\n') + 1));
+  const journaled = readFileSync(journal, 'utf8').split('\n').filter((l) => l.endsWith('}'));
+  // A record is printed only once it is in the journal.
+  expect(journaled.length).toBeGreaterThanOrEqual(printedFirst.length);
+
+  const second = await runCliProcess(args);
+  expect(second.code).toBe(0);
+  const recs = records(second.stdout);
+  expect(recs).toHaveLength(1500);
+  const skipped = recs.filter((x) => x.outcome === 'skipped');
+  // Names the killed run cancelled but had not journaled read back as 'cancelled'.
+  const fresh = recs.filter((x) => x.outcome === 'cancel-requested' || x.outcome === 'cancelled');
+  expect(skipped.length + fresh.length).toBe(1500);
+  expect(skipped.length).toBeGreaterThanOrEqual(printedFirst.length);
+  // Union of final outcomes over both runs covers every name exactly once.
+  const finalNames = new Set([...skipped, ...fresh].map((x) => x.name));
+  expect(finalNames.size).toBe(1500);
+});
+
+test('batch: a missing input file or a directory is a usage error (exit 2); an empty file gives exit 0 and no records', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lro-batch-'));
+  const missing = await runCliProcess(['batch', '--input', path.join(dir, 'nope.txt'), '--emulator', emu.get().target]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/--input: file ".*nope.txt" does not exist/);
+  const isDir = await runCliProcess(['batch', '--input', dir, '--emulator', emu.get().target]);
+  expect(isDir.code).toBe(2);
+  expect(isDir.stderr).toMatch(/is a directory/);
+  const empty = path.join(dir, 'empty.txt');
+  writeFileSync(empty, '');
+  const r = await runCliProcess(['batch', '--input', empty, '--emulator', emu.get().target, '--quiet']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe('');
+});
+
+test('get, list and cancel-all --dry-run from the command line', async () => {
+  const e = emu.get();
+  for (let i = 0; i < 7; i++) e.store.seed({ name: `projects/p/locations/l/operations/c${i}`, service: 'dataplex', ...(i === 0 ? { doneAs: 'completed' as const } : {}) });
+  const common = ['--service', 'dataplex', '--emulator', e.target];
+  const got = await runCliProcess(['get', 'projects/p/locations/l/operations/c0', ...common]);
+  expect(got.code).toBe(0);
+  expect(JSON.parse(got.stdout)).toEqual({ name: 'projects/p/locations/l/operations/c0', done: true, response: { '@type': 'type.googleapis.com/google.protobuf.Empty' } });
+  const listed = await runCliProcess(['list', 'projects/p/locations/l', '--filter', 'done=false', '--page-size', '2', ...common]);
+  expect(listed.code).toBe(0);
+  expect(records(listed.stdout)).toHaveLength(6);
+  const before = e.counts.get('CancelOperation') ?? 0;
+  const dry = await runCliProcess(['cancel-all', 'projects/p/locations/l', '--dry-run', ...common]);
+  expect(dry.code).toBe(0);
+  expect(records(dry.stdout)).toHaveLength(6);
+  expect(e.counts.get('CancelOperation') ?? 0).toBe(before);
+  const all = await runCliProcess(['cancel-all', 'projects/p/locations/l', '--confirm', '--quiet', ...common]);
+  expect(all.code).toBe(0);
+  expect(records(all.stdout).map((x) => x.outcome)).toEqual(Array(6).fill('cancelled'));
+});
