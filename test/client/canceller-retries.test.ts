@@ -49,6 +49,20 @@ test('UNAVAILABLE is retried with backoff: failTimes 2 -> attempts 3, onRetry to
   expect(emu.get().store.get(N('u'))!.done).toBe(true);
 });
 
+test('retry options of 0 are kept through the canceller (initialDelayMs 0: retries without waiting)', async () => {
+  emu.get().store.seed({ name: N('z'), service: 'dataplex', failTimes: 3 });
+  const delays: number[] = [];
+  const c = createCanceller({ emulator: emu.get().target, retry: { initialDelayMs: 0 }, onRetry: (_e, _n, d) => delays.push(d) });
+  try {
+    const r = await c.cancel(FULL('z'));
+    expect(r.attempts).toBe(4);
+    expect(delays).toEqual([0, 0, 0]);
+    expect(r.latencyMs).toBeLessThan(500);
+  } finally {
+    await c.close();
+  }
+});
+
 test('maxAttempts is respected (3), and the default is 5', async () => {
   emu.get().store.seed({ name: N('m'), service: 'dataplex', failTimes: 100 });
   let err = await rejection(withCanceller({ retry: { maxAttempts: 3 } }, (c) => c.cancel(FULL('m'))));
