@@ -113,9 +113,10 @@ export async function cancelAndConfirm(caller: OperationsCaller, name: string, o
     // Jittered (50-100 %) so that a batch's polls do not march in step.
     const wait = Math.min(delay * (0.5 + Math.random() / 2), timeoutMs - elapsed);
     try {
-      await sleep(wait, options.signal);
+      await sleep(wait, options.signal ? AbortSignal.any([options.signal, caller.closeSignal]) : caller.closeSignal);
     } catch (reason) {
-      throw new OperationsError(Code.CANCELLED, 'aborted by the caller while confirming', {
+      const why = options.signal?.aborted ? 'aborted by the caller while confirming' : 'the client was closed while confirming';
+      throw new OperationsError(Code.CANCELLED, why, {
         operationName: target.name,
         service: target.service.id,
         attempts,

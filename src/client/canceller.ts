@@ -6,7 +6,7 @@ import type { ServiceDescriptor } from '../registry/service-registry';
 import { callWithRetry, type RetryListener } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
 import type { AuthClientLike } from '../transport/channel-credentials';
-import { resolveEndpoint, type Endpoint } from '../transport/endpoint';
+import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
 import { routingParams, type OperationsMethod, type OperationsStub } from '../transport/operations-stub';
 import { StubPool } from '../transport/stub-pool';
 import { cancelAndConfirm, type ConfirmOptions, type ConfirmResult } from './cancel-and-confirm';
@@ -110,6 +110,8 @@ export interface OperationsCaller extends Canceller {
   ): Promise<{ value: Res; attempts: number }>;
   /** The stubs made so far (tests). */
   stubs(): OperationsStub[];
+  /** Aborted by close(): long waits above the retry layer (confirm polling) listen to it. */
+  readonly closeSignal: AbortSignal;
 }
 
 /**
@@ -122,7 +124,10 @@ export interface OperationsCaller extends Canceller {
  */
 export function createCanceller(options: CancellerOptions = {}): OperationsCaller {
   const policy = resolveRetryPolicy(options.retry);
+  // An empty environment variable means unset (as Google's *_EMULATOR_HOST variables do), but an
+  // empty option is a mistake: it must not silently mean "production, TLS and ADC".
   const emulator = options.emulator === null ? undefined : (options.emulator ?? (process.env.LRO_CANCEL_EMULATOR_HOST || undefined));
+  if (emulator === '') throw new EndpointError('emulator address is empty: give HOST:PORT, or leave the option out');
   const universeDomain = options.universeDomain ?? (process.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN || undefined);
   const endpointOptions = { emulator, allowInsecure: options.allowInsecure, endpoint: options.endpoint, universeDomain };
   const defaultService = options.service === undefined ? undefined : resolveServiceArg(options.service);
@@ -130,6 +135,8 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
   const endpoints = new Map<string, Endpoint>();
   let closed = false;
   const isClosed = (): boolean => closed;
+  // Ends retry waits at close(); calls on the wire are ended by the stubs themselves.
+  const closing = new AbortController();
 
   // Fail fast on a bad emulator/endpoint setting: a usage error, not a per-name result.
   if (emulator !== undefined) resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as ServiceDescriptor, endpointOptions);
@@ -187,7 +194,15 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
         const s = attemptNo++ === 0 ? first : (pool.peek(endpoint) ?? first);
         return s.unary<Res>(method, request, routing, deadline, signal, waitForReady);
       },
-      { policy: effective, operationName: routingName, service: service.id, signal, isClosed, onRetry: options.onRetry },
+      {
+        policy: effective,
+        operationName: routingName,
+        service: service.id,
+        signal,
+        isClosed,
+        closeSignal: closing.signal,
+        onRetry: options.onRetry,
+      },
     );
   }
 
@@ -210,6 +225,7 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     resolve,
     invoke,
     stubs: () => pool.all(),
+    closeSignal: closing.signal,
     cancelAndConfirm: (name, o) => cancelAndConfirm(self, name, o),
     getOperation: (name, o) => getOperation(self, name, o),
     listOperations: (parent, o) => listOperations(self, parent, o),
@@ -233,6 +249,7 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     },
     async close(): Promise<void> {
       closed = true;
+      closing.abort(new Error('client closed'));
       pool.closeAll();
     },
   };

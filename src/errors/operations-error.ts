@@ -21,7 +21,9 @@ export function outcomeForCode(code: number): ErrorOutcome {
 
 export interface OperationsErrorInit {
   /** The operation name the call was about, if any. */
-  operationName?: string;
+  operationName?: string | undefined;
+  /** How the name is shown in the message, if not as is (quoted, for rejected input). */
+  displayName?: string | undefined;
   /** Service id (`dataplex`, or the host of a custom service). */
   service?: string;
   /** Decoded google.rpc error details from `grpc-status-details-bin`. */
@@ -57,7 +59,8 @@ export class OperationsError extends Error {
 
   constructor(code: number, rawMessage: string, init: OperationsErrorInit = {}) {
     const name = codeName(code);
-    const subject = init.operationName ? `${init.operationName}: ` : '';
+    const shown = init.displayName ?? init.operationName;
+    const subject = shown ? `${shown}: ` : '';
     super(`[${name}] ${subject}${rawMessage}`, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'OperationsError';
     this.code = code;

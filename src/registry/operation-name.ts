@@ -52,7 +52,8 @@ function patternsFor(service: ServiceDescriptor, kind: NameKind): readonly strin
 
 function invalid(name: string, why: string, service?: ServiceDescriptor): OperationsError {
   return new OperationsError(Code.INVALID_ARGUMENT, why, {
-    operationName: JSON.stringify(name),
+    operationName: name,
+    displayName: JSON.stringify(name),
     service: service?.id,
     outcome: 'invalid-name',
   });

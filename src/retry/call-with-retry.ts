@@ -16,6 +16,8 @@ export interface RetryContext {
   signal?: AbortSignal | undefined;
   /** True once the owner is closing: in-flight attempts are then reported as 'aborted'. */
   isClosed?: () => boolean;
+  /** Aborted when the owner closes: ends a retry wait at once. */
+  closeSignal?: AbortSignal | undefined;
   onRetry?: RetryListener | undefined;
   /** Injected for tests; defaults to Math.random. */
   random?: () => number;
@@ -54,12 +56,15 @@ export async function callWithRetry<T>(attempt: Attempt<T>, ctx: RetryContext): 
       const delay = retryDelay(err, attempts, attemptDeadline < totalDeadline, ctx);
       if (delay === undefined || attempts >= policy.maxAttempts) throw err;
       if (now + delay >= totalDeadline) {
-        // Waiting would outlive the total deadline: give up now with the error we have.
-        throw err;
+        // Waiting would outlive the total deadline: give up now with the error we have
+        // (a timed-out attempt is reported as the total timeout it amounts to).
+        throw err.code === Code.DEADLINE_EXCEEDED ? totalTimeout(ctx, attempts, err) : err;
       }
       ctx.onRetry?.(err, attempts, delay);
       try {
-        await sleep(delay, ctx.signal);
+        // Only a retry wait needs the combined signal, so the hot path never builds one.
+        const waitSignal = ctx.signal && ctx.closeSignal ? AbortSignal.any([ctx.signal, ctx.closeSignal]) : (ctx.signal ?? ctx.closeSignal);
+        await sleep(delay, waitSignal);
       } catch (reason) {
         throw aborted(ctx, attempts, reason);
       }
@@ -77,9 +82,6 @@ function retryDelay(err: OperationsError, attempts: number, hitOwnAttemptDeadlin
     return serverDelay === undefined ? undefined : Math.max(serverDelay, backoff);
   }
   if (err.code === Code.DEADLINE_EXCEEDED && hitOwnAttemptDeadline) return backoff;
-  // Our own aborts were handled before this point, so a CANCELLED here came from the other
-  // side: a server shutting down or a proxy resetting the stream. The call is idempotent.
-  if (err.code === Code.CANCELLED) return backoff;
   if (!ctx.policy.retryableCodes.includes(err.code)) return undefined;
   return serverDelay === undefined ? backoff : Math.max(serverDelay, backoff);
 }

@@ -9,8 +9,8 @@ import { Code } from '../errors/status-code';
  * (https://google.aip.dev/194: retry UNAVAILABLE with exponential backoff and jitter; never
  * retry the caller's own DEADLINE_EXCEEDED). Two deliberate additions:
  * - CancelOperation is idempotent, so an attempt that hit our own *per-attempt* timeout is
- *   retried; the caller's total deadline never is. So is a CANCELLED we did not cause (a
- *   server shutting down resets its streams with it).
+ *   retried; the caller's total deadline never is. So is a CANCELLED we did not cause (see
+ *   retryableCodes).
  * - RESOURCE_EXHAUSTED is retried only when the server says when (google.rpc.RetryInfo), and
  *   never sooner than that delay. (gax and the generated clients decode RetryInfo but do not
  *   wait for it.)
@@ -28,8 +28,12 @@ export interface RetryPolicy {
   perAttemptTimeoutMs: number;
   /** Deadline of the whole call, retries and backoff included, in ms. Defaults to 60 000. */
   totalTimeoutMs: number;
-  /** Codes retried with backoff. Defaults to [UNAVAILABLE]. RESOURCE_EXHAUSTED with RetryInfo and
-   *  per-attempt DEADLINE_EXCEEDED are retried regardless (see above). */
+  /**
+   * Codes retried with backoff. Defaults to [UNAVAILABLE, CANCELLED]. CANCELLED is there because
+   * our own aborts never reach this check: a CANCELLED that does came from the other side (a
+   * server shutting down resets its streams with it). RESOURCE_EXHAUSTED with RetryInfo and
+   * per-attempt DEADLINE_EXCEEDED are retried regardless (see above).
+   */
   retryableCodes: readonly number[];
   /**
    * Retry RESOURCE_EXHAUSTED that carries RetryInfo (after its delay). Defaults to true.
@@ -46,7 +50,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxDelayMs: 10_000,
   perAttemptTimeoutMs: 10_000,
   totalTimeoutMs: 60_000,
-  retryableCodes: Object.freeze([Code.UNAVAILABLE]),
+  retryableCodes: Object.freeze([Code.UNAVAILABLE, Code.CANCELLED]),
   retryResourceExhausted: true,
 });
 

@@ -162,3 +162,19 @@ test('close() right after the first call started (channel still being made) abor
   expect(err.outcome).toBe('aborted');
   expect(c.stubs()).toHaveLength(0);
 });
+
+test('close() ends a call that is waiting to retry (RetryInfo delay) at once, as aborted', async () => {
+  const { createCanceller: create } = await import('../../src');
+  const e = emu.get();
+  e.setFaults('datastore', { quotaPerSecond: 1, quotaRetryDelayMs: 3000 });
+  e.store.seed({ name: 'projects/p/operations/w1', service: 'datastore' });
+  e.store.seed({ name: 'projects/p/operations/w2', service: 'datastore' });
+  const c = create({ emulator: e.target, service: 'datastore' });
+  await c.cancel('projects/p/operations/w1'); // uses the only token
+  const p = c.cancel('projects/p/operations/w2');
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = Date.now();
+  await c.close();
+  await expect(p).rejects.toMatchObject({ outcome: 'aborted' });
+  expect(Date.now() - t0).toBeLessThan(1000);
+});

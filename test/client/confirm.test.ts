@@ -14,13 +14,14 @@ test.each([
   ['complete', 'completed', undefined],
   ['fail', 'failed', 13],
 ] as const)('onCancel=%s settles as %s', async (onCancel, outcome, finalCode) => {
-  emu.get().store.seed({ name: N('a'), service: 'dataplex', onCancel, settleMs: 50 });
+  // 300 ms: long enough that the first read sees it running even on a loaded machine.
+  emu.get().store.seed({ name: N('a'), service: 'dataplex', onCancel, settleMs: 300 });
   const c = client();
   try {
     const r = await c.cancelAndConfirm(N('a'), { ...fast, confirmTimeoutMs: 5000 });
     expect(r.outcome).toBe(outcome);
     expect(r.finalCode).toBe(finalCode);
-    expect(r.confirmMs).toBeGreaterThanOrEqual(30);
+    expect(r.confirmMs).toBeGreaterThanOrEqual(250);
     // Polled more than once: the first read saw it still running.
     expect(emu.get().callsOf('GetOperation').length).toBeGreaterThan(1);
     for (const call of emu.get().callsOf('GetOperation')) expect(call.requestParams).toBe(`name=${encodeURIComponent(N('a'))}`);
@@ -126,4 +127,15 @@ test('getOperation returns the operation and validates against Get patterns', as
   } finally {
     await c.close();
   }
+});
+
+test('close() ends a confirm that is waiting between polls, as aborted', async () => {
+  emu.get().store.seed({ name: N('c'), service: 'dataplex', onCancel: 'ignore' });
+  const c = client();
+  const p = c.cancelAndConfirm(N('c'), { polling: { initialDelayMs: 5000 }, confirmTimeoutMs: 30_000 });
+  await new Promise((r) => setTimeout(r, 150));
+  const t0 = Date.now();
+  await c.close();
+  await expect(p).rejects.toMatchObject({ outcome: 'aborted', rawMessage: 'the client was closed while confirming' });
+  expect(Date.now() - t0).toBeLessThan(1000);
 });

@@ -7,7 +7,7 @@ describe('DEFAULT_RETRY_POLICY', () => {
     expect(DEFAULT_RETRY_POLICY.initialDelayMs).toBe(500);
     expect(DEFAULT_RETRY_POLICY.multiplier).toBe(2);
     expect(DEFAULT_RETRY_POLICY.maxDelayMs).toBe(10_000);
-    expect([...DEFAULT_RETRY_POLICY.retryableCodes]).toEqual([Code.UNAVAILABLE]);
+    expect([...DEFAULT_RETRY_POLICY.retryableCodes]).toEqual([Code.UNAVAILABLE, Code.CANCELLED]);
     expect(DEFAULT_RETRY_POLICY.perAttemptTimeoutMs).toBeGreaterThan(0);
     expect(DEFAULT_RETRY_POLICY.totalTimeoutMs).toBeGreaterThanOrEqual(DEFAULT_RETRY_POLICY.perAttemptTimeoutMs);
   });

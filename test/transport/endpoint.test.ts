@@ -190,3 +190,8 @@ describe('createCanceller endpoint settings', () => {
     expect(e.store.get('projects/p/locations/l/operations/o')!.cancelRequests).toBe(0);
   });
 });
+
+test('an empty emulator option is refused instead of meaning production', async () => {
+  const { createCanceller } = await import('../../src');
+  expect(() => createCanceller({ emulator: '' })).toThrow(/emulator address is empty/);
+});
