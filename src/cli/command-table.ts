@@ -193,7 +193,10 @@ export const commands = {
       '',
       'Prints one JSON line per name, in the order given:',
       '  {"name","service","outcome","code","message","attempts","latencyMs"}',
-      'Exit status: 0 when every name got "cancel-requested", 1 otherwise, 2 for usage errors.',
+      'With --confirm, each line tells what the operation became: "cancelled", "completed", "failed" or',
+      '"still-running" (plus finalCode, finalMessage and confirmMs).',
+      'Exit status: 0 when every name got "cancel-requested" (with --confirm: "cancelled" or "completed"),',
+      '1 otherwise, 2 for usage errors.',
     ].join('\n'),
     flags: [
       ...CONNECTION_FLAGS,

@@ -190,3 +190,35 @@ test('plaintext to an emulator that is not loopback is a usage error before any 
   expect(await runCli(['cancel', '--emulator', 'emu.example.com:8080', '--service', 'datastore', 'projects/p/operations/o'], flag.io)).toBe(2);
   expect(flag.stderr()).toMatch(/^lro-cancel: --emulator: refusing plaintext to "emu.example.com"/);
 });
+
+describe('--confirm', () => {
+  test('reports what each operation became: cancelled, completed; exit 0', async () => {
+    const ds = svc('datastore');
+    const cancelled = seedRunning(ds, 'c-1', 0, { settleMs: 50 });
+    const completed = seedRunning(ds, 'c-2', 0, { onCancel: 'complete' });
+    const c = capture();
+    const code = await runCli(['cancel', '--confirm', '--service', 'datastore', '--emulator', emu.get().target, cancelled, completed], c.io);
+    const records = c.records<CancelRecord>();
+    expect(records.map((r) => [r.name, r.outcome, r.code])).toEqual([
+      [cancelled, 'cancelled', 'OK'],
+      [completed, 'completed', 'OK'],
+    ]);
+    expect(records[0]).toMatchObject({ finalCode: Code.CANCELLED, confirmMs: expect.any(Number) });
+    expect(code).toBe(0);
+  });
+
+  test('still-running after --confirm-timeout, or failed: exit 1', async () => {
+    const ds = svc('datastore');
+    const stuck = seedRunning(ds, 'c-3', 0, { onCancel: 'ignore' });
+    const failed = seedRunning(ds, 'c-4', 0, { onCancel: 'fail', failCode: Code.INTERNAL });
+    const c = capture();
+    const started = Date.now();
+    const code = await runCli(['cancel', '--confirm', '--confirm-timeout', '300ms', '--service', 'datastore', '--emulator', emu.get().target, stuck, failed], c.io);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(c.records<CancelRecord>().map((r) => [r.outcome, r.finalCode])).toEqual([
+      ['still-running', undefined],
+      ['failed', Code.INTERNAL],
+    ]);
+    expect(code).toBe(1);
+  });
+});

@@ -1,6 +1,6 @@
-import { createCanceller, type Canceller } from '../../client/canceller';
+import { createCanceller, type OperationsCaller } from '../../client/canceller';
 import { codeName, type CodeName } from '../../errors/status-code';
-import type { Outcome } from '../../outcome';
+import { isSuccessOutcome, type Outcome } from '../../outcome';
 import { parseOperationName } from '../../registry/operation-name';
 import type { ConnectionOptions } from '../command-table';
 import type { CommandIO } from '../command-io';
@@ -18,6 +18,10 @@ export interface CancelCommandOptions extends ConnectionOptions {
   maxAttempts?: number;
   /** Names in flight at once. Defaults to 8. */
   concurrency?: number;
+  /** After an accepted cancel, poll GetOperation until the operation is done (or the timeout). */
+  confirm?: boolean;
+  /** How long `confirm` waits per name, in ms. Defaults to 60 s. */
+  confirmTimeoutMs?: number;
 }
 
 /** One line of output: what became of one name. */
@@ -33,6 +37,11 @@ export interface CancelRecord {
   message: string;
   attempts: number;
   latencyMs: number;
+  /** With --confirm: Operation.error.code / message of a cancelled or failed operation. */
+  finalCode?: number;
+  finalMessage?: string;
+  /** With --confirm: from the accepted cancel to the read that settled it, in ms. */
+  confirmMs?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -40,24 +49,25 @@ export const DEFAULT_CONCURRENCY = 8;
 /**
  * Cancel every name, at most `concurrency` at a time, printing one JSON line per name in the
  * order given (each as soon as it and the names before it are done). Bad names are rejected
- * before any call. Returns 0 when every name got 'cancel-requested', else 1.
+ * before any call. Returns 0 when every name got 'cancel-requested' (with `confirm`: ended
+ * 'cancelled' or 'completed'), else 1.
  */
 export async function cancelCommand(options: CancelCommandOptions, io: CommandIO): Promise<number> {
   const canceller = openCanceller(options, io);
   try {
     const records = await cancelAll(canceller, options, io);
-    return records.every((r) => r.outcome === 'cancel-requested') ? ExitCode.OK : ExitCode.FAILURE;
+    return records.every((r) => isSuccessOutcome(r.outcome)) ? ExitCode.OK : ExitCode.FAILURE;
   } finally {
     await canceller.close();
   }
 }
 
-function openCanceller(options: CancelCommandOptions, io: CommandIO): Canceller {
+function openCanceller(options: CancelCommandOptions, io: CommandIO): OperationsCaller {
   // Shared with the other service-calling commands: env, emulator checks (usage errors), retries.
   return createCanceller(cancellerOptionsFrom(options, io, 'cancel'));
 }
 
-async function cancelAll(canceller: Canceller, options: CancelCommandOptions, io: CommandIO): Promise<CancelRecord[]> {
+async function cancelAll(canceller: OperationsCaller, options: CancelCommandOptions, io: CommandIO): Promise<CancelRecord[]> {
   const service = options.service ?? options.serviceHost;
   const names = options.names;
   const results: (CancelRecord | undefined)[] = new Array(names.length);
@@ -69,17 +79,17 @@ async function cancelAll(canceller: Canceller, options: CancelCommandOptions, io
     }
   };
   await forEachBounded(names.length, options.concurrency ?? DEFAULT_CONCURRENCY, async (i) => {
-    results[i] = await cancelOne(canceller, names[i] as string, service, options.timeoutMs, io.signal);
+    results[i] = await cancelOne(canceller, names[i] as string, service, options, io.signal);
     flush();
   });
   return results as CancelRecord[];
 }
 
 async function cancelOne(
-  canceller: Canceller,
+  canceller: OperationsCaller,
   input: string,
   service: string | undefined,
-  timeoutMs: number | undefined,
+  options: CancelCommandOptions,
   signal: AbortSignal,
 ): Promise<CancelRecord> {
   const started = performance.now();
@@ -88,12 +98,32 @@ async function cancelOne(
     // Validate first, so the record can name the service even when the call fails.
     const parsed = parseOperationName(input, service === undefined ? {} : { service });
     target = { name: parsed.name, service: parsed.service.id };
-    const result = await canceller.cancel(input, {
+    const callOptions = {
       signal,
       ...(service !== undefined ? { service } : {}),
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    };
+    if (!options.confirm) {
+      const result = await canceller.cancel(input, callOptions);
+      return { name: result.name, service: result.service, outcome: result.outcome, code: 'OK', message: '', attempts: result.attempts, latencyMs: result.latencyMs };
+    }
+    const confirmed = await canceller.cancelAndConfirm(input, {
+      ...callOptions,
+      ...(options.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: options.confirmTimeoutMs } : {}),
     });
-    return { name: result.name, service: result.service, outcome: result.outcome, code: 'OK', message: '', attempts: result.attempts, latencyMs: result.latencyMs };
+    const record: CancelRecord = {
+      name: confirmed.name,
+      service: confirmed.service,
+      outcome: confirmed.outcome,
+      code: 'OK',
+      message: confirmed.alreadyDone ? 'already done when the cancel arrived' : '',
+      attempts: confirmed.attempts,
+      latencyMs: confirmed.latencyMs,
+    };
+    if (confirmed.finalCode !== undefined) record.finalCode = confirmed.finalCode;
+    if (confirmed.finalMessage !== undefined) record.finalMessage = redactSecrets(confirmed.finalMessage);
+    record.confirmMs = confirmed.confirmMs;
+    return record;
   } catch (e) {
     const err = e as { name?: unknown; code?: unknown; rawMessage?: unknown; message?: unknown; outcome?: unknown; attempts?: unknown; service?: unknown };
     const isOperationsError = err !== null && typeof err === 'object' && err.name === 'OperationsError';
