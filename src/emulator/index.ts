@@ -1,5 +1,5 @@
 // lro-cancel/emulator: a local google.longrunning.Operations server for tests and demos.
 export { OperationsEmulator, startOperationsEmulator } from './operations-emulator';
-export type { EmulatorOptions, RecordedCall, ServiceFaults } from './operations-emulator';
+export type { DropMode, EmulatorOptions, RecordedCall, ServiceFaults } from './operations-emulator';
 export { OperationStore } from './operation-store';
 export type { CancelBehavior, OperationSeed, StoredOperation } from './operation-store';

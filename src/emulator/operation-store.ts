@@ -35,6 +35,11 @@ export interface OperationSeed {
   failTimes?: number;
   /** Code of those transient failures. Defaults to UNAVAILABLE. */
   transientCode?: number;
+  /**
+   * Drop the client's connection (TCP reset, no answer) on the first N CancelOperation calls,
+   * before they take effect; every call in flight on that connection fails with it.
+   */
+  dropTimes?: number;
   metadata?: AnyMessage;
 }
 
@@ -51,6 +56,7 @@ export interface StoredOperation {
   failCode: number;
   failTimesLeft: number;
   transientCode: number;
+  dropTimesLeft: number;
   cancelRequests: number;
   settleTimer?: NodeJS.Timeout;
 }
@@ -71,6 +77,7 @@ export class OperationStore {
       failCode: seed.failCode ?? Code.INTERNAL,
       failTimesLeft: seed.failTimes ?? 0,
       transientCode: seed.transientCode ?? Code.UNAVAILABLE,
+      dropTimesLeft: seed.dropTimes ?? 0,
       cancelRequests: 0,
       ...(seed.metadata ? { metadata: seed.metadata } : {}),
     };

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import type * as http2 from 'node:http2';
 import { Code } from '../errors/status-code';
 import { loadOperationsService } from '../proto/load-operations-package';
 import { encodeStatus } from '../proto/status-codec';
@@ -22,7 +23,31 @@ export interface ServiceFaults {
   quotaRetryDelayMs?: number;
   /** Every call answers PERMISSION_DENIED. */
   denied?: boolean;
+  /**
+   * Fraction (0-1) of calls (of `errorMethods`) on which the emulator drops the client's
+   * connection instead of answering: the TCP connection carrying the call is reset (after
+   * `latencyMs`), so every call in flight on it fails at once (grpc-js clients see UNAVAILABLE
+   * "Connection dropped") and the client has to reconnect.
+   */
+  dropRate?: number;
+  /**
+   * With `dropRate`: let the dropped call take effect first (the cancel lands, its reply is
+   * lost), as when a connection dies after the server acted. Defaults to false (dropped before
+   * it takes effect).
+   */
+  dropAfterEffect?: boolean;
 }
+
+/** How `dropConnections` ends a connection. */
+export type DropMode =
+  /** TCP reset, no HTTP/2 goodbye (a crashed peer, a load balancer cutting the flow). Default. */
+  | 'reset'
+  /**
+   * HTTP/2 session destroyed: a GOAWAY(NO_ERROR) and the socket closed at once, without
+   * waiting for the streams in flight (grpc-js clients see INTERNAL "Received RST_STREAM with
+   * code 0" for those).
+   */
+  | 'close';
 
 /** One call as the emulator saw it. */
 export interface RecordedCall {
@@ -37,8 +62,10 @@ export interface RecordedCall {
   requestParams: string | undefined;
   apiClient: string | undefined;
   authorization: string | undefined;
-  /** Status code answered (0 for OK); undefined while in flight. */
+  /** Status code answered (0 for OK); undefined while in flight, or when the call was dropped. */
   code?: number;
+  /** True when the emulator dropped the connection instead of answering (`dropRate`, `dropTimes`). */
+  dropped?: boolean;
 }
 
 export interface EmulatorOptions {
@@ -74,6 +101,8 @@ export class OperationsEmulator {
   readonly codeCounts = new Map<number, number>();
   /** Distinct client connections seen (by peer address). */
   readonly peers = new Set<string>();
+  /** Client connections the emulator dropped (`dropConnections`, `dropRate`, `dropTimes`). */
+  connectionsDropped = 0;
   private readonly faults = new Map<string, ServiceFaults>();
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
   private server: grpc.Server | undefined;
@@ -155,6 +184,71 @@ export class OperationsEmulator {
     await this.start();
   }
 
+  /**
+   * Send HTTP/2 GOAWAY on every open client connection (grpc-js `Server.drain`), as a server
+   * going away for maintenance does. The port keeps listening: clients open a new connection
+   * for new calls. Calls in flight get `graceMs` to finish; then their connections are
+   * destroyed (grpc-js clients see CANCELLED for calls still unanswered).
+   */
+  goaway(graceMs = 0): void {
+    if (!this.server) throw new Error('emulator is not running');
+    this.server.drain(this.target, graceMs);
+  }
+
+  /**
+   * Drop every open client connection now (see DropMode). The port keeps listening. Handlers
+   * already running still finish server-side: a cancel may land with its reply lost, as on a
+   * real network. Returns the number of connections dropped.
+   */
+  dropConnections(mode: DropMode = 'reset'): number {
+    const sessions = this.sessions();
+    for (const session of sessions) this.dropSession(session, mode);
+    return sessions.length;
+  }
+
+  /**
+   * The live HTTP/2 sessions of the grpc-js server. grpc-js has no public API for them; this
+   * reads its `http2Servers` map (grpc-js >= 1.10) and fails loudly if that ever changes.
+   */
+  private sessions(): http2.ServerHttp2Session[] {
+    if (!this.server) return [];
+    const servers = (this.server as unknown as { http2Servers?: unknown }).http2Servers;
+    if (!(servers instanceof Map)) throw new Error('emulator: cannot reach the grpc-js server sessions (its internals changed); connection faults are unavailable');
+    const out: http2.ServerHttp2Session[] = [];
+    for (const entry of servers.values() as IterableIterator<{ sessions?: Set<http2.ServerHttp2Session> }>) {
+      for (const session of entry.sessions ?? []) if (!session.destroyed) out.push(session);
+    }
+    return out;
+  }
+
+  /** Drop the connection a call arrived on (found by its peer address); false when it is gone. */
+  private dropConnectionOf(peer: string): boolean {
+    for (const session of this.sessions()) {
+      const socket = session.socket;
+      if (socket && `${socket.remoteAddress}:${socket.remotePort}` === peer) {
+        this.dropSession(session, 'reset');
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private dropSession(session: http2.ServerHttp2Session, mode: DropMode): void {
+    this.connectionsDropped++;
+    if (mode === 'reset') {
+      // session.socket is a proxy that forbids destroy(), but passes resetAndDestroy() through
+      // to the TCP socket. A TLS socket cannot send a TCP RST: destroy the session instead.
+      const socket = session.socket as unknown as { resetAndDestroy?: () => void } | undefined;
+      try {
+        socket?.resetAndDestroy?.();
+        return;
+      } catch {
+        // fall through
+      }
+    }
+    session.destroy();
+  }
+
   private async handle(
     method: string,
     call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
@@ -185,11 +279,22 @@ export class OperationsEmulator {
     try {
       const faults = this.faultsFor(rec.service);
       if (faults.latencyMs) await delay(faults.latencyMs);
+      const drop = !!faults.dropRate && (faults.errorMethods ?? ['CancelOperation']).includes(method) && Math.random() < faults.dropRate;
+      if (drop && !faults.dropAfterEffect) throw DROP;
       this.checkFaults(method, rec.service, faults);
       const value = await handler(call, rec);
+      if (drop) throw DROP;
       rec.code = 0;
       callback(null, value);
     } catch (e) {
+      if (e === DROP) {
+        // No answer: the connection dies under the call (and every other call on it).
+        rec.dropped = true;
+        if (this.dropConnectionOf(rec.peer)) return;
+        // Not found (already gone): answer rather than leave the call hanging.
+        rec.dropped = false;
+        e = status(Code.UNAVAILABLE, 'emulator: the connection to drop was already gone');
+      }
       const err = e as Partial<grpc.StatusObject>;
       rec.code = err.code ?? Code.UNKNOWN;
       callback({ code: rec.code, details: err.details ?? String(e), metadata: err.metadata ?? new grpc.Metadata() });
@@ -247,6 +352,10 @@ export class OperationsEmulator {
     const op = this.lookup(rec);
     op.cancelRequests++;
     if (op.onCancel === 'unimplemented') throw status(Code.UNIMPLEMENTED, 'Operation cancellation is not supported for this operation.');
+    if (op.dropTimesLeft > 0) {
+      op.dropTimesLeft--;
+      throw DROP;
+    }
     if (op.failTimesLeft > 0) {
       op.failTimesLeft--;
       throw status(op.transientCode, 'transient failure (scripted)');
@@ -301,6 +410,9 @@ export class OperationsEmulator {
     return { operations: page.map(toProto), nextPageToken: next };
   }
 }
+
+/** Thrown inside a handler to drop the call's connection instead of answering. */
+const DROP: unique symbol = Symbol('drop connection');
 
 /** Start an emulator on 127.0.0.1 (port 0 unless given). */
 export async function startOperationsEmulator(options: EmulatorOptions = {}): Promise<OperationsEmulator> {

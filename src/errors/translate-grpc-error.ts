@@ -2,6 +2,15 @@ import { decodeStatus, type DecodedAny } from '../proto/status-codec';
 import { OperationsError } from './operations-error';
 import { Code } from './status-code';
 
+/**
+ * grpc-js's wording when an HTTP/2 stream closed with NO_ERROR before any gRPC status came: the
+ * connection went away under the call (a server or proxy closing its session, issues
+ * grpc/grpc-node#1532 and #2569). grpc-js calls that INTERNAL; grpc-go and grpc-java report a
+ * connection lost mid-call as UNAVAILABLE, and so do we, so that an idempotent cancel is retried
+ * instead of ending as an error. grpc-js's text is kept as the message.
+ */
+const STREAM_ENDED_WITHOUT_STATUS = /^Received RST_STREAM with code 0\b/;
+
 /** Node socket error codes that mean "could not reach the server": retryable like UNAVAILABLE. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -35,7 +44,8 @@ export function translateGrpcError(err: unknown, ctx: TranslateContext = {}): Op
   if (err instanceof OperationsError) return err;
   const init = { operationName: ctx.operationName, service: ctx.service, attempts: ctx.attempts ?? 0, cause: err };
   if (isStatusLike(err)) {
-    return new OperationsError(err.code, err.details || 'no message from server', { ...init, details: decodeDetails(err) });
+    const code = err.code === Code.INTERNAL && STREAM_ENDED_WITHOUT_STATUS.test(err.details) ? Code.UNAVAILABLE : err.code;
+    return new OperationsError(code, err.details || 'no message from server', { ...init, details: decodeDetails(err) });
   }
   const socketCode = findSocketCode(err);
   if (socketCode) {
