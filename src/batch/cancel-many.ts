@@ -127,7 +127,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const emit = (rec: BatchRecord, journaled: boolean): void => {
     stats.done++;
     stats.byOutcome[rec.outcome] = (stats.byOutcome[rec.outcome] ?? 0) + 1;
-    const svc = (stats.byService[rec.service || '-'] ??= {});
+    const svc = (stats.byService[rec.service || '(no service)'] ??= {});
     svc[rec.outcome] = (svc[rec.outcome] ?? 0) + 1;
     if (rec.attempts > 0) {
       stats.retries += rec.attempts - 1;

@@ -1,10 +1,12 @@
 /**
  * `npm run demo`: the whole path end to end, on loopback only, with no credentials.
  *
- * Starts the embedded Operations emulator on 127.0.0.1:0, seeds operations on all five
- * services (plus one custom host) with scripted behaviours, runs `lro-cancel cancel` through
- * the same `runCli` that the executable uses, prints its JSON lines and a summary, and checks
- * that every outcome is the one the seed implies. Exit status 0 when all match.
+ * Part 1: starts the embedded Operations emulator on 127.0.0.1:0, seeds operations on all
+ * five services (plus one custom host) with scripted behaviours, runs `lro-cancel cancel`
+ * through the same `runCli` that the executable uses, prints its JSON lines and a summary,
+ * and checks that every outcome is the one the seed implies.
+ * Part 2 (batch-show.ts): `lro-cancel batch --confirm` over 5,000 operations.
+ * Exit status 0 when both match.
  */
 // Before anything loads google-auth-library: never probe a metadata server.
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -16,6 +18,7 @@ import { customService, services, type ServiceDescriptor } from '../registry/ser
 import type { CancelRecord } from '../cli/commands/cancel-command';
 import { runCli } from '../cli/run-cli';
 import { fullName, sampleOperationName } from '../cli/sample-names';
+import { batchShow } from './batch-show';
 
 interface Scenario {
   /** What the scenario shows. */
@@ -80,7 +83,7 @@ function scenarios(): Scenario[] {
   ];
 }
 
-async function main(): Promise<number> {
+async function cancelShowcase(): Promise<number> {
   const started = performance.now();
   const emulator = await startOperationsEmulator({ host: '127.0.0.1', port: 0 });
   try {
@@ -159,6 +162,13 @@ function withoutCredentials(env: NodeJS.ProcessEnv): Record<string, string | und
   delete copy['GOOGLE_APPLICATION_CREDENTIALS'];
   delete copy['LRO_CANCEL_EMULATOR_HOST'];
   return copy;
+}
+
+async function main(): Promise<number> {
+  const first = await cancelShowcase();
+  process.stdout.write('\n');
+  const second = await batchShow();
+  return first === 0 && second === 0 ? 0 : 1;
 }
 
 main().then(
