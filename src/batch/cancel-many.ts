@@ -357,10 +357,14 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
       }
       let busy = pendingJournal > 0;
       for (const lane of lanes.values()) if (lane.inflight > 0 || lane.queued > 0) busy = true;
-      if (readerDone && !busy && out.length === 0) break;
+      // 'stop' mode does not wait for the reader: it may sit on a stdin that never sends
+      // another line. What it had read is accounted for; the rest is reported unread.
+      const readerFinished = readerDone || (stopping && options.onAbort === 'stop');
+      if (readerFinished && !busy && out.length === 0) break;
       await sleepUntilWoken();
     }
-    await reader;
+    if (readerDone) await reader;
+    else stats.unread = true;
     if (readerError) throw readerError;
     finished = true;
   } finally {

@@ -74,8 +74,8 @@ function readTokens(spec: CommandSpec<unknown>, tokens: readonly string[]): { fl
     } else {
       const next = tokens[i + 1];
       // A value may look like a negative number (so "--port -1" says what is wrong with -1),
-      // but not like another flag.
-      if (next === undefined || next === '--' || (next.startsWith('-') && !/^-\d/.test(next))) {
+      // or be "-" (stdin/stdout, as in --input -), but not look like another flag.
+      if (next === undefined || next === '--' || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) {
         throw new UsageError(`--${name} needs a value (${flag.valueName ?? 'VALUE'})`, spec.name);
       }
       raw = next;

@@ -114,3 +114,21 @@ test('get, list and cancel-all --dry-run from the command line', async () => {
   expect(all.code).toBe(0);
   expect(records(all.stdout).map((x) => x.outcome)).toEqual(Array(6).fill('cancelled'));
 });
+
+test('stdin left open: Ctrl-C still ends the run (exit 130), every line read gets a record, and the summary says the rest was not read', async () => {
+  const e = emu.get();
+  const names: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const name = `projects/p/operations/stdin${i}`;
+    e.store.seed({ name, service: 'datastore' });
+    names.push(name);
+  }
+  const run = startCli(['batch', '--input', '-', '--service', 'datastore', '--emulator', e.target]);
+  run.child.stdin.write(names.join('\n') + '\n');
+  await run.waitForStdout(/(?:.*\n){50}/);
+  run.child.kill('SIGINT'); // stdin is still open: no EOF will ever come
+  const r = await run.exited;
+  expect(r.code).toBe(130);
+  expect(records(r.stdout)).toHaveLength(50);
+  expect(r.stderr).toMatch(/the rest of stdin was not read/);
+});

@@ -47,6 +47,14 @@ const rows: Row[] = [
   [['cancel', '--', '--not-a-flag'], { kind: 'run', command: 'cancel', options: { names: ['--not-a-flag'] } }],
   [['cancel', '-'], { kind: 'run', command: 'cancel', options: { names: ['-'] } }],
 
+  // batch: "-" is a value (stdin / stdout), not a flag
+  [['batch', '--input', '-', '--output', '-'], { kind: 'run', command: 'batch', options: { input: '-', output: '-' } }],
+  [['batch', '--input', 'names.txt', '--concurrency', '8', '--rate', '100', '--journal', 'j', '--confirm', '--quiet'], { kind: 'run', command: 'batch', options: { input: 'names.txt', concurrency: 8, rate: 100, journal: 'j', confirm: true, quiet: true } }],
+  [['batch', '--confirm-timeout', '5s'], { error: /^--confirm-timeout needs --confirm$/, command: 'batch' }],
+  [['batch', '--rate', '0'], { error: /^--rate: 0 is too small/, command: 'batch' }],
+  [['cancel-all', 'projects/p/locations/l', '--service', 'dataplex', '--dry-run'], { kind: 'run', command: 'cancel-all', options: { parent: 'projects/p/locations/l', service: 'dataplex', dryRun: true } }],
+  [['list', 'projects/p', '--service', 'datastore', '--filter', 'done=false', '--page-size', '10', '--limit', '3'], { kind: 'run', command: 'list', options: { parent: 'projects/p', service: 'datastore', filter: 'done=false', pageSize: 10, limit: 3 } }],
+
   // cancel: call flags
   [['cancel', '--timeout', '30s', N1], { kind: 'run', command: 'cancel', options: { names: [N1], timeoutMs: 30_000 } }],
   [['cancel', '--timeout=500ms', N1], { kind: 'run', command: 'cancel', options: { names: [N1], timeoutMs: 500 } }],

@@ -69,7 +69,8 @@ export async function batchCommand(options: BatchCommandOptions, io: CommandIO):
     progress?.update(run.stats, true);
     progress?.end();
     await closeOutput(output, io);
-    if (!fromStdin) input.destroy();
+    // Stop reading: a file is done with, and stdin may still be open after Ctrl-C.
+    if (!fromStdin || io.signal.aborted) input.destroy();
   }
   if (!options.quiet) io.stderr.write(formatSummary(run.stats));
   if (io.signal.aborted) return EXIT_INTERRUPTED;
