@@ -19,6 +19,20 @@ export type NameKind = 'cancel' | 'get' | 'list-parent';
 // U+FFFD is what invalid UTF-8 input decodes to: never part of a real name.
 const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]/u;
 
+// A lone (unpaired) surrogate: ill-formed UTF-16. With the u flag a surrogate range matches
+// only unpaired halves. Such a string cannot be sent as it is (protobuf would turn it into
+// U+FFFD, and encodeURIComponent throws on it when building the routing header).
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+// Characters JSON.stringify leaves raw that terminals or log viewers may act on (DEL, C1
+// controls such as U+009B CSI, line/paragraph separators): escaped in messages too.
+const RAW_AFTER_JSON = /[\u007f-\u009f\u2028\u2029]/g;
+
+/** The name quoted for a message: one line, every control character escaped. */
+function quote(name: string): string {
+  return JSON.stringify(name).replace(RAW_AFTER_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * Match `name` against a pattern of `*` (one non-empty segment), `**` (one or more
  * segments, only at the start: custom services) and literals.
@@ -53,7 +67,7 @@ function patternsFor(service: ServiceDescriptor, kind: NameKind): readonly strin
 function invalid(name: string, why: string, service?: ServiceDescriptor): OperationsError {
   return new OperationsError(Code.INVALID_ARGUMENT, why, {
     operationName: name,
-    displayName: JSON.stringify(name),
+    displayName: quote(name),
     service: service?.id,
     outcome: 'invalid-name',
   });
@@ -86,7 +100,7 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
   const kind = opts.kind ?? 'cancel';
   const given = opts.service === undefined ? undefined : resolveServiceArg(opts.service);
 
-  if (typeof input !== 'string') throw invalid(String(input), 'operation name must be a string');
+  if (typeof input !== 'string') throw invalid(describe(input), `operation name must be a string, got ${typeof input}`);
   // The expected pattern(s) go into every error once the service is known (given, or named by a full name).
   const known = given ?? serviceOfFullName(input);
   const hint = known ? `; ${expected(known, kind)}` : '';
@@ -95,6 +109,7 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
     throw invalid(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}${hint}`, known);
   }
   if (FORBIDDEN.test(input)) throw invalid(input, `operation name contains whitespace or a control character${hint}`, known);
+  if (LONE_SURROGATE.test(input)) throw invalid(input, `operation name is not well-formed Unicode (it holds an unpaired surrogate)${hint}`, known);
 
   let relative = input;
   let service = given;
@@ -130,6 +145,15 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
     throw invalid(input, `operation name does not match: ${expected(service, kind)}`, service);
   }
   return { name: relative, service };
+}
+
+/** A non-string value for a message; String() itself throws for some objects ({ toString: 0 }, Object.create(null)). */
+function describe(value: unknown): string {
+  try {
+    return String(value).slice(0, 64);
+  } catch {
+    return `[${typeof value}]`;
+  }
 }
 
 /** The service a `//host/...` full name names, if the host is usable; for error messages only. */

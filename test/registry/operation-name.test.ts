@@ -169,8 +169,10 @@ describe('shape, characters and length', () => {
     const err = invalidName(() => parseOperationName(name, 'dataplex'));
     expect(err.outcome).toBe('invalid-name');
     expect(err.message).toMatch(/whitespace or a control character/);
-    // quoted so the bad character is visible (and escaped), not printed raw
-    expect(err.message).toContain(JSON.stringify(name));
+    // quoted so the bad character is visible (and escaped), not printed raw; JSON.stringify
+    // leaves DEL, C1 controls and U+2028/2029 raw, so those are escaped as \uXXXX as well
+    expect(err.message).toContain(JSON.stringify(name).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    expect(err.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
     expect(err.message).toContain('"organizations/*/locations/*/operations/*"');
     // a full name names its service, so its patterns are quoted too
     const full = invalidName(() => parseOperationName(`//privateca.googleapis.com/${name}`));
