@@ -9,6 +9,7 @@
  * Clients:
  * - raw: @grpc/grpc-js + @grpc/proto-loader (loadPackageDefinition of protos/), one channel,
  *   callback API, no metadata: the floor for Node.
+ * - raw-md (diagnostic): raw plus lro-cancel's two metadata entries and a deadline per call.
  * - gax: google-gax's own operations client (`lro(...).operationsClient(...)`) and
  *   `await cancelOperation({name})` in a simple worker-pool limiter, as a user would write it.
  * - lro-cancel: `createCanceller().cancel(name)` in the same limiter.
@@ -43,7 +44,7 @@ async function pool(count: number, concurrency: number, task: (i: number) => Pro
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
-function rawDriver(target: string): Driver {
+function rawDriver(target: string, withMetadata: boolean): Driver {
   const definition = protoLoader.loadSync('google/longrunning/operations.proto', {
     includeDirs: [PROTOS],
     keepCase: false,
@@ -57,7 +58,9 @@ function rawDriver(target: string): Driver {
   };
   const client = new pkg.google.longrunning.Operations(target, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
     cancelOperation(req: { name: string }, cb: (err: grpc.ServiceError | null) => void): void;
+    cancelOperation(req: { name: string }, md: grpc.Metadata, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void): void;
   };
+  const apiClient = `gl-node/${process.versions.node} grpc/1 lro-cancel/0.1.0`;
   return {
     run: (name, total, concurrency, failures) =>
       new Promise((resolve) => {
@@ -73,7 +76,15 @@ function rawDriver(target: string): Driver {
           else if (finished === total) resolve(ok);
         };
         const start = (): void => {
-          client.cancelOperation({ name: name(started++) }, done);
+          const n = name(started++);
+          if (!withMetadata) {
+            client.cancelOperation({ name: n }, done);
+            return;
+          }
+          const md = new grpc.Metadata();
+          md.set('x-goog-request-params', `name=${encodeURIComponent(n)}`);
+          md.set('x-goog-api-client', apiClient);
+          client.cancelOperation({ name: n }, md, { deadline: Date.now() + 10_000 }, done);
         };
         if (total === 0) resolve(0);
         for (let k = 0; k < Math.min(concurrency, total); k++) start();
@@ -172,8 +183,8 @@ function waitForGo(): Promise<void> {
 
 async function main(): Promise<void> {
   const driver =
-    spec.client === 'raw'
-      ? rawDriver(spec.target)
+    spec.client === 'raw' || spec.client === 'raw-md'
+      ? rawDriver(spec.target, spec.client === 'raw-md')
       : spec.client === 'gax'
         ? gaxDriver(spec.target)
         : lroDriver(spec.target, spec.client === 'cancelMany');

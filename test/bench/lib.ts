@@ -48,7 +48,12 @@ export function fullOpName(prefix: string, i: number): string {
   return `//${BENCH_HOST}/${opName(prefix, i)}`;
 }
 
-export type ClientKind = 'raw' | 'gax' | 'lro-cancel' | 'cancelMany';
+/**
+ * `raw-md` is a diagnostic: the raw client plus what lro-cancel puts on every call at the gRPC
+ * level (x-goog-request-params and x-goog-api-client metadata, a per-call deadline), so the gap
+ * between raw and lro-cancel splits into grpc-js work and lro-cancel's own JavaScript.
+ */
+export type ClientKind = 'raw' | 'raw-md' | 'gax' | 'lro-cancel' | 'cancelMany';
 
 /** What one client process is asked to do (argv[2], JSON). */
 export interface ClientSpec {

@@ -11,10 +11,12 @@
  *   --quick | BENCH_QUICK=1     tiny sizes, one repetition: a smoke test (seconds, not minutes)
  *   --only=1,3 | BENCH_ONLY     run some scenarios only
  *   BENCH_REPS                  repetitions (default 3)
- *   BENCH_CALLS                 calls per run in scenario 1 (default 20000; the issue asks 100000)
+ *   BENCH_CALLS                 calls per run in scenario 1 at C=64 and 512 (default 10000, a quarter
+ *                               of it at C=1; the issue asks 100000, which would take the full
+ *                               bench far past ten minutes on two cores)
  *   BENCH_BATCH_NAMES           names in scenario 4 (default 1000000)
  */
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,10 +30,10 @@ import {
   type ClientKind,
   type ClientResult,
   type ClientSpec,
-  type EmulatorRequest,
   type ServerCounters,
   type VerifyResult,
 } from './lib';
+import { CHILD_ENV, EmulatorHost, type Emulator } from './emulator-control';
 
 // ---------------------------------------------------------------- settings
 
@@ -40,21 +42,17 @@ const QUICK = process.env.BENCH_QUICK === '1' || argv.includes('--quick');
 const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice(7) ?? process.env.BENCH_ONLY;
 const ONLY = onlyArg ? new Set(onlyArg.split(',').map((s) => Number(s.trim()))) : undefined;
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 3));
-const S1_CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 2000 : 20_000));
+const S1_CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 1000 : 10_000));
+/** Calls per run at concurrency `c`: C=1 is latency-bound and slow, so it gets a quarter. */
+const s1Calls = (c: number): number => (c === 1 ? Math.max(100, Math.round(S1_CALLS / 4)) : S1_CALLS);
+const WARMUP = QUICK ? 200 : 2000;
 const S1_CONCURRENCY = [1, 64, 512];
-const S2 = { names: QUICK ? 2000 : 20_000, concurrency: 512, latencyMs: 100, maxStreams: 100, channels: 8 };
-const S3 = { names: QUICK ? 2000 : 20_000, quota: QUICK ? 500 : 2000, retryDelayMs: 1000, concurrency: 64 };
-const S4 = { names: Number(process.env.BENCH_BATCH_NAMES ?? (QUICK ? 20_000 : 1_000_000)), sampleMs: 250, maxRssMb: 200 };
+const S2 = { names: QUICK ? 1000 : 20_000, concurrency: 512, latencyMs: 100, maxStreams: 100, channels: 8 };
+const S3 = { names: QUICK ? 1000 : 20_000, quota: QUICK ? 500 : 2000, retryDelayMs: 1000, concurrency: 64 };
+const S4 = { names: Number(process.env.BENCH_BATCH_NAMES ?? (QUICK ? 10_000 : 1_000_000)), sampleMs: 250, maxRssMb: 200 };
 const S5 = { reps: QUICK ? 2 : 7 };
 const HERE = __dirname;
 const OUT_DIR = path.join(ROOT, 'bench-results');
-const CHILD_ENV: NodeJS.ProcessEnv = {
-  ...process.env,
-  // Belt and braces: nothing in the bench may leave loopback (no GCE metadata probe).
-  METADATA_SERVER_DETECTION: 'none',
-  LRO_CANCEL_EMULATOR_HOST: '',
-  NODE_OPTIONS: '',
-};
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -124,80 +122,6 @@ function section(title: string, body: string): void {
 function target(t: Target): void {
   report.targets.push(t);
   log(`  target ${t.met ? 'MET   ' : 'MISSED'} ${t.scenario}: ${t.target} — ${t.measured}`);
-}
-
-// ---------------------------------------------------------------- the emulator process
-
-class EmulatorHost {
-  private readonly child: ChildProcess;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  readonly ready: Promise<void>;
-
-  constructor() {
-    this.child = fork(path.join(HERE, 'emulator-host.js'), [], { execPath: process.execPath, env: CHILD_ENV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.ready = new Promise((resolve, reject) => {
-      this.waiting.set(0, { resolve: () => resolve(), reject });
-    });
-    this.child.on('message', (msg: { id: number; ok: boolean; result?: unknown; error?: string }) => {
-      const w = this.waiting.get(msg.id);
-      if (!w) return;
-      this.waiting.delete(msg.id);
-      if (msg.ok) w.resolve(msg.result);
-      else w.reject(new Error(`emulator host: ${msg.error}`));
-    });
-    this.child.on('exit', (code) => {
-      for (const w of this.waiting.values()) w.reject(new Error(`emulator host exited (${code})`));
-      this.waiting.clear();
-    });
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
-  }
-
-  call<T>(req: EmulatorRequest): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ id, req });
-    });
-  }
-
-  async start(options: { maxConcurrentStreams?: number } = {}): Promise<Emulator> {
-    const r = await this.call<{ handle: number; target: string }>({ cmd: 'start', options });
-    return new Emulator(this, r.handle, r.target);
-  }
-
-  close(): void {
-    this.child.disconnect();
-  }
-}
-
-class Emulator {
-  constructor(
-    readonly host: EmulatorHost,
-    readonly handle: number,
-    readonly target: string,
-  ) {}
-  faults(faults: Record<string, unknown> | null): Promise<unknown> {
-    return this.host.call({ cmd: 'faults', handle: this.handle, faults });
-  }
-  seed(prefix: string, count: number, opts: { clear?: boolean; onCancel?: 'cancel' | 'ignore' } = {}): Promise<number> {
-    return this.host.call({ cmd: 'seed', handle: this.handle, prefix, count, ...opts });
-  }
-  reset(): Promise<unknown> {
-    return this.host.call({ cmd: 'reset', handle: this.handle });
-  }
-  counters(): Promise<ServerCounters> {
-    return this.host.call({ cmd: 'counters', handle: this.handle });
-  }
-  verify(prefix: string, count: number): Promise<VerifyResult> {
-    return this.host.call({ cmd: 'verify', handle: this.handle, prefix, count });
-  }
-  stop(): Promise<unknown> {
-    return this.host.call({ cmd: 'stop', handle: this.handle });
-  }
 }
 
 // ---------------------------------------------------------------- one client run
@@ -286,6 +210,25 @@ function metric(scenario: number, key: string, f: (r: Run) => number): Spread {
   return spread(pick(scenario, key).map(f));
 }
 
+/**
+ * Ratio a/b of a metric, paired by repetition (runs of one rep ran back to back, under the same
+ * load), as a spread over the reps: steadier than a ratio of medians on a shared machine.
+ */
+function paired(scenario: number, keyA: string, keyB: string, f: (r: Run) => number): Spread {
+  const out: number[] = [];
+  for (const a of pick(scenario, keyA)) {
+    const b = pick(scenario, keyB).find((x) => x.rep === a.rep);
+    if (b) out.push(f(a) / f(b));
+  }
+  return spread(out);
+}
+
+function fmtRatio(s: Spread): string {
+  if (s.n === 0) return 'n/a';
+  if (s.n === 1 || s.min === s.max) return `${s.median.toFixed(2)}×`;
+  return `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+}
+
 const cpu = (r: Run): number => (r.result as ClientResult).cpuUsPerCall;
 const rate = (r: Run): number => (r.result as ClientResult).callsPerSec;
 const goodput = (r: Run): number => (r.result as ClientResult).goodput;
@@ -304,21 +247,23 @@ const failuresOf = (scenario: number, key: string): string => {
 
 // ---------------------------------------------------------------- scenario 1
 
-const S1_CLIENTS: { kind: ClientKind; label: string }[] = [
+const S1_CLIENTS: { kind: ClientKind; label: string; diagnostic?: boolean }[] = [
   { kind: 'raw', label: 'raw grpc-js' },
+  { kind: 'raw-md', label: 'raw + lro-cancel metadata & deadline', diagnostic: true },
   { kind: 'gax', label: 'gax OperationsClient' },
   { kind: 'lro-cancel', label: 'lro-cancel cancel()' },
   { kind: 'cancelMany', label: 'lro-cancel cancelMany()' },
 ];
 
 async function scenario1(host: EmulatorHost): Promise<void> {
-  log(`\n== Scenario 1: loopback, no latency, ${S1_CALLS} calls per run, C = ${S1_CONCURRENCY.join(', ')}`);
+  log(`\n== Scenario 1: loopback, no latency, ${S1_CALLS} calls per run (${s1Calls(1)} at C=1), C = ${S1_CONCURRENCY.join(', ')}`);
   const emulator = await host.start();
   for (let rep = 1; rep <= REPS; rep++) {
     for (const c of S1_CONCURRENCY) {
-      for (const client of rotate(S1_CLIENTS, rep - 1)) {
-        const warmup = Math.min(2000, Math.max(c * 4, 500));
-        await runClient(emulator, 1, rep, `${client.kind}@${c}`, `${client.label} C=${c}`, { client: client.kind, warmup, calls: S1_CALLS, concurrency: c }, null);
+      // The diagnostic client only where the target is (C=64, 512).
+      for (const client of rotate(S1_CLIENTS, rep - 1).filter((x) => !x.diagnostic || c > 1)) {
+        const warmup = c === 1 ? Math.round(WARMUP / 4) : WARMUP;
+        await runClient(emulator, 1, rep, `${client.kind}@${c}`, `${client.label} C=${c}`, { client: client.kind, warmup, calls: s1Calls(c), concurrency: c }, null);
       }
     }
   }
@@ -326,38 +271,41 @@ async function scenario1(host: EmulatorHost): Promise<void> {
 
   const rows: string[][] = [];
   for (const c of S1_CONCURRENCY) {
-    const rawCpu = metric(1, `raw@${c}`, cpu).median;
-    const gaxCpu = metric(1, `gax@${c}`, cpu).median;
     for (const client of S1_CLIENTS) {
+      if (client.diagnostic && c === 1) continue;
       const key = `${client.kind}@${c}`;
       const m = metric(1, key, cpu);
       const isLro = client.kind === 'lro-cancel' || client.kind === 'cancelMany';
       rows.push([
         String(c),
-        client.label,
+        client.diagnostic ? `_${client.label}_` : client.label,
         fmt(m),
         fmt(metric(1, key, rate)),
         fmt(metric(1, key, rss)),
-        client.kind === 'raw' ? '1.00×' : ratio(m.median, rawCpu),
-        isLro ? ratio(m.median, gaxCpu) : '',
+        client.kind === 'raw' ? '1.00×' : fmtRatio(paired(1, key, `raw@${c}`, cpu)),
+        isLro ? fmtRatio(paired(1, key, `gax@${c}`, cpu)) : '',
         fmt(metric(1, key, serverCpu)),
       ]);
     }
   }
   section(
-    `Scenario 1 — loopback, no latency (${S1_CALLS.toLocaleString('en-US')} calls per run${S1_CALLS < 100_000 ? '; the issue asks 100,000: set BENCH_CALLS=100000' : ''})`,
+    `Scenario 1 — loopback, no latency (${S1_CALLS.toLocaleString('en-US')} calls per run, ${s1Calls(1).toLocaleString('en-US')} at C=1${S1_CALLS < 100_000 ? '; the issue asks 100,000: BENCH_CALLS=100000 does that, but takes the whole bench far past ten minutes here' : ''})`,
     `${table(['C', 'client', 'client CPU µs/call', 'calls/s', 'peak RSS MB', 'CPU vs raw', 'CPU vs gax', 'emulator CPU µs/call'], rows)}\n\n` +
-      `Client CPU = process.cpuUsage() (user + system) of the client process over the measured calls, after a warm-up; median (min–max) of ${REPS} interleaved run(s).`,
+      `Client CPU = process.cpuUsage() (user + system) of the client process over the measured calls, after a warm-up of ${WARMUP.toLocaleString('en-US')} calls; median (min–max) of ${REPS} interleaved run(s). ` +
+      `Ratios are per repetition (runs of a rep ran back to back), median (min–max) over the reps. ` +
+      `The italic row is a diagnostic, not a client anyone would use: raw plus the two metadata entries and the per-call deadline lro-cancel sends, so that (lro-cancel − raw) splits into grpc-js work (raw+md − raw) and lro-cancel's own JavaScript (lro-cancel − raw+md).`,
   );
   for (const c of [64, 512]) {
     const rawCpu = metric(1, `raw@${c}`, cpu).median;
+    const md = paired(1, `raw-md@${c}`, `raw@${c}`, cpu);
     for (const kind of ['lro-cancel', 'cancelMany'] as const) {
       const m = metric(1, `${kind}@${c}`, cpu).median;
+      const r = paired(1, `${kind}@${c}`, `raw@${c}`, cpu);
       target({
         scenario: '1',
         target: `${kind === 'lro-cancel' ? 'cancel()' : 'cancelMany()'} CPU/call ≤ 1.05× raw at C=${c}`,
-        measured: `${num(m)} vs ${num(rawCpu)} µs/call = ${ratio(m, rawCpu)}`,
-        met: m <= 1.05 * rawCpu,
+        measured: `${num(m)} vs ${num(rawCpu)} µs/call: ${fmtRatio(r)} (raw + metadata & deadline alone: ${fmtRatio(md)})`,
+        met: r.median <= 1.05,
       });
     }
   }
@@ -383,7 +331,7 @@ async function scenario2(host: EmulatorHost): Promise<void> {
         rep,
         client.kind,
         client.label,
-        { client: client.kind, warmup: 1024, calls: S2.names, concurrency: S2.concurrency, ...(client.channels ? { channels: client.channels } : {}) },
+        { client: client.kind, warmup: QUICK ? 600 : 1024, calls: S2.names, concurrency: S2.concurrency, ...(client.channels ? { channels: client.channels } : {}) },
         faults,
       );
     }
@@ -666,12 +614,16 @@ async function main(): Promise<void> {
     [4, scenario4],
     [5, scenario5],
   ];
+  const load: Record<string, { startLoad1: number; endLoad1: number; seconds: number }> = {};
   try {
     for (const [n, fn] of scenarios) {
       if (ONLY && !ONLY.has(n)) continue;
       const t0 = Date.now();
+      const startLoad1 = os.loadavg()[0] as number;
       await fn(host);
-      log(`  (scenario ${n} took ${num((Date.now() - t0) / 1000, 0)} s)`);
+      const seconds = Math.round((Date.now() - t0) / 1000);
+      load[n] = { startLoad1, endLoad1: os.loadavg()[0] as number, seconds };
+      log(`  (scenario ${n} took ${seconds} s; load average ${num(startLoad1)} → ${num(load[n].endLoad1)})`);
     }
   } finally {
     host.close();
@@ -683,7 +635,12 @@ async function main(): Promise<void> {
   );
   section('Targets', targetsTable);
   const durationS = Math.round((Date.now() - began) / 1000);
-  const footer = `Machine: ${machineLine}.\nCommand: \`${commandLine}\` (${REPS} repetition(s), ${durationS} s in all).`;
+  const loadLine = Object.entries(load)
+    .map(([n, l]) => `scenario ${n}: ${l.seconds} s, ${num(l.startLoad1)} → ${num(l.endLoad1)}`)
+    .join('; ');
+  const footer =
+    `Machine: ${machineLine}.\nCommand: \`${commandLine}\` (${REPS} repetition(s), ${durationS} s in all).\n` +
+    `1-minute load average at the start → end of each scenario (the bench itself keeps about 2 busy; more means other work shared the CPUs): ${loadLine}.`;
   process.stdout.write(`\n${footer}\n`);
 
   const json = {
@@ -693,6 +650,7 @@ async function main(): Promise<void> {
     repetitions: REPS,
     durationS,
     machine: m,
+    load,
     settings: { s1: { calls: S1_CALLS, concurrency: S1_CONCURRENCY }, s2: S2, s3: S3, s4: S4, s5: S5 },
     targets: report.targets,
     runs,
