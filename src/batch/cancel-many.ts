@@ -6,6 +6,7 @@ import { Code } from '../errors/status-code';
 import { retryInfoDelayMs } from '../errors/translate-grpc-error';
 import { isSuccessOutcome, type Outcome } from '../outcome';
 import { MAX_NAME_LENGTH, parseOperationName } from '../registry/operation-name';
+import { redactSecrets } from '../transport/redact-secrets';
 import { recordFromError, recordFromResult, type BatchRecord } from './batch-record';
 
 export type { BatchRecord } from './batch-record';
@@ -125,6 +126,9 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   let lastProgress = 0;
 
   const emit = (rec: BatchRecord, journaled: boolean): void => {
+    // Every record (output and journal) passes here: server text that carries a token is redacted.
+    if (rec.message) rec.message = redactSecrets(rec.message);
+    if (rec.finalMessage) rec.finalMessage = redactSecrets(rec.finalMessage);
     stats.done++;
     stats.byOutcome[rec.outcome] = (stats.byOutcome[rec.outcome] ?? 0) + 1;
     const svc = (stats.byService[rec.service || '(no service)'] ??= {});

@@ -35,6 +35,8 @@ export interface OperationSeed {
   failTimes?: number;
   /** Code of those transient failures. Defaults to UNAVAILABLE. */
   transientCode?: number;
+  /** Message of those transient failures. Defaults to 'transient failure (scripted)'. */
+  transientMessage?: string;
   /**
    * Drop the client's connection (TCP reset, no answer) on the first N CancelOperation calls,
    * before they take effect; every call in flight on that connection fails with it.
@@ -56,6 +58,7 @@ export interface StoredOperation {
   failCode: number;
   failTimesLeft: number;
   transientCode: number;
+  transientMessage: string;
   dropTimesLeft: number;
   cancelRequests: number;
   settleTimer?: NodeJS.Timeout;
@@ -77,6 +80,7 @@ export class OperationStore {
       failCode: seed.failCode ?? Code.INTERNAL,
       failTimesLeft: seed.failTimes ?? 0,
       transientCode: seed.transientCode ?? Code.UNAVAILABLE,
+      transientMessage: seed.transientMessage ?? 'transient failure (scripted)',
       dropTimesLeft: seed.dropTimes ?? 0,
       cancelRequests: 0,
       ...(seed.metadata ? { metadata: seed.metadata } : {}),

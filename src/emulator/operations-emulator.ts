@@ -4,6 +4,7 @@ import { Code } from '../errors/status-code';
 import { loadOperationsService } from '../proto/load-operations-package';
 import { encodeStatus } from '../proto/status-codec';
 import { findService } from '../registry/service-registry';
+import { redactGrpcLogs } from '../transport/grpc-log-redaction';
 import { OperationStore, type StoredOperation } from './operation-store';
 
 /** Faults and limits for one service (or every service with the key '*'). */
@@ -13,6 +14,8 @@ export interface ServiceFaults {
   /** Fraction (0-1) of calls that fail with `errorCode` (default UNAVAILABLE). */
   errorRate?: number;
   errorCode?: number;
+  /** Message of the injected errors. Defaults to 'injected fault'. */
+  errorMessage?: string;
   /** Methods `errorRate` applies to. Defaults to ['CancelOperation']. */
   errorMethods?: readonly string[];
   /** Delay added before every answer, in ms. */
@@ -144,6 +147,8 @@ export class OperationsEmulator {
 
   async start(): Promise<this> {
     if (this.server) return this;
+    // grpc-js's server_call tracer prints every received header, the client's authorization too.
+    redactGrpcLogs(grpc);
     const Service = loadOperationsService();
     const server = new grpc.Server({
       ...(this.options.maxConcurrentStreams ? { 'grpc.max_concurrent_streams': this.options.maxConcurrentStreams } : {}),
@@ -318,7 +323,7 @@ export class OperationsEmulator {
       ]);
     }
     if (faults.errorRate && (faults.errorMethods ?? ['CancelOperation']).includes(method) && Math.random() < faults.errorRate) {
-      throw status(faults.errorCode ?? Code.UNAVAILABLE, 'injected fault');
+      throw status(faults.errorCode ?? Code.UNAVAILABLE, faults.errorMessage ?? 'injected fault');
     }
   }
 
@@ -358,7 +363,7 @@ export class OperationsEmulator {
     }
     if (op.failTimesLeft > 0) {
       op.failTimesLeft--;
-      throw status(op.transientCode, 'transient failure (scripted)');
+      throw status(op.transientCode, op.transientMessage);
     }
     if (op.done) throw status(Code.FAILED_PRECONDITION, `Operation "${op.name}" is already done.`);
     this.store.applyCancel(op);

@@ -1,4 +1,5 @@
 import { decodeStatus, type DecodedAny } from '../proto/status-codec';
+import { redactSecrets } from '../transport/redact-secrets';
 import { OperationsError } from './operations-error';
 import { Code } from './status-code';
 
@@ -45,7 +46,9 @@ export function translateGrpcError(err: unknown, ctx: TranslateContext = {}): Op
   const init = { operationName: ctx.operationName, service: ctx.service, attempts: ctx.attempts ?? 0, cause: err };
   if (isStatusLike(err)) {
     const code = err.code === Code.INTERNAL && STREAM_ENDED_WITHOUT_STATUS.test(err.details) ? Code.UNAVAILABLE : err.code;
-    return new OperationsError(code, err.details || 'no message from server', { ...init, details: decodeDetails(err) });
+    // Server text is redacted here, where it enters: a server or proxy echoing a header must not
+    // put a token into a message, a record or a journal.
+    return new OperationsError(code, redactSecrets(err.details) || 'no message from server', { ...init, details: decodeDetails(err) });
   }
   const socketCode = findSocketCode(err);
   if (socketCode) {

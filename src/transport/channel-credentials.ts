@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint } from './endpoint';
+import { rememberSecret } from './redact-secrets';
 
 /**
  * Anything that can put an `authorization` header on a request: a google-auth-library client
@@ -30,7 +31,7 @@ export function createChannelCredentials(endpoint: Endpoint, options: Credential
   const ssl = grpc.credentials.createSsl(options.rootCerts ?? null);
   const provider = options.auth ?? lazyApplicationDefault(options.scopes, options.universeDomain);
   const callCredentials = grpc.credentials.createFromGoogleCredential({
-    getRequestHeaders: async (url?: string) => headersToRecord(await provider.getRequestHeaders(url)),
+    getRequestHeaders: async (url?: string) => rememberCredentials(headersToRecord(await provider.getRequestHeaders(url))),
   });
   return grpc.credentials.combineChannelCredentials(ssl, callCredentials);
 }
@@ -47,6 +48,17 @@ function lazyApplicationDefault(scopes: readonly string[], universeDomain: strin
       return auth.getRequestHeaders(url);
     },
   };
+}
+
+/** Every credential header value (and the token inside it) is remembered, so nothing lro-cancel writes can show it. */
+function rememberCredentials(headers: Record<string, string>): Record<string, string> {
+  for (const [key, value] of Object.entries(headers)) {
+    if (!/authorization|token|api-key/i.test(key) || typeof value !== 'string') continue;
+    rememberSecret(value);
+    const token = /^\S+\s+(\S+)$/.exec(value)?.[1];
+    if (token) rememberSecret(token);
+  }
+  return headers;
 }
 
 function headersToRecord(headers: Headers | Record<string, string>): Record<string, string> {

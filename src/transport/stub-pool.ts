@@ -3,6 +3,7 @@ import { GrpcClient } from 'google-gax';
 import { loadOperationsService } from '../proto/load-operations-package';
 import { createChannelCredentials, type CredentialOptions } from './channel-credentials';
 import type { Endpoint } from './endpoint';
+import { redactGrpcLogs } from './grpc-log-redaction';
 import { OperationsStub } from './operations-stub';
 
 export interface StubPoolOptions {
@@ -76,6 +77,8 @@ export class StubPool {
     // `universeDomain` on both: createStub then asks google-auth-library nothing (no metadata probe),
     // and `sslCreds` makes it use our credentials instead of resolving ADC itself.
     const gax = new GrpcClient({ universeDomain });
+    // Before any call: a grpc-js trace must never print a token (see redactGrpcLogs).
+    redactGrpcLogs(gax.grpc);
     const sslCreds = createChannelCredentials(endpoint, credentials);
     const list: OperationsStub[] = [];
     for (let i = 0; i < this.channels; i++) {

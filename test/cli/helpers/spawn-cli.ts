@@ -104,7 +104,7 @@ export function runCliProcess(args: readonly string[], env: Record<string, strin
   return startCli(args, env).exited;
 }
 
-/** Run `node -e script` with the same loader and environment as the CLI. */
-export function runNodeScript(script: string): Promise<Finished> {
-  return track(spawn(process.execPath, [...cli.nodeArgs, '-e', script], { cwd: ROOT, env: childEnv() }), 15_000).exited;
+/** Run `node -e script` with the same loader and environment as the CLI (plus `env`). */
+export function runNodeScript(script: string, env: Record<string, string> = {}, timeoutMs = 15_000): Promise<Finished> {
+  return track(spawn(process.execPath, [...cli.nodeArgs, '-e', script], { cwd: ROOT, env: childEnv(env) }), timeoutMs).exited;
 }
