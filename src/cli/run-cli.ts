@@ -37,8 +37,11 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
 
 /** One line on stderr (a stack only for internal errors), and the exit code for `error`. */
 export function reportError(error: unknown, io: Pick<CommandIO, 'stderr'>, command?: string): number {
-  const say = (text: string): void => {
-    io.stderr.write(`${redactSecrets(text)}\n`);
+  // One line each: a flag value or name holding CR, LF or escape sequences is shown escaped, so
+  // it cannot forge lines of its own on stderr (the internal-error stack below is exempt).
+  const say = (text: string, multiline = false): void => {
+    const safe = redactSecrets(text);
+    io.stderr.write(`${multiline ? safe : escapeControls(safe)}\n`);
   };
   if (error instanceof UsageError) {
     say(`lro-cancel: ${error.message}`);
@@ -62,6 +65,13 @@ export function reportError(error: unknown, io: Pick<CommandIO, 'stderr'>, comma
     say(`Try 'lro-cancel ${command ? `${command} ` : ''}--help'.`);
     return ExitCode.USAGE;
   }
-  say(`lro-cancel: internal error, please report it with this output:\n${e !== null && typeof e === 'object' && typeof e.stack === 'string' ? e.stack : String(error)}`);
+  say(`lro-cancel: internal error, please report it with this output:\n${e !== null && typeof e === 'object' && typeof e.stack === 'string' ? e.stack : String(error)}`, true);
   return ExitCode.FAILURE;
+}
+
+/** C0/C1 controls, DEL and U+2028/2029 as \r, \n, \t or \uXXXX. */
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -1,5 +1,6 @@
 import { Code } from '../errors/status-code';
 import { OperationsError } from '../errors/operations-error';
+import { quoteText } from './quote-text';
 import { customService, findService, services, type ServiceDescriptor } from './service-registry';
 
 /** A validated operation name and the service it belongs to. */
@@ -23,15 +24,6 @@ const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]/u;
 // only unpaired halves. Such a string cannot be sent as it is (protobuf would turn it into
 // U+FFFD, and encodeURIComponent throws on it when building the routing header).
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
-
-// Characters JSON.stringify leaves raw that terminals or log viewers may act on (DEL, C1
-// controls such as U+009B CSI, line/paragraph separators): escaped in messages too.
-const RAW_AFTER_JSON = /[\u007f-\u009f\u2028\u2029]/g;
-
-/** The name quoted for a message: one line, every control character escaped. */
-function quote(name: string): string {
-  return JSON.stringify(name).replace(RAW_AFTER_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /**
  * Match `name` against a pattern of `*` (one non-empty segment), `**` (one or more
@@ -67,7 +59,7 @@ function patternsFor(service: ServiceDescriptor, kind: NameKind): readonly strin
 function invalid(name: string, why: string, service?: ServiceDescriptor): OperationsError {
   return new OperationsError(Code.INVALID_ARGUMENT, why, {
     operationName: name,
-    displayName: quote(name),
+    displayName: quoteText(name),
     service: service?.id,
     outcome: 'invalid-name',
   });
@@ -173,10 +165,17 @@ export function resolveServiceArg(service: string | ServiceDescriptor): ServiceD
   if (typeof service !== 'string') return service;
   const found = findService(service);
   if (found) return found;
-  if (service.includes('.')) return customService(service);
+  if (service.includes('.')) {
+    try {
+      return customService(service);
+    } catch (e) {
+      // The same error type as every other bad input: a validation error, before any RPC.
+      throw new OperationsError(Code.INVALID_ARGUMENT, (e as Error).message, { outcome: 'invalid-name' });
+    }
+  }
   throw new OperationsError(
     Code.INVALID_ARGUMENT,
-    `unknown service "${service}": use one of ${Object.keys(services).join(', ')}, or a host such as "foo.googleapis.com"`,
+    `unknown service ${quoteText(service)}: use one of ${Object.keys(services).join(', ')}, or a host such as "foo.googleapis.com"`,
     { outcome: 'invalid-name' },
   );
 }

@@ -17,6 +17,8 @@
  * read but not cancelled through the v1alpha surface, so `cancel` rejects them up front.
  */
 
+import { quoteText } from './quote-text';
+
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 export const DATASTORE_SCOPE = 'https://www.googleapis.com/auth/datastore';
 
@@ -142,7 +144,8 @@ const HOST_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0
 export function customService(host: string): ServiceDescriptor {
   const h = host.trim().toLowerCase();
   if (!HOST_PATTERN.test(h)) {
-    throw new TypeError(`service host "${host}" is not a DNS host name such as "foo.googleapis.com"`);
+    // JSON-quoted: a hostile value (CR, LF, escapes) is shown escaped, on one line.
+    throw new TypeError(`service host ${quoteText(host)} is not a DNS host name such as "foo.googleapis.com"`);
   }
   return {
     id: h,

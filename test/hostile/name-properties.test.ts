@@ -75,6 +75,20 @@ describe('parseOperationName', () => {
     );
   });
 
+  test('any string as the service (id or host, hostile or not): a result or an invalid-name OperationsError, nothing else', () => {
+    const serviceArg = fc.oneof(hostileString, fc.domain(), fc.tuple(fc.domain(), nastyChar, fc.domain()).map(([a, c, d]) => a + c + d), fc.constantFrom(...serviceIds));
+    fc.assert(
+      fc.property(serviceArg, validName, (service, { name }) => {
+        try {
+          parseOperationName(name, { service });
+        } catch (e) {
+          expectInvalidName(e);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   test('a non-string input is an invalid-name error too', () => {
     fc.assert(
       // Including values String() itself throws on.
