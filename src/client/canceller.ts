@@ -164,11 +164,10 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     policyOverride?: Partial<RetryPolicy>,
   ): Promise<{ value: Res; attempts: number }> {
     const endpoint = endpointFor(service);
-    const credentials = { auth: options.auth, rootCerts: options.rootCerts, scopes: service.scopes, universeDomain };
     let stub = pool.peek(endpoint);
     if (!stub) {
       try {
-        stub = await pool.get(endpoint, credentials);
+        stub = await pool.get(endpoint, { auth: options.auth, rootCerts: options.rootCerts, scopes: service.scopes, universeDomain });
       } catch (e) {
         if (closed) throw closedError(routingName, service.id);
         throw e;

@@ -30,8 +30,21 @@ const LONE_SURROGATE = /[\ud800-\udfff]/u;
  * segments, only at the start: custom services) and literals.
  */
 export function matchesPattern(name: string, pattern: string): boolean {
-  const parts = name.split('/');
-  const pat = pattern.split('/');
+  return matchesSplit(name.split('/'), splitPattern(pattern));
+}
+
+// Patterns are few and fixed: split each once (the hot path splits only the name).
+const SPLIT_PATTERNS = new Map<string, readonly string[]>();
+function splitPattern(pattern: string): readonly string[] {
+  let pat = SPLIT_PATTERNS.get(pattern);
+  if (!pat) {
+    pat = pattern.split('/');
+    SPLIT_PATTERNS.set(pattern, pat);
+  }
+  return pat;
+}
+
+function matchesSplit(parts: readonly string[], pat: readonly string[]): boolean {
   if (pat[0] === '**') {
     const rest = pat.slice(1);
     if (parts.length < rest.length + 1) return false;
@@ -93,15 +106,19 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
   const given = opts.service === undefined ? undefined : resolveServiceArg(opts.service);
 
   if (typeof input !== 'string') throw invalid(describe(input), `operation name must be a string, got ${typeof input}`);
-  // The expected pattern(s) go into every error once the service is known (given, or named by a full name).
-  const known = given ?? serviceOfFullName(input);
-  const hint = known ? `; ${expected(known, kind)}` : '';
-  if (input.length === 0) throw invalid(input, `operation name is empty${hint}`, known);
+  // The expected pattern(s) go into every error once the service is known (given, or named by
+  // a full name). Built only when an error is thrown: this function is on every call's path.
+  const known = (): ServiceDescriptor | undefined => given ?? serviceOfFullName(input);
+  const hint = (): string => {
+    const k = known();
+    return k ? `; ${expected(k, kind)}` : '';
+  };
+  if (input.length === 0) throw invalid(input, `operation name is empty${hint()}`, known());
   if (input.length > MAX_NAME_LENGTH) {
-    throw invalid(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}${hint}`, known);
+    throw invalid(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}${hint()}`, known());
   }
-  if (FORBIDDEN.test(input)) throw invalid(input, `operation name contains whitespace or a control character${hint}`, known);
-  if (LONE_SURROGATE.test(input)) throw invalid(input, `operation name is not well-formed Unicode (it holds an unpaired surrogate)${hint}`, known);
+  if (FORBIDDEN.test(input)) throw invalid(input, `operation name contains whitespace or a control character${hint()}`, known());
+  if (LONE_SURROGATE.test(input)) throw invalid(input, `operation name is not well-formed Unicode (it holds an unpaired surrogate)${hint()}`, known());
 
   let relative = input;
   let service = given;
@@ -120,7 +137,7 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
     }
     service = given ?? fromHost;
   } else if (input.startsWith('/')) {
-    throw invalid(input, `operation name must not start with "/" (use a relative name, or "//host/..." for a full name)${hint}`, known);
+    throw invalid(input, `operation name must not start with "/" (use a relative name, or "//host/..." for a full name)${hint()}`, known());
   }
 
   if (!service) {
@@ -129,11 +146,12 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
       `no service given: pass a service (one of ${Object.keys(services).join(', ')}) or use a full name such as "//dataplex.googleapis.com/${relative || 'projects/p/locations/l/operations/o'}"`,
     );
   }
-  if (relative.split('/').some((s) => s === '')) {
+  const parts = relative.split('/');
+  if (parts.includes('')) {
     throw invalid(input, `operation name has an empty segment; ${expected(service, kind)}`, service);
   }
   const patterns = patternsFor(service, kind);
-  if (!patterns.some((p) => matchesPattern(relative, p))) {
+  if (!patterns.some((p) => matchesSplit(parts, splitPattern(p)))) {
     throw invalid(input, `operation name does not match: ${expected(service, kind)}`, service);
   }
   return { name: relative, service };

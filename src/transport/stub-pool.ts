@@ -102,8 +102,15 @@ export class StubPool {
   }
 }
 
+// Endpoints are long-lived (one per service), so their key is built once, not per call.
+const KEYS = new WeakMap<Endpoint, string>();
 function key(endpoint: Endpoint): string {
-  return `${endpoint.secure ? 'tls' : 'plain'}://${endpoint.address}/${endpoint.authority ?? ''}`;
+  let k = KEYS.get(endpoint);
+  if (k === undefined) {
+    k = `${endpoint.secure ? 'tls' : 'plain'}://${endpoint.address}/${endpoint.authority ?? ''}`;
+    KEYS.set(endpoint, k);
+  }
+  return k;
 }
 
 function pickLeastLoaded(list: OperationsStub[]): OperationsStub {
