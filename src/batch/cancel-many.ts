@@ -16,6 +16,9 @@ import { LatencyHistogram } from './latency-histogram';
 import { MAX_LINE_CHARS, OVERLONG_MARK } from './read-lines';
 import { ServiceLane, type LaneJob } from './service-lane';
 
+/** Quota is the lanes' job (see start()): one shared object, so the canceller resolves it once. */
+const BATCH_RETRY = Object.freeze({ retryResourceExhausted: false });
+
 export interface BatchOptions extends CancellerOptions {
   /** An existing canceller to use (it is not closed at the end). Otherwise one is made from these options. */
   canceller?: OperationsCaller;
@@ -111,6 +114,12 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const hist = new LatencyHistogram();
   const lanes = new Map<string, ServiceLane>();
   const hardAbort = new AbortController();
+  // Ending calls in flight: with our own canceller, close() ends them all at once (each reports
+  // 'aborted'), so no call needs an abort listener of its own — on a signal shared by hundreds
+  // of calls in flight, adding and removing one per call is a cost on the hot path. A caller's
+  // canceller must stay open, so then each call listens to hardAbort instead.
+  const callSignal = ownsCaller ? undefined : hardAbort.signal;
+  if (ownsCaller) hardAbort.signal.addEventListener('abort', () => void caller.close(), { once: true });
   const out: BatchRecord[] = [];
   // The reader and the consumer both sleep until something changes; notify wakes them all.
   let waiters: Array<() => void> = [];
@@ -215,7 +224,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
 
   const start = async (lane: ServiceLane, job: LaneJob): Promise<void> => {
     const started = performance.now();
-    const callOptions = { service: job.service, signal: hardAbort.signal, retry: { retryResourceExhausted: false }, waitForReady: true };
+    const callOptions = { service: job.service, signal: callSignal, retry: BATCH_RETRY, waitForReady: true };
     try {
       const result = confirm
         ? await caller.cancelAndConfirm(job.name, { ...confirm, ...callOptions })

@@ -141,6 +141,18 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
   // Fail fast on a bad emulator/endpoint setting: a usage error, not a per-name result.
   if (emulator !== undefined) resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as ServiceDescriptor, endpointOptions);
 
+  // Per-call policy overrides are usually one object reused for every call (cancelMany's):
+  // resolve each once, not on every call.
+  const overridden = new WeakMap<Partial<RetryPolicy>, RetryPolicy>();
+  function policyWith(override: Partial<RetryPolicy>): RetryPolicy {
+    let p = overridden.get(override);
+    if (!p) {
+      p = resolveRetryPolicy({ ...policy, ...override });
+      overridden.set(override, p);
+    }
+    return p;
+  }
+
   function endpointFor(service: ServiceDescriptor): Endpoint {
     let e = endpoints.get(service.id);
     if (!e) {
@@ -174,8 +186,10 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
       }
     }
     const effective =
-      callOptions.timeoutMs === undefined && policyOverride === undefined && callOptions.retry === undefined
-        ? policy
+      callOptions.timeoutMs === undefined && policyOverride === undefined
+        ? callOptions.retry === undefined
+          ? policy
+          : policyWith(callOptions.retry)
         : resolveRetryPolicy({
             ...policy,
             ...callOptions.retry,

@@ -204,3 +204,23 @@ test('the emulator stopped for 2 s and restarted mid-batch: one record per name,
   expect(recs.filter((r) => r.outcome !== 'cancel-requested')).toEqual([]);
   expect(recs.some((r) => r.attempts > 1)).toBe(true);
 }, 60_000);
+
+test('abort: calls still in flight when the grace period ends are aborted, and the batch ends promptly', async () => {
+  const e = emu.get();
+  e.setFaults('datastore', { latencyMs: 5000 });
+  const names: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    e.store.seed({ name: `projects/p/operations/g${i}`, service: 'datastore' });
+    names.push(`projects/p/operations/g${i}`);
+  }
+  const ac = new AbortController();
+  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 8, signal: ac.signal, graceMs: 300 });
+  setTimeout(() => ac.abort(), 200);
+  const t0 = Date.now();
+  const recs: BatchRecord[] = [];
+  for await (const r of run) recs.push(r);
+  expect(Date.now() - t0).toBeLessThan(2500);
+  expect(recs).toHaveLength(40);
+  expect(recs.filter((r) => r.outcome === 'aborted')).toHaveLength(8);
+  expect(recs.filter((r) => r.outcome === 'not-attempted')).toHaveLength(32);
+});
