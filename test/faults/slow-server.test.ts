@@ -18,7 +18,8 @@ test('cancelMany: attempts hit the per-attempt deadline and are retried until th
   const run = cancelMany(names, {
     emulator: e.target,
     service: 'datastore',
-    retry: { perAttemptTimeoutMs: 150, totalTimeoutMs: 800, initialDelayMs: 10, maxDelayMs: 20 },
+    // Attempts enough that only the total deadline can end a name (at most 6 fit into 800 ms).
+    retry: { perAttemptTimeoutMs: 150, totalTimeoutMs: 800, initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 20 },
   });
   for await (const r of run) recs.push(r);
   const elapsed = Date.now() - t0;

@@ -88,13 +88,15 @@ describe('the CLI with Application Default Credentials set up', () => {
   });
 
   test('plaintext to a host that is not loopback: exit 2 before any DNS lookup or connection (the loopback guard saw nothing)', async () => {
-    for (const [args, extraEnv] of [
-      [['cancel', '--emulator', '10.255.255.1:8080', '--service', 'dataplex', N(0)], {}],
-      [['cancel', '--emulator', 'emulator.example.com:8080', '--service', 'dataplex', N(0)], {}],
-      [['batch', '--emulator', '[2001:db8::1]:8080', '--service', 'dataplex', '--input', '-'], {}],
-      [['cancel', '--service', 'dataplex', N(0)], { LRO_CANCEL_EMULATOR_HOST: 'emulator.example.com:8080' }],
-    ] as Array<[string[], Record<string, string>]>) {
-      const r = await runCliProcess(args, { ...env, ...extraEnv });
+    const refused = await Promise.all(
+      ([
+        [['cancel', '--emulator', '10.255.255.1:8080', '--service', 'dataplex', N(0)], {}],
+        [['cancel', '--emulator', 'emulator.example.com:8080', '--service', 'dataplex', N(0)], {}],
+        [['batch', '--emulator', '[2001:db8::1]:8080', '--service', 'dataplex', '--input', '-'], {}],
+        [['cancel', '--service', 'dataplex', N(0)], { LRO_CANCEL_EMULATOR_HOST: 'emulator.example.com:8080' }],
+      ] as Array<[string[], Record<string, string>]>).map(([args, extraEnv]) => runCliProcess(args, { ...env, ...extraEnv })),
+    );
+    for (const r of refused) {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/refusing plaintext to ".+", which is not a loopback address/);
