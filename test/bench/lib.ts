@@ -12,9 +12,24 @@ import type * as LroCancel from '../../src/index';
 import type * as LroEmulator from '../../src/emulator/index';
 
 export const ROOT = findRoot(__dirname);
-export const DIST = path.join(ROOT, 'dist');
-export const PROTOS = path.join(ROOT, 'protos');
+/**
+ * The package under test: the copy of dist/, protos/ and package.json that run-bench takes when
+ * it starts (LRO_BENCH_PACKAGE, set for its children), because others may rebuild dist/ in the
+ * same checkout during a long run; the checkout itself otherwise.
+ */
+export const PACKAGE = process.env.LRO_BENCH_PACKAGE || ROOT;
+export const DIST = path.join(PACKAGE, 'dist');
+export const PROTOS = path.join(PACKAGE, 'protos');
 export const CLI = path.join(DIST, 'cli', 'main.js');
+
+/** Copy dist/, protos/ and package.json of the checkout to `to` (node_modules still resolve from the checkout). */
+export function snapshotPackage(to: string): void {
+  fs.rmSync(to, { recursive: true, force: true });
+  fs.mkdirSync(to, { recursive: true });
+  fs.cpSync(path.join(ROOT, 'dist'), path.join(to, 'dist'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'protos'), path.join(to, 'protos'), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(to, 'package.json'));
+}
 
 function findRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {

@@ -22,11 +22,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import {
-  CLI,
   fullOpName,
   opName,
-  PROTOS,
   ROOT,
+  snapshotPackage,
   type ClientKind,
   type ClientResult,
   type ClientSpec,
@@ -53,6 +52,10 @@ const S4 = { names: Number(process.env.BENCH_BATCH_NAMES ?? (QUICK ? 10_000 : 1_
 const S5 = { reps: QUICK ? 2 : 7 };
 const HERE = __dirname;
 const OUT_DIR = path.join(ROOT, 'bench-results');
+/** Where the package under test is copied at the start (see lib.ts PACKAGE). */
+const SNAPSHOT = path.join(OUT_DIR, 'package-under-test');
+const CLI = path.join(SNAPSHOT, 'dist', 'cli', 'main.js');
+const PROTOS = path.join(SNAPSHOT, 'protos');
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -587,7 +590,7 @@ function machine(): Record<string, unknown> {
       'google-gax': version('google-gax'),
       protobufjs: version('protobufjs'),
     },
-    commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no', 'src']) ? ' (src modified)' : ''}`,
+    commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', 'src']) ? ' (src modified)' : ''}`,
   };
 }
 
@@ -604,6 +607,10 @@ async function main(): Promise<void> {
   const commandLine = `npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
   process.stdout.write(`lro-cancel benchmark${QUICK ? ' (QUICK: tiny sizes, a smoke test; the numbers mean little)' : ''}\nMachine: ${machineLine}\nCommand: ${commandLine}; ${REPS} repetition(s)\n`);
   fs.mkdirSync(OUT_DIR, { recursive: true });
+  // Others may rebuild dist/ in this checkout while the bench runs: every process of the bench
+  // loads the copy taken now.
+  snapshotPackage(SNAPSHOT);
+  CHILD_ENV.LRO_BENCH_PACKAGE = SNAPSHOT;
 
   const host = new EmulatorHost();
   await host.ready;
