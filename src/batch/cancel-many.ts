@@ -188,8 +188,20 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const laneFor = (service: string): ServiceLane => {
     let lane = lanes.get(service);
     if (!lane) {
-      lane = new ServiceLane(service, { concurrency, ratePerSecond: options.rate, breakerThreshold });
-      lanes.set(service, lane);
+      const l = new ServiceLane(service, { concurrency, ratePerSecond: options.rate, breakerThreshold });
+      lanes.set(service, l);
+      if (options.rate !== undefined) {
+        // The rate is promised at the server: calls started while the first connection is
+        // being made would arrive there together. Hold the lane until its channel is up
+        // (a failure here is left to the calls themselves to report).
+        l.pausedUntil = Infinity;
+        const release = (): void => {
+          l.pausedUntil = 0;
+          pump();
+        };
+        caller.connect(service, 5_000).then(release, release);
+      }
+      lane = l;
     }
     return lane;
   };

@@ -110,6 +110,8 @@ export interface OperationsCaller extends Canceller {
   ): Promise<{ value: Res; attempts: number }>;
   /** The stubs made so far (tests). */
   stubs(): OperationsStub[];
+  /** Create the service's channel and wait until it is connected (or `timeoutMs` passes). */
+  connect(service: string | ServiceDescriptor, timeoutMs?: number): Promise<void>;
   /** Aborted by close(): long waits above the retry layer (confirm polling) listen to it. */
   readonly closeSignal: AbortSignal;
 }
@@ -238,6 +240,12 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     resolve,
     invoke,
     stubs: () => pool.all(),
+    async connect(service, timeoutMs = 10_000) {
+      const svc = resolveServiceArg(service);
+      const endpoint = endpointFor(svc);
+      const stub = pool.peek(endpoint) ?? (await pool.get(endpoint, { auth: options.auth, rootCerts: options.rootCerts, scopes: svc.scopes, universeDomain }));
+      await stub.waitForReady(Date.now() + timeoutMs);
+    },
     closeSignal: closing.signal,
     cancelAndConfirm: (name, o) => cancelAndConfirm(self, name, o),
     getOperation: (name, o) => getOperation(self, name, o),

@@ -50,6 +50,11 @@ export class OperationsStub {
     return this.inflight.size;
   }
 
+  /** Resolve once the channel is connected, or reject when `deadline` (epoch ms) passes first. */
+  waitForReady(deadline: number): Promise<void> {
+    return new Promise((resolve, reject) => this.client.waitForReady(deadline, (err) => (err ? reject(err) : resolve())));
+  }
+
   /** The underlying channel (connectivity state, tests). */
   getChannel(): grpc.Channel {
     return this.client.getChannel() as grpc.Channel;
