@@ -23,5 +23,42 @@ export function compileOperationsDescriptor(): protobuf.INamespace {
     return existsSync(own) ? own : path.join(gaxProtos, target);
   };
   root.loadSync([OPERATIONS_PROTO, ERROR_DETAILS_PROTO, 'google/rpc/status.proto'], { keepCase: false });
-  return root.toJSON();
+  return prune(root.toJSON());
+}
+
+function dropExtensions(ns: protobuf.INamespace | undefined): void {
+  if (!ns?.nested) return;
+  for (const [name, value] of Object.entries(ns.nested)) {
+    if ((value as { extend?: string }).extend !== undefined) delete ns.nested[name];
+    else dropExtensions(value as protobuf.INamespace);
+  }
+}
+
+/** The google.protobuf types the kept messages use. */
+const WELL_KNOWN_KEPT = ['Any', 'Duration', 'Empty'];
+
+/**
+ * Keep what the calls use: google.longrunning, google.rpc and the three well-known types they
+ * reference. google.api.* and descriptor.proto only carry the http/method options, which stay
+ * attached as plain option values; dropping their ~40 message types saves proto-loader from
+ * building a codec for each at start-up.
+ */
+function prune(json: protobuf.INamespace): protobuf.INamespace {
+  const google = json.nested?.google as protobuf.INamespace | undefined;
+  const nested = google?.nested ?? {};
+  const wellKnown = (nested.protobuf as protobuf.INamespace | undefined)?.nested ?? {};
+  const keptProtobuf = Object.fromEntries(WELL_KNOWN_KEPT.filter((n) => n in wellKnown).map((n) => [n, wellKnown[n]]));
+  // Extensions of descriptor.proto options (longrunning.operation_info) go with it.
+  for (const ns of [nested.longrunning, nested.rpc] as Array<protobuf.INamespace | undefined>) dropExtensions(ns);
+  return {
+    nested: {
+      google: {
+        nested: {
+          longrunning: nested.longrunning,
+          rpc: nested.rpc,
+          protobuf: { ...(nested.protobuf as object), nested: keptProtobuf },
+        } as NonNullable<protobuf.INamespace['nested']>,
+      },
+    },
+  };
 }
