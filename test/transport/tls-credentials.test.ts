@@ -1,4 +1,4 @@
-import { generate } from 'selfsigned';
+import { makeLocalhostCert } from '../helpers/localhost-cert';
 import { Code, createCanceller, type AuthClientLike } from '../../src';
 import { startOperationsEmulator, type OperationsEmulator } from '../../src/emulator';
 import { rejection } from '../helpers/rejection';
@@ -14,18 +14,9 @@ let tlsEmu: OperationsEmulator;
 let plainEmu: OperationsEmulator;
 
 beforeAll(async () => {
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
-  cert = Buffer.from(pems.cert);
-  tlsEmu = await startOperationsEmulator({ tls: { cert, key: Buffer.from(pems.private) } });
+  const pair = await makeLocalhostCert();
+  cert = pair.cert;
+  tlsEmu = await startOperationsEmulator({ tls: pair });
   plainEmu = await startOperationsEmulator();
 });
 

@@ -2,26 +2,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { generate } from 'selfsigned';
+import { makeLocalhostCert } from '../../helpers/localhost-cert';
 
-/** A self-signed CA/server certificate for "localhost" and 127.0.0.1 (as in test/transport/tls-credentials.test.ts), written to a temp dir. */
+/** A self-signed CA/server certificate for "localhost" and 127.0.0.1, written to a temp dir. */
 export async function makeTlsFiles(): Promise<{ dir: string; cert: Buffer; key: Buffer; certFile: string; keyFile: string }> {
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
+  const { cert, key } = await makeLocalhostCert();
   const dir = mkdtempSync(path.join(tmpdir(), 'lro-security-'));
   const certFile = path.join(dir, 'ca.pem');
   const keyFile = path.join(dir, 'key.pem');
-  writeFileSync(certFile, pems.cert);
-  writeFileSync(keyFile, pems.private);
-  return { dir, cert: Buffer.from(pems.cert), key: Buffer.from(pems.private), certFile, keyFile };
+  writeFileSync(certFile, cert);
+  writeFileSync(keyFile, key);
+  return { dir, cert, key, certFile, keyFile };
 }
 
 /**
