@@ -15,6 +15,8 @@
  *                               of it at C=1; the issue asks 100000, which would take the full
  *                               bench far past ten minutes on two cores)
  *   BENCH_BATCH_NAMES           names in scenario 4 (default 1000000)
+ *   BENCH_S1_C, BENCH_S1_CLIENTS  scenario 1 at some concurrencies / with some clients only, for
+ *                               A/B work on the hot path (e.g. BENCH_S1_C=512 BENCH_S1_CLIENTS=raw-md,lro-cancel)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -45,7 +47,7 @@ const S1_CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 1000 : 10_000));
 /** Calls per run at concurrency `c`: C=1 is latency-bound and slow, so it gets a quarter. */
 const s1Calls = (c: number): number => (c === 1 ? Math.max(100, Math.round(S1_CALLS / 4)) : S1_CALLS);
 const WARMUP = QUICK ? 200 : 2000;
-const S1_CONCURRENCY = [1, 64, 512];
+const S1_CONCURRENCY = process.env.BENCH_S1_C ? process.env.BENCH_S1_C.split(',').map(Number) : [1, 64, 512];
 const S2 = { names: QUICK ? 1000 : 20_000, concurrency: 512, latencyMs: 100, maxStreams: 100, channels: 8 };
 const S3 = { names: QUICK ? 1000 : 20_000, quota: QUICK ? 500 : 2000, retryDelayMs: 1000, concurrency: 64 };
 const S4 = { names: Number(process.env.BENCH_BATCH_NAMES ?? (QUICK ? 10_000 : 1_000_000)), sampleMs: 250, maxRssMb: 200 };
@@ -250,13 +252,16 @@ const failuresOf = (scenario: number, key: string): string => {
 
 // ---------------------------------------------------------------- scenario 1
 
-const S1_CLIENTS: { kind: ClientKind; label: string; diagnostic?: boolean }[] = [
-  { kind: 'raw', label: 'raw grpc-js' },
-  { kind: 'raw-md', label: 'raw + lro-cancel metadata & deadline', diagnostic: true },
-  { kind: 'gax', label: 'gax OperationsClient' },
-  { kind: 'lro-cancel', label: 'lro-cancel cancel()' },
-  { kind: 'cancelMany', label: 'lro-cancel cancelMany()' },
-];
+const S1_ONLY_CLIENTS = process.env.BENCH_S1_CLIENTS?.split(',');
+const S1_CLIENTS: { kind: ClientKind; label: string; diagnostic?: boolean }[] = (
+  [
+    { kind: 'raw', label: 'raw grpc-js' },
+    { kind: 'raw-md', label: 'raw + lro-cancel metadata & deadline', diagnostic: true },
+    { kind: 'gax', label: 'gax OperationsClient' },
+    { kind: 'lro-cancel', label: 'lro-cancel cancel()' },
+    { kind: 'cancelMany', label: 'lro-cancel cancelMany()' },
+  ] satisfies { kind: ClientKind; label: string; diagnostic?: boolean }[]
+).filter((c) => !S1_ONLY_CLIENTS || S1_ONLY_CLIENTS.includes(c.kind));
 
 async function scenario1(host: EmulatorHost): Promise<void> {
   log(`\n== Scenario 1: loopback, no latency, ${S1_CALLS} calls per run (${s1Calls(1)} at C=1), C = ${S1_CONCURRENCY.join(', ')}`);
