@@ -1,6 +1,8 @@
 import { Code, createCanceller, OperationsError, type Canceller } from '../../src';
 import { useEmulator } from '../helpers/emulator';
+import { getEventListeners } from 'node:events';
 import { rejection } from '../helpers/rejection';
+import { until } from '../helpers/until';
 
 // Every outcome of CancelOperation, over real gRPC against the emulator.
 
@@ -157,6 +159,27 @@ describe('aborted', () => {
     expect(emu.get().store.get(slow)!.cancelRequests).toBe(0);
   });
 
+  test('one signal shared by 200 calls in flight: one listener on it, not one per call, and aborting it ends them all', async () => {
+    const names = Array.from({ length: 200 }, (_, i) => `projects/p/locations/l/operations/shared-${i}`);
+    for (const name of names) emu.get().store.seed({ name, service: 'dataplex' });
+    const ac = new AbortController();
+    await c.cancel(`//dataplex.googleapis.com/${names[0]}`, { signal: ac.signal }); // the channel is up
+    emu.get().setFaults('dataplex', { latencyMs: 1500 });
+    const pending = names.slice(1).map((n) => rejection(c.cancel(`//dataplex.googleapis.com/${n}`, { signal: ac.signal })));
+    await until(() => emu.get().callsOf('CancelOperation').length === names.length);
+    // EventTarget scans its listeners on every add: a listener per call costs O(in flight) each.
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+    const started = Date.now();
+    ac.abort();
+    const errors = await Promise.all(pending);
+    expect(Date.now() - started).toBeLessThan(1000);
+    for (const err of errors) expect(err).toMatchObject({ outcome: 'aborted', code: Code.CANCELLED, attempts: 1 });
+    // a later call with the spent signal sends nothing
+    const later = await rejection(c.cancel(`//dataplex.googleapis.com/${names[0]}`, { signal: ac.signal }));
+    expect(later).toMatchObject({ outcome: 'aborted', attempts: 0 });
+    expect(emu.get().callsOf('CancelOperation')).toHaveLength(names.length);
+  });
+
   test('an already-aborted signal sends nothing', async () => {
     emu.get().store.seed({ name: OP, service: 'dataplex' });
     const err = await rejection(c.cancel(FULL, { signal: AbortSignal.abort() }));
@@ -176,6 +199,30 @@ describe('aborted', () => {
     expect(err).toMatchObject({ outcome: 'aborted', attempts: 1 });
     expect(Date.now() - started).toBeLessThan(1500);
     expect(emu.get().callsOf('CancelOperation')).toHaveLength(2);
+  });
+});
+
+describe('the call layer', () => {
+  test('leaves Error.stackTraceLimit as it found it, after calls that succeed and calls that fail', async () => {
+    const before = Error.stackTraceLimit;
+    emu.get().store.seed({ name: OP, service: 'dataplex' });
+    await c.cancel(FULL);
+    const err = await rejection(c.cancel('//dataplex.googleapis.com/projects/p/locations/l/operations/missing'));
+    expect(err).toMatchObject({ outcome: 'not-found' });
+    expect(Error.stackTraceLimit).toBe(before);
+    // and our own error still carries a stack
+    expect((err as Error).stack).toMatch(/OperationsError|not found/i);
+  });
+
+  test('a bad per-call retry policy is a rejection, never a synchronous throw', async () => {
+    emu.get().store.seed({ name: OP, service: 'dataplex' });
+    await c.cancel(FULL); // the channel exists: the fast path
+    let promise: Promise<unknown> | undefined;
+    expect(() => {
+      promise = c.cancel(FULL, { retry: { maxAttempts: 0 } });
+    }).not.toThrow();
+    await expect(promise).rejects.toThrow(/maxAttempts/);
+    expect(() => void c.cancel('not a name').catch(() => undefined)).not.toThrow();
   });
 });
 
