@@ -5,7 +5,7 @@ import { OperationsError } from '../errors/operations-error';
 import { Code } from '../errors/status-code';
 import { retryInfoDelayMs } from '../errors/translate-grpc-error';
 import { isSuccessOutcome, type Outcome } from '../outcome';
-import { MAX_NAME_LENGTH, parseOperationName } from '../registry/operation-name';
+import { MAX_NAME_LENGTH, parseOperationName, resolveServiceArg } from '../registry/operation-name';
 import { redactSecrets } from '../transport/redact-secrets';
 import { recordFromError, recordFromResult, type BatchRecord } from './batch-record';
 
@@ -114,16 +114,16 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const hist = new LatencyHistogram();
   const lanes = new Map<string, ServiceLane>();
   const hardAbort = new AbortController();
-  // Ending calls in flight: with our own canceller, close() ends them all at once (each reports
-  // 'aborted'), so no call needs an abort listener of its own — on a signal shared by hundreds
-  // of calls in flight, adding and removing one per call is a cost on the hot path. A caller's
-  // canceller must stay open, so then each call listens to hardAbort instead.
-  const callSignal = ownsCaller ? undefined : hardAbort.signal;
+  // hardAbort ends the calls in flight (each reports 'aborted'); our own canceller is closed
+  // too, which also ends a channel still connecting. A caller's canceller stays open.
   if (ownsCaller) hardAbort.signal.addEventListener('abort', () => void caller.close(), { once: true });
+  // The same for every call (the name's service travels in its job): built once, not per call.
+  const callOptions = { signal: hardAbort.signal, retry: BATCH_RETRY, waitForReady: true };
   const out: BatchRecord[] = [];
   // The reader and the consumer both sleep until something changes; notify wakes them all.
   let waiters: Array<() => void> = [];
   const notify = (): void => {
+    if (waiters.length === 0) return; // the common case: called on every record
     const ws = waiters;
     waiters = [];
     for (const w of ws) w();
@@ -236,11 +236,10 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
 
   const start = async (lane: ServiceLane, job: LaneJob): Promise<void> => {
     const started = performance.now();
-    const callOptions = { service: job.service, signal: callSignal, retry: BATCH_RETRY, waitForReady: true };
     try {
       const result = confirm
-        ? await caller.cancelAndConfirm(job.name, { ...confirm, ...callOptions })
-        : await caller.cancel(job.name, callOptions);
+        ? await caller.cancelAndConfirm(job.name, { ...confirm, ...callOptions, service: job.service })
+        : await caller.cancelResolved(job.target, callOptions);
       lane.onSuccess();
       emit(recordFromResult(result, job.line), true);
     } catch (e) {
@@ -318,6 +317,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   let readerDone = false;
   let readerError: unknown;
   const maxQueued = concurrency * 4;
+  const parseOptions = { service: serviceOnce(options.service) };
   const reader = (async () => {
     let line = 0;
     for await (const raw of names as AsyncIterable<string>) {
@@ -330,12 +330,12 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
         if (item.text.endsWith(OVERLONG_MARK)) {
           throw new OperationsError(Code.INVALID_ARGUMENT, `line is longer than ${MAX_LINE_CHARS} characters; an operation name is at most ${MAX_NAME_LENGTH}`, { outcome: 'invalid-name' });
         }
-        parsed = parseOperationName(item.text, { service: options.service });
+        parsed = parseOperationName(item.text, parseOptions);
       } catch (e) {
         emit(recordFromError(e, { name: item.text, line }), true);
         continue;
       }
-      const job: LaneJob = { line, text: item.text, name: parsed.name, service: parsed.service.id, quotaRejections: 0 };
+      const job: LaneJob = { line, text: item.text, name: parsed.name, service: parsed.service.id, target: parsed, quotaRejections: 0 };
       if (stopping) {
         if (options.onAbort === 'stop') {
           stats.unread = true;
@@ -409,6 +409,19 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     if (graceTimer) clearTimeout(graceTimer);
     if (pumpTimer) clearTimeout(pumpTimer);
     snapshot();
+  }
+}
+
+/**
+ * The batch's service, resolved once rather than on every line; an unknown one is passed on
+ * as it is, so that every line reports it (the batch's promise: one record per name).
+ */
+function serviceOnce(service: BatchOptions['service']): BatchOptions['service'] {
+  if (typeof service !== 'string') return service;
+  try {
+    return resolveServiceArg(service);
+  } catch {
+    return service;
   }
 }
 

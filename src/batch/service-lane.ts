@@ -1,3 +1,5 @@
+import type { OperationName } from '../registry/operation-name';
+
 /**
  * The scheduling state of one service in a batch: its queue, its in-flight count, an AIMD
  * concurrency limit, a sliding one-second rate window, a pause (server-requested quota
@@ -17,6 +19,8 @@ export interface LaneJob {
   text: string;
   name: string;
   service: string;
+  /** The validated name and its service, as the reader parsed it (the call does not parse again). */
+  target: OperationName;
   /** Quota rejections this name has met (they do not use up its attempts). */
   quotaRejections: number;
 }

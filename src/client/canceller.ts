@@ -99,6 +99,8 @@ export interface Canceller {
 export interface OperationsCaller extends Canceller {
   /** Validate a name for `kind` and resolve its service. */
   resolve(name: string, kind: NameKind, options?: CallOptions): { name: string; service: ServiceDescriptor };
+  /** `cancel` of a name `resolve` has validated already (the batch engine: no second pass). */
+  cancelResolved(target: { name: string; service: ServiceDescriptor }, options?: CallOptions): Promise<CancelResult>;
   /** Run one method with retries: `{ value, attempts }`. */
   invoke<Res>(
     method: OperationsMethod,
@@ -169,7 +171,9 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     return { name: parsed.name, service: parsed.service };
   }
 
-  async function invoke<Res>(
+  // Not async: once the channel exists (every call but the first) the retry loop's own promise
+  // is returned as it is, without an extra promise and microtask hops around it.
+  function invoke<Res>(
     method: OperationsMethod,
     request: object,
     routingName: string,
@@ -177,16 +181,33 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     callOptions: CallOptions = {},
     policyOverride?: Partial<RetryPolicy>,
   ): Promise<{ value: Res; attempts: number }> {
-    const endpoint = endpointFor(service);
-    let stub = pool.peek(endpoint);
-    if (!stub) {
-      try {
-        stub = await pool.get(endpoint, { auth: options.auth, rootCerts: options.rootCerts, scopes: service.scopes, universeDomain });
-      } catch (e) {
-        if (closed) throw closedError(routingName, service.id);
-        throw e;
-      }
+    let endpoint: Endpoint;
+    try {
+      endpoint = endpointFor(service);
+      const stub = pool.peek(endpoint);
+      if (stub) return invokeOn<Res>(stub, endpoint, method, request, routingName, service, callOptions, policyOverride);
+    } catch (e) {
+      // A bad endpoint or per-call policy: a rejection like every other failure, never a throw.
+      return Promise.reject(e);
     }
+    return pool.get(endpoint, { auth: options.auth, rootCerts: options.rootCerts, scopes: service.scopes, universeDomain }).then(
+      (created) => invokeOn<Res>(created, endpoint, method, request, routingName, service, callOptions, policyOverride),
+      (e: unknown) => {
+        throw closed ? closedError(routingName, service.id) : e;
+      },
+    );
+  }
+
+  function invokeOn<Res>(
+    stub: OperationsStub,
+    endpoint: Endpoint,
+    method: OperationsMethod,
+    request: object,
+    routingName: string,
+    service: ServiceDescriptor,
+    callOptions: CallOptions,
+    policyOverride: Partial<RetryPolicy> | undefined,
+  ): Promise<{ value: Res; attempts: number }> {
     const effective =
       callOptions.timeoutMs === undefined && policyOverride === undefined
         ? callOptions.retry === undefined
@@ -250,24 +271,16 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     cancelAndConfirm: (name, o) => cancelAndConfirm(self, name, o),
     getOperation: (name, o) => getOperation(self, name, o),
     listOperations: (parent, o) => listOperations(self, parent, o),
-    async cancel(name: string, callOptions?: CallOptions): Promise<CancelResult> {
-      const started = performance.now();
-      const target = resolve(name, 'cancel', callOptions);
-      let attempts: number;
+    cancel(name: string, callOptions?: CallOptions): Promise<CancelResult> {
+      let target: { name: string; service: ServiceDescriptor };
       try {
-        ({ attempts } = await invoke<unknown>('cancelOperation', { name: target.name }, target.name, target.service, callOptions));
+        target = resolve(name, 'cancel', callOptions);
       } catch (e) {
-        if (!(await earlierAttemptCancelledIt(e, target.name, target.service))) throw e;
-        attempts = (e as OperationsError).attempts;
+        return Promise.reject(e); // a bad name is a rejection, like every other failure
       }
-      return {
-        name: target.name,
-        service: target.service.id,
-        outcome: 'cancel-requested',
-        attempts,
-        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-      };
+      return cancelResolved(target, callOptions);
     },
+    cancelResolved,
     async close(): Promise<void> {
       closed = true;
       closing.abort(new Error('client closed'));
@@ -275,6 +288,24 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     },
   };
   return self;
+
+  async function cancelResolved(target: { name: string; service: ServiceDescriptor }, callOptions?: CallOptions): Promise<CancelResult> {
+    const started = performance.now();
+    let attempts: number;
+    try {
+      ({ attempts } = await invoke<unknown>('cancelOperation', { name: target.name }, target.name, target.service, callOptions));
+    } catch (e) {
+      if (!(await earlierAttemptCancelledIt(e, target.name, target.service))) throw e;
+      attempts = (e as OperationsError).attempts;
+    }
+    return {
+      name: target.name,
+      service: target.service.id,
+      outcome: 'cancel-requested',
+      attempts,
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+    };
+  }
 }
 
 function closedError(name: string, service: string): OperationsError {
