@@ -180,6 +180,16 @@ describe('shape, characters and length', () => {
     expect(full.service).toBe('privateca');
   });
 
+  test('a paired surrogate (an emoji) passes the character checks; an unpaired one is refused', () => {
+    const emoji = 'projects/p/locations/l/operations/op-\u{1f600}';
+    expect(parseOperationName(emoji, 'dataplex').name).toBe(emoji);
+    for (const lone of ['projects/p/locations/l/operations/op-\ud83d', 'projects/p/locations/l/operations/\ude00op']) {
+      expect(invalidName(() => parseOperationName(lone, 'dataplex')).message).toMatch(/unpaired surrogate/);
+    }
+    // whitespace beside a paired surrogate is still whitespace
+    expect(invalidName(() => parseOperationName(`${emoji} `, 'dataplex')).message).toMatch(/whitespace or a control character/);
+  });
+
   test('accepts a name of exactly MAX_NAME_LENGTH characters and rejects one more', () => {
     expect(MAX_NAME_LENGTH).toBe(1024);
     const prefix = 'projects/p/locations/l/operations/';
