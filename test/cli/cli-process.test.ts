@@ -1,6 +1,9 @@
 // The real executable in a child process (dist/cli/main.js when built and fresh, else
 // src/cli/main.ts through swc): exit statuses 0/1/2, JSON lines on stdout, one-line errors on
 // stderr, signals. Every child preloads the loopback-only guard.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { sampleOperationName } from '../../src/cli/sample-names';
 import { services, type ServiceDescriptor } from '../../src/registry/service-registry';
 import { VERSION } from '../../src/version';
@@ -28,6 +31,23 @@ describe(`lro-cancel as a child process (${cli.mode})`, () => {
     const r = await runNodeScript(script);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ codes: [0, 2], heavy: [] });
+  });
+
+  test("turns on Node's compile cache under the temp dir (a faster next start), and honours NODE_DISABLE_COMPILE_CACHE", async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'lro-cc-'));
+    try {
+      const on = path.join(tmp, 'on');
+      const off = path.join(tmp, 'off');
+      mkdirSync(on);
+      mkdirSync(off);
+      expect(await runCliProcess(['services'], { TMPDIR: on })).toMatchObject({ code: 0, stderr: '' });
+      const cached = readdirSync(path.join(on, 'node-compile-cache'), { recursive: true });
+      expect(cached.length).toBeGreaterThan(0);
+      expect(await runCliProcess(['services'], { TMPDIR: off, NODE_DISABLE_COMPILE_CACHE: '1' })).toMatchObject({ code: 0 });
+      expect(readdirSync(off)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   test('cancel via LRO_CANCEL_EMULATOR_HOST: exit 0 and one JSON line per name when all are cancel-requested', async () => {
