@@ -533,7 +533,21 @@ async function scenario5(host: EmulatorHost): Promise<void> {
   const variants = [
     { key: 'node', label: 'node -e 0 (Node start-up alone)', args: ['-e', '0'] },
     { key: 'raw', label: 'raw grpc-js script', args: [path.join(HERE, 'cold', 'raw-cancel.js'), emulator.target, name, PROTOS] },
+    // Diagnostic: the CLI turns on Node's compile cache; this is the raw script given the same.
+    {
+      key: 'raw-cc',
+      label: '_raw grpc-js script with NODE_COMPILE_CACHE_',
+      args: [path.join(HERE, 'cold', 'raw-cancel.js'), emulator.target, name, PROTOS],
+      env: { NODE_COMPILE_CACHE: path.join(OUT_DIR, 'compile-cache-raw') },
+    },
     { key: 'gax', label: 'gax script', args: [path.join(HERE, 'cold', 'gax-cancel.js'), emulator.target, name] },
+    // Diagnostic: what loading google-gax alone costs (with the compile cache), the floor for
+    // any client whose protos and stub come through it, as lro-cancel's must.
+    {
+      key: 'gax-require',
+      label: "_node -e \"require('google-gax')\" with the compile cache_",
+      args: ['-e', `require('node:module').enableCompileCache(${JSON.stringify(path.join(OUT_DIR, 'compile-cache-gax'))}); require(${JSON.stringify(require.resolve('google-gax'))})`],
+    },
     { key: 'cli', label: 'lro-cancel cancel NAME --emulator', args: [CLI, 'cancel', fullOpName('cold', 0), '--emulator', emulator.target] },
   ];
   const times: Record<string, number[]> = {};
@@ -541,7 +555,8 @@ async function scenario5(host: EmulatorHost): Promise<void> {
   for (let rep = 0; rep < S5.reps + 1; rep++) {
     for (const v of rotate(variants, rep)) {
       const t0 = performance.now();
-      const child = spawn(process.execPath, v.args, { env: CHILD_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+      const env = 'env' in v ? { ...CHILD_ENV, ...v.env } : CHILD_ENV;
+      const child = spawn(process.execPath, v.args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
@@ -563,10 +578,20 @@ async function scenario5(host: EmulatorHost): Promise<void> {
     table(
       ['command', 'ms', 'vs raw', 'vs gax'],
       variants.map((v) => [v.label, fmt(s(v.key), 0), v.key === 'node' ? '' : ratio(s(v.key).median, raw), v.key === 'node' ? '' : ratio(s(v.key).median, gax)]),
-    ) + (failures.length ? `\n\nFailed runs: ${failures.join('; ')}` : ''),
+    ) +
+      `\n\nThe CLI turns on Node's on-disk compile cache (module.enableCompileCache) before loading anything; the first round (not counted) fills it, as a user's first run would. ` +
+      `The italic rows are diagnostics: the raw script given the same cache, and loading google-gax alone with it (no call at all) — ` +
+      `the floor for a client whose protos and stub come through google-gax.` +
+      (failures.length ? `\n\nFailed runs: ${failures.join('; ')}` : ''),
   );
   const cli = s('cli').median;
-  target({ scenario: '5', target: 'CLI cold cancel ≤ 1.1× raw script', measured: `${num(cli, 0)} vs ${num(raw, 0)} ms = ${ratio(cli, raw)}`, met: cli <= 1.1 * raw && failures.length === 0 });
+  const gaxAlone = s('gax-require').median;
+  target({
+    scenario: '5',
+    target: 'CLI cold cancel ≤ 1.1× raw script',
+    measured: `${num(cli, 0)} vs ${num(raw, 0)} ms = ${ratio(cli, raw)} (loading google-gax alone, no call: ${num(gaxAlone, 0)} ms = ${ratio(gaxAlone, raw)})`,
+    met: cli <= 1.1 * raw && failures.length === 0,
+  });
   target({ scenario: '5', target: 'CLI cold cancel < gax script', measured: `${num(cli, 0)} vs ${num(gax, 0)} ms = ${ratio(cli, gax)}`, met: cli < gax && failures.length === 0 });
 }
 
