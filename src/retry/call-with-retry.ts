@@ -35,39 +35,58 @@ export interface RetryResult<T> {
  * Run `attempt` under the retry policy. Resolves with the value and the attempts it took, or
  * rejects with an OperationsError whose `attempts` says how many were made.
  */
-export async function callWithRetry<T>(attempt: Attempt<T>, ctx: RetryContext): Promise<RetryResult<T>> {
+export function callWithRetry<T>(attempt: Attempt<T>, ctx: RetryContext): Promise<RetryResult<T>> {
+  const totalDeadline = Date.now() + ctx.policy.totalTimeoutMs;
+  if (ctx.signal?.aborted || ctx.isClosed?.()) return Promise.reject(aborted(ctx, 0, ctx.signal?.reason));
+  // The first attempt is chained directly (one promise, no async frame): nearly every call
+  // ends there, and this is on every call's path. Failures continue in the retry loop.
+  const attemptDeadline = Math.min(Date.now() + ctx.policy.perAttemptTimeoutMs, totalDeadline);
+  let first: Promise<T>;
+  try {
+    first = attempt(attemptDeadline);
+  } catch (e) {
+    first = Promise.reject(e);
+  }
+  return first.then(
+    (value) => ({ value, attempts: 1 }),
+    (raw: unknown) => retryLoop(attempt, ctx, raw, attemptDeadline, totalDeadline),
+  );
+}
+
+/** After attempt 1 failed with `raw`: decide, wait, try again, until success or a final error. */
+async function retryLoop<T>(attempt: Attempt<T>, ctx: RetryContext, raw: unknown, attemptDeadline: number, totalDeadline: number): Promise<RetryResult<T>> {
   const { policy } = ctx;
-  const start = Date.now();
-  const totalDeadline = start + policy.totalTimeoutMs;
   for (let attempts = 1; ; attempts++) {
-    if (ctx.signal?.aborted || ctx.isClosed?.()) throw aborted(ctx, attempts - 1, ctx.signal?.reason);
-    const attemptDeadline = Math.min(Date.now() + policy.perAttemptTimeoutMs, totalDeadline);
+    // `raw` is the failure of attempt number `attempts`, which had `attemptDeadline`.
+    // Our own abort is not the server's CANCELLED: check it before anything else.
+    if (ctx.signal?.aborted || ctx.isClosed?.()) throw aborted(ctx, attempts, ctx.signal?.reason ?? raw);
+    const err = translateGrpcError(raw, { operationName: ctx.operationName, service: ctx.service, attempts });
+    const now = Date.now();
+    if (err.code === Code.DEADLINE_EXCEEDED && attemptDeadline >= totalDeadline) {
+      throw totalTimeout(ctx, attempts, err);
+    }
+    const delay = retryDelay(err, attempts, attemptDeadline < totalDeadline, ctx);
+    if (delay === undefined || attempts >= policy.maxAttempts) throw err;
+    if (now + delay >= totalDeadline) {
+      // Waiting would outlive the total deadline: give up now with the error we have
+      // (a timed-out attempt is reported as the total timeout it amounts to).
+      throw err.code === Code.DEADLINE_EXCEEDED ? totalTimeout(ctx, attempts, err) : err;
+    }
+    ctx.onRetry?.(err, attempts, delay);
+    try {
+      // Only a retry wait needs the combined signal, so the hot path never builds one.
+      const waitSignal = ctx.signal && ctx.closeSignal ? AbortSignal.any([ctx.signal, ctx.closeSignal]) : (ctx.signal ?? ctx.closeSignal);
+      await sleep(delay, waitSignal);
+    } catch (reason) {
+      throw aborted(ctx, attempts, reason);
+    }
+    if (ctx.signal?.aborted || ctx.isClosed?.()) throw aborted(ctx, attempts, ctx.signal?.reason);
+    attemptDeadline = Math.min(Date.now() + policy.perAttemptTimeoutMs, totalDeadline);
     try {
       const value = await attempt(attemptDeadline);
-      return { value, attempts };
-    } catch (raw) {
-      // Our own abort is not the server's CANCELLED: check it before anything else.
-      if (ctx.signal?.aborted || ctx.isClosed?.()) throw aborted(ctx, attempts, ctx.signal?.reason ?? raw);
-      const err = translateGrpcError(raw, { operationName: ctx.operationName, service: ctx.service, attempts });
-      const now = Date.now();
-      if (err.code === Code.DEADLINE_EXCEEDED && attemptDeadline >= totalDeadline) {
-        throw totalTimeout(ctx, attempts, err);
-      }
-      const delay = retryDelay(err, attempts, attemptDeadline < totalDeadline, ctx);
-      if (delay === undefined || attempts >= policy.maxAttempts) throw err;
-      if (now + delay >= totalDeadline) {
-        // Waiting would outlive the total deadline: give up now with the error we have
-        // (a timed-out attempt is reported as the total timeout it amounts to).
-        throw err.code === Code.DEADLINE_EXCEEDED ? totalTimeout(ctx, attempts, err) : err;
-      }
-      ctx.onRetry?.(err, attempts, delay);
-      try {
-        // Only a retry wait needs the combined signal, so the hot path never builds one.
-        const waitSignal = ctx.signal && ctx.closeSignal ? AbortSignal.any([ctx.signal, ctx.closeSignal]) : (ctx.signal ?? ctx.closeSignal);
-        await sleep(delay, waitSignal);
-      } catch (reason) {
-        throw aborted(ctx, attempts, reason);
-      }
+      return { value, attempts: attempts + 1 };
+    } catch (e) {
+      raw = e;
     }
   }
 }
