@@ -34,7 +34,24 @@ const SUSPECT = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd\ud800-\udfff]/;
  * segments, only at the start: custom services) and literals.
  */
 export function matchesPattern(name: string, pattern: string): boolean {
-  return matchesSplit(name.split('/'), splitPattern(pattern));
+  return matchesName(name, splitPattern(pattern));
+}
+
+/** matchesSplit without splitting the name (no array, no substrings): the hot path's form. */
+function matchesName(name: string, pat: readonly string[]): boolean {
+  if (pat[0] === '**') return matchesSplit(name.split('/'), pat);
+  const last = pat.length - 1;
+  let pos = 0;
+  for (let i = 0; i <= last; i++) {
+    const slash = name.indexOf('/', pos);
+    // The segment's end; -1 when segments are missing (before the last) or left over (after it).
+    const end = i < last ? slash : slash === -1 ? name.length : -1;
+    if (end <= pos) return false; // also an empty segment
+    const p = pat[i] as string;
+    if (p !== '*' && (end - pos !== p.length || !name.startsWith(p, pos))) return false;
+    pos = end + 1;
+  }
+  return true;
 }
 
 // Patterns are few and fixed: split each once (the hot path splits only the name).
@@ -147,15 +164,15 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
       `no service given: pass a service (one of ${Object.keys(services).join(', ')}) or use a full name such as "//dataplex.googleapis.com/${relative || 'projects/p/locations/l/operations/o'}"`,
     );
   }
-  const parts = relative.split('/');
-  if (parts.includes('')) {
+  const patterns = patternsFor(service, kind);
+  for (let i = 0; i < patterns.length; i++) {
+    if (matchesName(relative, splitPattern(patterns[i] as string))) return { name: relative, service };
+  }
+  // No pattern matches (and none matches an empty segment): say which problem it is.
+  if (relative.split('/').includes('')) {
     throw invalid(input, `operation name has an empty segment; ${expected(service, kind)}`, service);
   }
-  const patterns = patternsFor(service, kind);
-  let matched = false;
-  for (let i = 0; i < patterns.length && !matched; i++) matched = matchesSplit(parts, splitPattern(patterns[i] as string));
-  if (!matched) throw invalid(input, `operation name does not match: ${expected(service, kind)}`, service);
-  return { name: relative, service };
+  throw invalid(input, `operation name does not match: ${expected(service, kind)}`, service);
 }
 
 // The expected pattern(s) go into every error once the service is known (given, or named by a
