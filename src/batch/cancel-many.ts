@@ -121,12 +121,21 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const callOptions = { signal: hardAbort.signal, retry: BATCH_RETRY, waitForReady: true };
   const out: BatchRecord[] = [];
   // The reader and the consumer both sleep until something changes; notify wakes them all.
+  // Wakes are coalesced to one per turn of the event loop: calls complete in bursts (one socket
+  // read carries many replies), and waking the reader and the consumer per record cost more
+  // than the records themselves. setImmediate runs once that burst is taken in.
   let waiters: Array<() => void> = [];
-  const notify = (): void => {
-    if (waiters.length === 0) return; // the common case: called on every record
+  let wakeScheduled = false;
+  const wake = (): void => {
+    wakeScheduled = false;
     const ws = waiters;
     waiters = [];
     for (const w of ws) w();
+  };
+  const notify = (): void => {
+    if (waiters.length === 0 || wakeScheduled) return;
+    wakeScheduled = true;
+    setImmediate(wake);
   };
   const sleepUntilWoken = (): Promise<void> => new Promise<void>((r) => waiters.push(r));
   let stopping = false;
@@ -158,10 +167,12 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
       out.push(rec);
       notify();
     }
-    const now = performance.now();
-    if (options.onProgress && now - lastProgress >= 100) {
-      lastProgress = now;
-      options.onProgress(snapshot());
+    if (options.onProgress) {
+      const now = performance.now();
+      if (now - lastProgress >= 100) {
+        lastProgress = now;
+        options.onProgress(snapshot());
+      }
     }
   };
 
