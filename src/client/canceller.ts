@@ -5,7 +5,7 @@ import { parseOperationName, resolveServiceArg, type NameKind } from '../registr
 import type { ServiceDescriptor } from '../registry/service-registry';
 import { callWithRetry, type RetryListener } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
-import type { AuthClientLike } from '../transport/channel-credentials';
+import type { AuthClientLike, CredentialOptions } from '../transport/channel-credentials';
 import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
 import { routingParams, type OperationsMethod, type OperationsStub } from '../transport/operations-stub';
 import { StubPool } from '../transport/stub-pool';
@@ -41,8 +41,16 @@ export interface CancellerOptions {
   auth?: AuthClientLike;
   /** PEM root certificates to trust instead of the system's. */
   rootCerts?: Buffer;
-  /** gRPC channels per endpoint. Defaults to 1. */
+  /** gRPC channels (connections) per service to start with. Defaults to 1. */
   channelsPerService?: number;
+  /**
+   * Most channels per service. While every channel carries `streamsPerChannel` calls, one more
+   * is opened (one connection cannot carry more than the server's stream limit, however high
+   * the concurrency). Defaults to 8, or `channelsPerService` if higher; 1 turns growth off.
+   */
+  maxChannelsPerService?: number;
+  /** Calls in flight per channel before another is opened: the server's stream limit. Defaults to 100 (Google's front ends). */
+  streamsPerChannel?: number;
   /** Extra grpc-js channel options. */
   channelOptions?: grpc.ChannelOptions;
 }
@@ -135,7 +143,12 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
   const universeDomain = options.universeDomain ?? (process.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN || undefined);
   const endpointOptions = { emulator, allowInsecure: options.allowInsecure, endpoint: options.endpoint, universeDomain };
   const defaultService = options.service === undefined ? undefined : resolveServiceArg(options.service);
-  const pool = new StubPool({ channelsPerEndpoint: options.channelsPerService, channelOptions: options.channelOptions });
+  const pool = new StubPool({
+    channelsPerService: options.channelsPerService,
+    maxChannelsPerService: options.maxChannelsPerService,
+    streamsPerChannel: options.streamsPerChannel,
+    channelOptions: options.channelOptions,
+  });
   const endpoints = new Map<string, Endpoint>();
   let closed = false;
   const isClosed = (): boolean => closed;
@@ -155,6 +168,10 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
       overridden.set(override, p);
     }
     return p;
+  }
+
+  function credentialsFor(service: ServiceDescriptor): CredentialOptions {
+    return { auth: options.auth, rootCerts: options.rootCerts, scopes: service.scopes, universeDomain };
   }
 
   function endpointFor(service: ServiceDescriptor): Endpoint {
@@ -190,12 +207,16 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
       // A bad endpoint or per-call policy: a rejection like every other failure, never a throw.
       return Promise.reject(e);
     }
-    return pool.get(endpoint, { auth: options.auth, rootCerts: options.rootCerts, scopes: service.scopes, universeDomain }).then(
-      (created) => invokeOn<Res>(created, endpoint, method, request, routingName, service, callOptions, policyOverride),
-      (e: unknown) => {
-        throw closed ? closedError(routingName, service.id) : e;
-      },
-    );
+    // The first call (the channel is made) or all channels full (one more is being opened).
+    // The call's promise travels boxed, so that only the pool's own failures are mapped here.
+    return pool
+      .withStub(endpoint, credentialsFor(service), (s) => ({ call: invokeOn<Res>(s, endpoint, method, request, routingName, service, callOptions, policyOverride) }))
+      .then(
+        (started) => started.call,
+        (e: unknown) => {
+          throw closed ? closedError(routingName, service.id) : e;
+        },
+      );
   }
 
   function invokeOn<Res>(
@@ -264,7 +285,7 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     async connect(service, timeoutMs = 10_000) {
       const svc = resolveServiceArg(service);
       const endpoint = endpointFor(svc);
-      const stub = pool.peek(endpoint) ?? (await pool.get(endpoint, { auth: options.auth, rootCerts: options.rootCerts, scopes: svc.scopes, universeDomain }));
+      const stub = pool.peek(endpoint) ?? (await pool.withStub(endpoint, credentialsFor(svc), (s) => s));
       await stub.waitForReady(Date.now() + timeoutMs);
     },
     closeSignal: closing.signal,

@@ -22,6 +22,9 @@ function grpcVersion(): string {
   }
 }
 
+// A hardened realm (SES lockdown) may freeze it; then grpc-js keeps capturing its stacks.
+const STACK_LIMIT_WRITABLE = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === true;
+
 /**
  * `x-goog-request-params` value for a resource name. Google's front ends route by it, and
  * regional endpoints reject calls without it. The value is form-encoded like gax's
@@ -95,7 +98,7 @@ export class OperationsStub {
       // chain and costs more than the rest of our layer; its errors reach users translated
       // (OperationsError, with its own stack), so the capture is switched off for this start.
       const stackLimit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
+      if (STACK_LIMIT_WRITABLE) Error.stackTraceLimit = 0;
       let call: grpc.ClientUnaryCall;
       try {
         call = fn.call(this.client, request, metadata, { deadline }, (err, value) => {
@@ -105,7 +108,7 @@ export class OperationsStub {
           else resolve(value as Res);
         });
       } finally {
-        Error.stackTraceLimit = stackLimit;
+        if (STACK_LIMIT_WRITABLE) Error.stackTraceLimit = stackLimit;
       }
       this.inflight.add(call);
       if (signal?.aborted) call.cancel();

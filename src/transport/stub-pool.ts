@@ -7,71 +7,146 @@ import { redactGrpcLogs } from './grpc-log-redaction';
 import { OperationsStub } from './operations-stub';
 
 export interface StubPoolOptions {
-  /** Channels per endpoint. Defaults to 1. More lift the ~100-concurrent-streams cap of one connection. */
-  channelsPerEndpoint?: number | undefined;
+  /** Channels per endpoint to start with. Defaults to 1. */
+  channelsPerService?: number | undefined;
+  /**
+   * Most channels per endpoint: another is opened when every channel already carries
+   * `streamsPerChannel` calls. Defaults to 8 (or `channelsPerService` if higher); 1 turns
+   * growth off.
+   */
+  maxChannelsPerService?: number | undefined;
+  /**
+   * Calls one channel should carry at a time: HTTP/2 servers cap concurrent streams per
+   * connection (Google's front ends at 100) and queue the rest. Defaults to 100.
+   */
+  streamsPerChannel?: number | undefined;
   /** Extra grpc-js channel options (`grpc.keepalive_time_ms`, ...). */
   channelOptions?: grpc.ChannelOptions | undefined;
 }
 
+/** An endpoint's channels, and what it takes to open one more. */
+interface EndpointChannels {
+  list: OperationsStub[];
+  endpoint: Endpoint;
+  credentials: CredentialOptions;
+  /** Settles when the channel being added is there (or could not be made). */
+  growing: Promise<void> | undefined;
+  /** After a failed growth, no new attempt before this time (ms since epoch). */
+  noGrowthUntil: number;
+}
+
+/** How long a pool that failed to open another channel makes do with the ones it has. */
+const GROWTH_RETRY_MS = 5_000;
+
 /**
- * One stub per endpoint (or a small fixed set with `channelsPerEndpoint`), created lazily on
- * first use through google-gax's `GrpcClient.createStub`, reused by every call, closed by
- * `closeAll()`. Never a channel per call.
+ * The channels of each endpoint, created lazily on first use through google-gax's
+ * `GrpcClient.createStub` and reused by every call; never a channel per call. Each endpoint
+ * starts with `channelsPerService` channels and grows, one at a time, while every channel is
+ * full (`streamsPerChannel` calls in flight), up to `maxChannelsPerService` — as grpc-gcp's
+ * channel pool does: one connection cannot carry more than the server's stream limit, however
+ * high the concurrency. Calls go to the least loaded channel; a call that finds them all full
+ * while another is being opened waits for it rather than queue behind a full connection.
+ * `closeAll()` closes them all.
  */
 export class StubPool {
-  private readonly stubs = new Map<string, OperationsStub[]>();
-  private readonly pending = new Map<string, Promise<OperationsStub[]>>();
+  private readonly pools = new Map<string, EndpointChannels>();
+  private readonly pending = new Map<string, Promise<EndpointChannels>>();
   private closed = false;
   private readonly channels: number;
+  private readonly maxChannels: number;
+  private readonly streamsPerChannel: number;
 
   constructor(private readonly options: StubPoolOptions = {}) {
-    this.channels = options.channelsPerEndpoint ?? 1;
-    if (!Number.isInteger(this.channels) || this.channels < 1) {
-      throw new RangeError(`channelsPerEndpoint must be an integer >= 1, got ${options.channelsPerEndpoint}`);
+    this.channels = positiveInteger('channelsPerService', options.channelsPerService, 1);
+    this.maxChannels = Math.max(this.channels, positiveInteger('maxChannelsPerService', options.maxChannelsPerService, 8));
+    this.streamsPerChannel = positiveInteger('streamsPerChannel', options.streamsPerChannel, 100);
+  }
+
+  /**
+   * The stub to use now for an endpoint, without waiting (the hot path: no promise); undefined
+   * when the endpoint has no channel yet, or when every channel is full and one more is being
+   * opened: then `withStub` waits for it.
+   */
+  peek(endpoint: Endpoint): OperationsStub | undefined {
+    const pool = this.pools.get(key(endpoint));
+    return pool && this.pick(pool);
+  }
+
+  /**
+   * Run `use` with the stub for an endpoint, once there is one to use: after creating the
+   * endpoint's first channel(s), or after one more was opened. `use` runs in the same tick as
+   * the pick, so the call it starts is counted before the next waiter picks (a burst of
+   * waiters would otherwise all pick the same new, empty channel).
+   */
+  async withStub<T>(endpoint: Endpoint, credentials: CredentialOptions, use: (stub: OperationsStub) => T | Promise<T>): Promise<T> {
+    const k = key(endpoint);
+    for (;;) {
+      if (this.closed) throw new Error('client closed');
+      const pool = this.pools.get(k) ?? (await this.firstChannels(k, endpoint, credentials));
+      const stub = this.pick(pool);
+      if (stub) return use(stub);
+      await pool.growing;
     }
   }
 
-  /** The stub for an endpoint when it exists already (the hot path: no promise). */
-  peek(endpoint: Endpoint): OperationsStub | undefined {
-    const list = this.stubs.get(key(endpoint));
-    return list && pickLeastLoaded(list);
-  }
-
-  /** The stub for an endpoint, creating its channel(s) on first use. */
-  async get(endpoint: Endpoint, credentials: CredentialOptions): Promise<OperationsStub> {
-    const k = key(endpoint);
-    const ready = this.stubs.get(k);
-    if (ready) return pickLeastLoaded(ready);
-    if (this.closed) throw new Error('client closed');
+  private firstChannels(k: string, endpoint: Endpoint, credentials: CredentialOptions): Promise<EndpointChannels> {
     let p = this.pending.get(k);
     if (!p) {
-      p = this.create(endpoint, credentials).then((list) => {
+      p = this.create(endpoint, credentials, this.channels).then((list) => {
         this.pending.delete(k);
         if (this.closed) {
           for (const s of list) s.close();
           throw new Error('client closed');
         }
-        this.stubs.set(k, list);
-        return list;
+        const pool: EndpointChannels = { list, endpoint, credentials, growing: undefined, noGrowthUntil: 0 };
+        this.pools.set(k, pool);
+        return pool;
       });
       p.catch(() => this.pending.delete(k));
       this.pending.set(k, p);
     }
-    return pickLeastLoaded(await p);
+    return p;
+  }
+
+  /** The least loaded channel, or undefined when all are full and another is on its way. */
+  private pick(pool: EndpointChannels): OperationsStub | undefined {
+    const list = pool.list;
+    let best = list[0] as OperationsStub;
+    for (let i = 1; i < list.length; i++) if ((list[i] as OperationsStub).inflightCount < best.inflightCount) best = list[i] as OperationsStub;
+    if (best.inflightCount < this.streamsPerChannel || list.length >= this.maxChannels || this.closed) return best;
+    if (!pool.growing) {
+      if (Date.now() < pool.noGrowthUntil) return best;
+      pool.growing = this.grow(pool);
+    }
+    return undefined;
+  }
+
+  private async grow(pool: EndpointChannels): Promise<void> {
+    try {
+      const [stub] = await this.create(pool.endpoint, pool.credentials, 1);
+      if (this.closed) stub?.close();
+      else if (stub) pool.list.push(stub);
+    } catch {
+      // The first channels were made with the same settings, so this is rare and transient:
+      // make do with the channels there are for a while (calls queue in their connections).
+      pool.noGrowthUntil = Date.now() + GROWTH_RETRY_MS;
+    } finally {
+      pool.growing = undefined;
+    }
   }
 
   /** Every stub made so far (tests, metrics). */
   all(): OperationsStub[] {
-    return [...this.stubs.values()].flat();
+    return [...this.pools.values()].flatMap((p) => p.list);
   }
 
   closeAll(): void {
     this.closed = true;
-    for (const list of this.stubs.values()) for (const s of list) s.close();
-    this.stubs.clear();
+    for (const pool of this.pools.values()) for (const s of pool.list) s.close();
+    this.pools.clear();
   }
 
-  private async create(endpoint: Endpoint, credentials: CredentialOptions): Promise<OperationsStub[]> {
+  private async create(endpoint: Endpoint, credentials: CredentialOptions, count: number): Promise<OperationsStub[]> {
     const Service = loadOperationsService();
     const universeDomain = credentials.universeDomain ?? 'googleapis.com';
     // `universeDomain` on both: createStub then asks google-auth-library nothing (no metadata probe),
@@ -81,7 +156,7 @@ export class StubPool {
     redactGrpcLogs(gax.grpc);
     const sslCreds = createChannelCredentials(endpoint, credentials);
     const list: OperationsStub[] = [];
-    for (let i = 0; i < this.channels; i++) {
+    for (let i = 0; i < count; i++) {
       const client = (await gax.createStub(Service as never, {
         servicePath: endpoint.host,
         port: endpoint.port,
@@ -93,7 +168,7 @@ export class StubPool {
         ...(endpoint.authority ? { 'grpc.default_authority': endpoint.authority } : {}),
         // grpc-js shares subchannels (connections) between channels with equal options;
         // a pool of channels must not collapse into one connection.
-        ...(this.channels > 1 ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+        ...(this.maxChannels > 1 ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
         ...this.options.channelOptions,
       })) as unknown as grpc.Client;
       list.push(new OperationsStub(client));
@@ -113,9 +188,8 @@ function key(endpoint: Endpoint): string {
   return k;
 }
 
-function pickLeastLoaded(list: OperationsStub[]): OperationsStub {
-  if (list.length === 1) return list[0] as OperationsStub;
-  let best = list[0] as OperationsStub;
-  for (const s of list) if (s.inflightCount < best.inflightCount) best = s;
-  return best;
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
+  return value;
 }

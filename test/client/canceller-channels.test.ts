@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { createCanceller, OperationsError } from '../../src';
+import { createCanceller, OperationsError, type CancelResult } from '../../src';
 import { useEmulator } from '../helpers/emulator';
 import { rejection } from '../helpers/rejection';
 
@@ -27,14 +27,15 @@ test('nothing is connected until the first call', async () => {
   }
 });
 
-test('1,000 cancels to one service share one channel and one connection', async () => {
+test("1,000 cancels to one service share one channel and one connection (at most 100 in flight, one channel's stream budget)", async () => {
   const e = emu.get();
   e.peers.clear();
   for (let i = 0; i < 1000; i++) e.store.seed({ name: N(i), service: 'dataplex' });
   const c = createCanceller({ emulator: e.target, service: 'dataplex' });
   try {
-    // half concurrently, half one after another in small groups
-    const first = await Promise.all(Array.from({ length: 500 }, (_, i) => c.cancel(N(i))));
+    // half in groups of 100 at once, half in groups of 50
+    const first: CancelResult[] = [];
+    for (let i = 0; i < 500; i += 100) first.push(...(await Promise.all(Array.from({ length: 100 }, (_, j) => c.cancel(N(i + j))))));
     const stub = c.stubs()[0];
     for (let i = 500; i < 1000; i += 50) {
       await Promise.all(Array.from({ length: 50 }, (_, j) => c.cancel(N(i + j))));
@@ -103,10 +104,65 @@ test('channelsPerService: 3 makes three channels for one service, spread over th
   }
 });
 
-test('channelsPerService must be an integer >= 1', () => {
-  for (const bad of [0, -1, 1.5, Number.NaN]) {
-    expect(() => createCanceller({ emulator: emu.get().target, channelsPerService: bad })).toThrow(RangeError);
+test('channelsPerService, maxChannelsPerService and streamsPerChannel must be integers >= 1', () => {
+  for (const option of ['channelsPerService', 'maxChannelsPerService', 'streamsPerChannel'] as const) {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => createCanceller({ emulator: emu.get().target, [option]: bad })).toThrow(new RangeError(`${option} must be an integer >= 1, got ${bad}`));
+    }
   }
+});
+
+describe('the channel pool grows while every channel is full', () => {
+  // A server that, like Google's front ends, lets one connection carry only so many calls.
+  const capped = useEmulator({ maxConcurrentStreams: 10 });
+
+  async function burst(options: Parameters<typeof createCanceller>[0], calls: number): Promise<{ stubs: number; peers: number; ok: number; maxInflightSeen: number }> {
+    const e = capped.get();
+    e.peers.clear();
+    e.setFaults('dataplex', { latencyMs: 200 });
+    for (let i = 0; i <= calls; i++) e.store.seed({ name: N(`g${i}`), service: 'dataplex' });
+    const c = createCanceller({ emulator: e.target, service: 'dataplex', ...options });
+    try {
+      await c.cancel(N('g0')); // the first channel is up
+      let maxInflightSeen = 0;
+      const watch = setInterval(() => (maxInflightSeen = Math.max(maxInflightSeen, e.inflightCalls)), 5);
+      const results = await Promise.all(Array.from({ length: calls }, (_, i) => c.cancel(N(`g${i + 1}`)))).finally(() => clearInterval(watch));
+      return { stubs: c.stubs().length, peers: e.peers.size, ok: results.filter((r) => r.outcome === 'cancel-requested').length, maxInflightSeen };
+    } finally {
+      await c.close();
+    }
+  }
+
+  test('40 calls at once, 10 streams per connection: up to 4 channels on 4 connections, and more than one connection carries calls at a time', async () => {
+    const r = await burst({ streamsPerChannel: 10, maxChannelsPerService: 4 }, 40);
+    expect(r.ok).toBe(40);
+    expect(r.stubs).toBeGreaterThanOrEqual(2);
+    expect(r.stubs).toBeLessThanOrEqual(4);
+    expect(r.peers).toBe(r.stubs);
+    // one connection alone would never have more than 10 calls at the server at once
+    expect(r.maxInflightSeen).toBeGreaterThan(10);
+  });
+
+  test('never more than maxChannelsPerService', async () => {
+    const r = await burst({ streamsPerChannel: 10, maxChannelsPerService: 3 }, 120);
+    expect(r.ok).toBe(120);
+    expect(r.stubs).toBeLessThanOrEqual(3);
+    expect(r.peers).toBeLessThanOrEqual(3);
+  });
+
+  test('maxChannelsPerService: 1 keeps one channel: the server sees at most its 10 streams at a time', async () => {
+    const r = await burst({ streamsPerChannel: 10, maxChannelsPerService: 1 }, 40);
+    expect(r.ok).toBe(40);
+    expect(r.stubs).toBe(1);
+    expect(r.peers).toBe(1);
+    expect(r.maxInflightSeen).toBeLessThanOrEqual(10);
+  });
+
+  test('no growth while channels are below streamsPerChannel (the default 100)', async () => {
+    const r = await burst({}, 10);
+    expect(r.ok).toBe(10);
+    expect(r.stubs).toBe(1);
+  });
 });
 
 test('close() while calls are in flight rejects them with outcome aborted, leaves no unhandled rejection, and shuts the channel', async () => {
