@@ -48,7 +48,7 @@ const S1_CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 1000 : 100_000));
 const s1Calls = (c: number): number => (c === 1 ? Math.max(100, Math.round(S1_CALLS / 4)) : S1_CALLS);
 const WARMUP = QUICK ? 200 : 2000;
 const S1_CONCURRENCY = process.env.BENCH_S1_C ? process.env.BENCH_S1_C.split(',').map(Number) : [1, 64, 512];
-const S2 = { names: QUICK ? 1000 : 20_000, concurrency: 512, latencyMs: 100, maxStreams: 100, channels: 8 };
+const S2 = { names: QUICK ? 1000 : 20_000, concurrency: 512, latencyMs: 100, maxStreams: 100 };
 const S3 = { names: QUICK ? 1000 : 20_000, quota: QUICK ? 500 : 2000, retryDelayMs: 1000, concurrency: 64 };
 const S4 = { names: Number(process.env.BENCH_BATCH_NAMES ?? (QUICK ? 10_000 : 1_000_000)), sampleMs: 250, maxRssMb: 200 };
 const S5 = { reps: QUICK ? 2 : 7 };
@@ -290,6 +290,7 @@ async function scenario1(host: EmulatorHost): Promise<void> {
         fmt(m),
         fmt(metric(1, key, rate)),
         fmt(metric(1, key, rss)),
+        fmt(spread(pick(1, key).map((x) => x.server?.connections ?? NaN)), 0),
         client.kind === 'raw' ? '1.00×' : fmtRatio(paired(1, key, `raw@${c}`, cpu)),
         isLro ? fmtRatio(paired(1, key, `gax@${c}`, cpu)) : '',
         isLro && c > 1 ? fmtRatio(paired(1, key, `raw-md@${c}`, cpu)) : '',
@@ -299,9 +300,10 @@ async function scenario1(host: EmulatorHost): Promise<void> {
   }
   section(
     `Scenario 1 — loopback, no latency (${S1_CALLS.toLocaleString('en-US')} calls per run, ${s1Calls(1).toLocaleString('en-US')} at C=1${S1_CALLS < 100_000 ? '; fewer than the 100,000 the issue asks (BENCH_CALLS)' : ''})`,
-    `${table(['C', 'client', 'client CPU µs/call', 'calls/s', 'peak RSS MB', 'CPU vs raw', 'CPU vs gax', 'CPU vs raw+md', 'emulator CPU µs/call'], rows)}\n\n` +
+    `${table(['C', 'client', 'client CPU µs/call', 'calls/s', 'peak RSS MB', 'connections', 'CPU vs raw', 'CPU vs gax', 'CPU vs raw+md', 'emulator CPU µs/call'], rows)}\n\n` +
       `Client CPU = process.cpuUsage() (user + system) of the client process over the measured calls, after a warm-up of ${WARMUP.toLocaleString('en-US')} calls; median (min–max) of ${REPS} interleaved run(s). ` +
       `Ratios are per repetition (runs of a rep ran back to back), median (min–max) over the reps. ` +
+      `lro-cancel runs with its defaults: above 100 calls in flight per connection (the stream limit of Google's front ends) its channel pool opens another connection, up to 8; the emulator here has no such limit. ` +
       `The italic row is a diagnostic, not a client anyone would use: raw plus the two metadata entries and the per-call deadline lro-cancel sends, so that (lro-cancel − raw) splits into what the wire content costs in grpc-js and http2 (raw+md − raw) and what lro-cancel's own layer costs (lro-cancel − raw+md: name validation, retry wrapper, promises, and for cancelMany the scheduler).`,
   );
   for (const c of [64, 512]) {
@@ -328,8 +330,9 @@ async function scenario2(host: EmulatorHost): Promise<void> {
   const clients: { kind: ClientKind; label: string; channels?: number }[] = [
     { kind: 'raw', label: 'raw grpc-js (1 channel)' },
     { kind: 'gax', label: 'gax OperationsClient' },
-    { kind: 'lro-cancel', label: `lro-cancel cancel(), ${S2.channels} ch`, channels: S2.channels },
-    { kind: 'cancelMany', label: `lro-cancel cancelMany(), ${S2.channels} ch`, channels: S2.channels },
+    // Default options: the channel pool grows by itself while every channel is full (100 calls).
+    { kind: 'lro-cancel', label: 'lro-cancel cancel() (channels grow, default)' },
+    { kind: 'cancelMany', label: 'lro-cancel cancelMany() (channels grow, default)' },
   ];
   const faults = { latencyMs: S2.latencyMs };
   for (let rep = 1; rep <= REPS; rep++) {
@@ -365,17 +368,19 @@ async function scenario2(host: EmulatorHost): Promise<void> {
     // the two), the connections (channels × streams / latency) and Little's law (C / latency).
     const clientCpuLimit = 1e6 / spread(rs.map(cpu)).median;
     const emulatorCpuLimit = 1e6 / spread(rs.map(serverCpu)).median;
-    const streamsLimit = (S2.channels * S2.maxStreams * 1000) / S2.latencyMs;
+    // The channels it opened (the server counts connections), at most the default 8.
+    const channels = spread(rs.map((x) => x.server?.connections ?? NaN)).median;
+    const streamsLimit = (channels * S2.maxStreams * 1000) / S2.latencyMs;
     const littleLimit = (S2.concurrency * 1000) / S2.latencyMs;
     const bound = Math.min(clientCpuLimit, emulatorCpuLimit, streamsLimit, littleLimit);
     const name = kind === 'lro-cancel' ? 'cancel()' : 'cancelMany()';
-    target({ scenario: '2', target: `${name} (${S2.channels} channels) ≥ 3× gax calls/s`, measured: `${num(r)} vs ${num(gaxRate)} calls/s = ${ratio(r, gaxRate)}`, met: r >= 3 * gaxRate });
+    target({ scenario: '2', target: `${name} ≥ 3× gax calls/s`, measured: `${num(r)} vs ${num(gaxRate)} calls/s = ${ratio(r, gaxRate)}`, met: r >= 3 * gaxRate });
     target({
       scenario: '2',
       target: `${name} ≥ 0.9 × min(CPU limit, channels × ${S2.maxStreams} / latency)`,
       measured:
         `${num(r)} calls/s vs bound ${num(bound)} = ${ratio(r, bound)} (client CPU ${num(clientCpuLimit)}/s, emulator CPU ${num(emulatorCpuLimit)}/s, ` +
-        `${S2.channels} × ${S2.maxStreams} / ${S2.latencyMs / 1000} s = ${num(streamsLimit)}/s, C / latency = ${num(littleLimit)}/s)`,
+        `${num(channels, 0)} channels × ${S2.maxStreams} / ${S2.latencyMs / 1000} s = ${num(streamsLimit)}/s, C / latency = ${num(littleLimit)}/s)`,
       met: r >= 0.9 * bound,
       note: 'C / latency (Little\'s law) is a bound too: 512 calls in flight for 100 ms each cannot exceed 5,120 calls/s.',
     });
