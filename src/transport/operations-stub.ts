@@ -34,6 +34,11 @@ export function routingParams(field: string, value: string): string {
   return `${field}=${encodeURIComponent(value)}`;
 }
 
+interface SignalWatch {
+  calls: Set<grpc.ClientUnaryCall>;
+  onAbort: () => void;
+}
+
 /**
  * One grpc-js client (one channel) for google.longrunning.Operations on one endpoint.
  * Tracks in-flight calls so `close()` can end them (they are reported as 'aborted').
@@ -41,11 +46,13 @@ export function routingParams(field: string, value: string): string {
 export class OperationsStub {
   private readonly inflight = new Set<grpc.ClientUnaryCall>();
   /**
-   * Calls in flight per abort signal, behind one listener per signal. A batch shares one signal
-   * among hundreds of calls in flight, and EventTarget's addEventListener scans the listeners
-   * it has (duplicate check): a listener per call cost ~10 µs per call at 512 in flight.
+   * Calls in flight per abort signal, behind one listener per signal, removed when the last of
+   * them ends (a timeout or `AbortSignal.any` signal with a listener stays alive). A batch
+   * shares one signal among hundreds of calls in flight, and EventTarget's addEventListener
+   * scans the listeners it has (duplicate check): a listener per call cost ~10 µs per call at
+   * 512 in flight.
    */
-  private readonly bySignal = new WeakMap<AbortSignal, Set<grpc.ClientUnaryCall>>();
+  private readonly bySignal = new WeakMap<AbortSignal, SignalWatch>();
   private closedFlag = false;
 
   constructor(private readonly client: grpc.Client) {}
@@ -92,7 +99,7 @@ export class OperationsStub {
       const fn = (this.client as unknown as Record<OperationsMethod, UnaryMethod>)[method];
       // grpc-js takes wait-for-ready as a metadata option, not a call option.
       if (waitForReady) metadata.setOptions({ waitForReady: true });
-      const watchers = signal && !signal.aborted ? this.watchersOf(signal) : undefined;
+      let watch: SignalWatch | undefined;
       // grpc-js captures a stack trace (`new Error()`) in every unary call, only to append it
       // to the call's error. Called from deep in async code, that capture walks the async
       // chain and costs more than the rest of our layer; its errors reach users translated
@@ -103,7 +110,7 @@ export class OperationsStub {
       try {
         call = fn.call(this.client, request, metadata, { deadline }, (err, value) => {
           this.inflight.delete(call);
-          watchers?.delete(call);
+          if (watch) this.unwatch(signal as AbortSignal, watch, call);
           if (err) reject(err);
           else resolve(value as Res);
         });
@@ -112,27 +119,36 @@ export class OperationsStub {
       }
       this.inflight.add(call);
       if (signal?.aborted) call.cancel();
-      else watchers?.add(call);
+      else if (signal) {
+        watch = this.watchersOf(signal);
+        watch.calls.add(call);
+      }
     });
   }
 
-  /** The set of this stub's calls that `signal` ends, listening to it once. */
-  private watchersOf(signal: AbortSignal): Set<grpc.ClientUnaryCall> {
-    let set = this.bySignal.get(signal);
-    if (!set) {
+  /** This stub's calls that `signal` ends, with the one listener that ends them. */
+  private watchersOf(signal: AbortSignal): SignalWatch {
+    let watch = this.bySignal.get(signal);
+    if (!watch) {
       const calls = new Set<grpc.ClientUnaryCall>();
-      set = calls;
-      this.bySignal.set(signal, calls);
-      signal.addEventListener(
-        'abort',
-        () => {
-          for (const c of calls) c.cancel();
-          calls.clear();
-        },
-        { once: true },
-      );
+      const onAbort = (): void => {
+        this.bySignal.delete(signal);
+        for (const c of calls) c.cancel();
+        calls.clear();
+      };
+      watch = { calls, onAbort };
+      this.bySignal.set(signal, watch);
+      signal.addEventListener('abort', onAbort, { once: true });
     }
-    return set;
+    return watch;
+  }
+
+  private unwatch(signal: AbortSignal, watch: SignalWatch, call: grpc.ClientUnaryCall): void {
+    watch.calls.delete(call);
+    if (watch.calls.size === 0 && this.bySignal.get(signal) === watch) {
+      this.bySignal.delete(signal);
+      signal.removeEventListener('abort', watch.onAbort);
+    }
   }
 
   /** Cancel every call in flight and close the channel. */
