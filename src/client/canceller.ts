@@ -208,7 +208,8 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
       return Promise.reject(e);
     }
     // The first call (the channel is made) or all channels full (one more is being opened).
-    // The call's promise travels boxed, so that only the pool's own failures are mapped here.
+    // The call's promise travels boxed, so that its own outcome is not mapped here: only the
+    // pool's failures (and a synchronous throw of invokeOn, e.g. a bad per-call policy) are.
     return pool
       .withStub(endpoint, credentialsFor(service), (s) => ({ call: invokeOn<Res>(s, endpoint, method, request, routingName, service, callOptions, policyOverride) }))
       .then(

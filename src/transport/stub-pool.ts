@@ -28,7 +28,8 @@ export interface StubPoolOptions {
 interface EndpointChannels {
   list: OperationsStub[];
   endpoint: Endpoint;
-  credentials: CredentialOptions;
+  /** How its channels are made; shared, so added channels reuse one credentials provider (one ADC client, one token cache). */
+  maker: ChannelMaker;
   /** Settles when the channel being added is there (or could not be made). */
   growing: Promise<void> | undefined;
   /** After a failed growth, no new attempt before this time (ms since epoch). */
@@ -58,7 +59,10 @@ export class StubPool {
 
   constructor(private readonly options: StubPoolOptions = {}) {
     this.channels = positiveInteger('channelsPerService', options.channelsPerService, 1);
-    this.maxChannels = Math.max(this.channels, positiveInteger('maxChannelsPerService', options.maxChannelsPerService, 8));
+    this.maxChannels = positiveInteger('maxChannelsPerService', options.maxChannelsPerService, Math.max(8, this.channels));
+    if (this.maxChannels < this.channels) {
+      throw new RangeError(`maxChannelsPerService (${this.maxChannels}) is below channelsPerService (${this.channels})`);
+    }
     this.streamsPerChannel = positiveInteger('streamsPerChannel', options.streamsPerChannel, 100);
   }
 
@@ -92,13 +96,20 @@ export class StubPool {
   private firstChannels(k: string, endpoint: Endpoint, credentials: CredentialOptions): Promise<EndpointChannels> {
     let p = this.pending.get(k);
     if (!p) {
-      p = this.create(endpoint, credentials, this.channels).then((list) => {
+      const maker = this.channelMaker(endpoint, credentials);
+      p = (async () => {
+        const list: OperationsStub[] = [];
+        // The first channel may share its connection with other clients' (grpc-js's global
+        // subchannel pool); every further one needs its own.
+        for (let i = 0; i < this.channels; i++) list.push(await maker(i > 0));
+        return list;
+      })().then((list) => {
         this.pending.delete(k);
         if (this.closed) {
           for (const s of list) s.close();
           throw new Error('client closed');
         }
-        const pool: EndpointChannels = { list, endpoint, credentials, growing: undefined, noGrowthUntil: 0 };
+        const pool: EndpointChannels = { list, endpoint, maker, growing: undefined, noGrowthUntil: 0 };
         this.pools.set(k, pool);
         return pool;
       });
@@ -123,9 +134,9 @@ export class StubPool {
 
   private async grow(pool: EndpointChannels): Promise<void> {
     try {
-      const [stub] = await this.create(pool.endpoint, pool.credentials, 1);
-      if (this.closed) stub?.close();
-      else if (stub) pool.list.push(stub);
+      const stub = await pool.maker(true);
+      if (this.closed) stub.close();
+      else pool.list.push(stub);
     } catch {
       // The first channels were made with the same settings, so this is rare and transient:
       // make do with the channels there are for a while (calls queue in their connections).
@@ -146,17 +157,21 @@ export class StubPool {
     this.pools.clear();
   }
 
-  private async create(endpoint: Endpoint, credentials: CredentialOptions, count: number): Promise<OperationsStub[]> {
-    const Service = loadOperationsService();
+  /** Makes the endpoint's channels through google-gax, all with one credentials object. */
+  private channelMaker(endpoint: Endpoint, credentials: CredentialOptions): ChannelMaker {
     const universeDomain = credentials.universeDomain ?? 'googleapis.com';
     // `universeDomain` on both: createStub then asks google-auth-library nothing (no metadata probe),
     // and `sslCreds` makes it use our credentials instead of resolving ADC itself.
-    const gax = new GrpcClient({ universeDomain });
-    // Before any call: a grpc-js trace must never print a token (see redactGrpcLogs).
-    redactGrpcLogs(gax.grpc);
-    const sslCreds = createChannelCredentials(endpoint, credentials);
-    const list: OperationsStub[] = [];
-    for (let i = 0; i < count; i++) {
+    let gax: GrpcClient | undefined;
+    let sslCreds: grpc.ChannelCredentials | undefined;
+    return async (ownConnection) => {
+      const Service = loadOperationsService();
+      if (!gax) {
+        gax = new GrpcClient({ universeDomain });
+        // Before any call: a grpc-js trace must never print a token (see redactGrpcLogs).
+        redactGrpcLogs(gax.grpc);
+      }
+      sslCreds ??= createChannelCredentials(endpoint, credentials);
       const client = (await gax.createStub(Service as never, {
         servicePath: endpoint.host,
         port: endpoint.port,
@@ -168,14 +183,16 @@ export class StubPool {
         ...(endpoint.authority ? { 'grpc.default_authority': endpoint.authority } : {}),
         // grpc-js shares subchannels (connections) between channels with equal options;
         // a pool of channels must not collapse into one connection.
-        ...(this.maxChannels > 1 ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+        ...(ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
         ...this.options.channelOptions,
       })) as unknown as grpc.Client;
-      list.push(new OperationsStub(client));
-    }
-    return list;
+      return new OperationsStub(client);
+    };
   }
 }
+
+/** Makes one more channel of an endpoint; `ownConnection` keeps it off grpc-js's shared connections. */
+type ChannelMaker = (ownConnection: boolean) => Promise<OperationsStub>;
 
 // Endpoints are long-lived (one per service), so their key is built once, not per call.
 const KEYS = new WeakMap<Endpoint, string>();

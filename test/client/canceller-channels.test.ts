@@ -3,7 +3,8 @@ import { createCanceller, OperationsError, type CancelResult } from '../../src';
 import { useEmulator } from '../helpers/emulator';
 import { rejection } from '../helpers/rejection';
 
-// One channel per service endpoint, made lazily, reused by every call, closed by close().
+// One channel per service endpoint, made lazily, reused by every call, closed by close();
+// more channels only while every one carries streamsPerChannel calls (the pool grows).
 
 const emu = useEmulator();
 const N = (id: string | number): string => `projects/p/locations/l/operations/op-${id}`;
@@ -146,7 +147,7 @@ describe('the channel pool grows while every channel is full', () => {
   test('never more than maxChannelsPerService', async () => {
     const r = await burst({ streamsPerChannel: 10, maxChannelsPerService: 3 }, 120);
     expect(r.ok).toBe(120);
-    expect(r.stubs).toBeLessThanOrEqual(3);
+    expect(r.stubs).toBe(3); // it did grow, and stopped there
     expect(r.peers).toBeLessThanOrEqual(3);
   });
 
@@ -156,6 +157,37 @@ describe('the channel pool grows while every channel is full', () => {
     expect(r.stubs).toBe(1);
     expect(r.peers).toBe(1);
     expect(r.maxInflightSeen).toBeLessThanOrEqual(10);
+  });
+
+  test('close() while a channel is being added: every call ends aborted, nothing is left open or unhandled', async () => {
+    const e = capped.get();
+    e.setFaults('dataplex', { latencyMs: 2000 });
+    for (let i = 0; i < 30; i++) e.store.seed({ name: N(`x${i}`), service: 'dataplex' });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const c = createCanceller({ emulator: e.target, service: 'dataplex', streamsPerChannel: 10, maxChannelsPerService: 4 });
+    try {
+      await c.connect('dataplex');
+      const pending = Array.from({ length: 30 }, (_, i) => c.cancel(N(`x${i}`)).then(() => 'resolved', (err: OperationsError) => err.outcome));
+      const before = c.stubs();
+      expect(before).toHaveLength(1);
+      expect(before[0]!.inflightCount).toBe(10); // full: the other 20 wait for a second channel
+      await c.close();
+      expect(await Promise.all(pending)).toEqual(Array(30).fill('aborted'));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(before[0]!.closed).toBe(true);
+      expect(c.stubs()).toEqual([]); // the channel that was being added was closed, not kept
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('maxChannelsPerService below channelsPerService is refused', () => {
+    expect(() => createCanceller({ emulator: capped.get().target, channelsPerService: 3, maxChannelsPerService: 2 })).toThrow(
+      new RangeError('maxChannelsPerService (2) is below channelsPerService (3)'),
+    );
   });
 
   test('no growth while channels are below streamsPerChannel (the default 100)', async () => {
