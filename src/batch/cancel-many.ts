@@ -114,11 +114,14 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const hist = new LatencyHistogram();
   const lanes = new Map<string, ServiceLane>();
   const hardAbort = new AbortController();
-  // hardAbort ends the calls in flight (each reports 'aborted'); our own canceller is closed
-  // too, which also ends a channel still connecting. A caller's canceller stays open.
+  // Ending calls in flight: with our own canceller, close() ends them all at once (each reports
+  // 'aborted'), so calls need no signal: with one, every retry wait and confirm poll would also
+  // build an AbortSignal.any of it and the canceller's own. A caller's canceller must stay open,
+  // so then each call gets hardAbort's signal instead (one listener per channel, not per call).
+  const callSignal = ownsCaller ? undefined : hardAbort.signal;
   if (ownsCaller) hardAbort.signal.addEventListener('abort', () => void caller.close(), { once: true });
   // The same for every call (the name's service travels in its job): built once, not per call.
-  const callOptions = { signal: hardAbort.signal, retry: BATCH_RETRY, waitForReady: true };
+  const callOptions = { signal: callSignal, retry: BATCH_RETRY, waitForReady: true };
   const out: BatchRecord[] = [];
   // The reader and the consumer both sleep until something changes; notify wakes them all.
   // Wakes are coalesced to one per turn of the event loop: calls complete in bursts (one socket
