@@ -1,7 +1,7 @@
 // The real executable in a child process (dist/cli/main.js when built and fresh, else
 // src/cli/main.ts through swc): exit statuses 0/1/2, JSON lines on stdout, one-line errors on
 // stderr, signals. Every child preloads the loopback-only guard.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sampleOperationName } from '../../src/cli/sample-names';
@@ -33,18 +33,25 @@ describe(`lro-cancel as a child process (${cli.mode})`, () => {
     expect(JSON.parse(r.stdout)).toEqual({ codes: [0, 2], heavy: [] });
   });
 
-  test("turns on Node's compile cache under the temp dir (a faster next start), and honours NODE_DISABLE_COMPILE_CACHE", async () => {
+  test("turns on Node's compile cache in the user's own cache directory (mode 0700, not the shared temp dir), and honours NODE_DISABLE_COMPILE_CACHE", async () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'lro-cc-'));
     try {
       const on = path.join(tmp, 'on');
       const off = path.join(tmp, 'off');
-      mkdirSync(on);
-      mkdirSync(off);
-      expect(await runCliProcess(['services'], { TMPDIR: on })).toMatchObject({ code: 0, stderr: '' });
-      const cached = readdirSync(path.join(on, 'node-compile-cache'), { recursive: true });
+      const sharedTmp = path.join(tmp, 'tmp');
+      for (const d of [on, off, sharedTmp]) mkdirSync(d);
+      const env = { XDG_CACHE_HOME: on, TMPDIR: sharedTmp };
+      expect(await runCliProcess(['services'], env)).toMatchObject({ code: 0, stderr: '' });
+      const dir = path.join(on, 'lro-cancel', 'compile-cache');
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      const cached = readdirSync(dir, { recursive: true }).map(String);
       expect(cached.length).toBeGreaterThan(0);
-      expect(await runCliProcess(['services'], { TMPDIR: off, NODE_DISABLE_COMPILE_CACHE: '1' })).toMatchObject({ code: 0 });
-      expect(readdirSync(off)).toEqual([]);
+      expect(readdirSync(sharedTmp)).toEqual([]);
+      // set at all, even to '', it turns the cache off (as Node reads it): no directory is made
+      for (const value of ['1', '']) {
+        expect(await runCliProcess(['services'], { ...env, XDG_CACHE_HOME: off, NODE_DISABLE_COMPILE_CACHE: value })).toMatchObject({ code: 0 });
+        expect(readdirSync(off)).toEqual([]);
+      }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
