@@ -270,3 +270,41 @@ describe('abort and close', () => {
     expect(err).toMatchObject({ outcome: 'error', code: Code.CANCELLED, attempts: 1 });
   });
 });
+
+describe('an attempt that throws instead of rejecting', () => {
+  test('on the first attempt: a rejection (never a synchronous throw), retried like any failure', async () => {
+    let n = 0;
+    const attempt: Attempt<string> = () => {
+      n++;
+      if (n === 1) throw statusError(grpc.status.UNAVAILABLE);
+      return Promise.resolve('ok');
+    };
+    let p: Promise<unknown> | undefined;
+    expect(() => {
+      p = callWithRetry(attempt, ctx());
+    }).not.toThrow();
+    await expect(p).resolves.toEqual({ value: 'ok', attempts: 2 });
+  });
+
+  test('on a later attempt: counted, and its error is the result once attempts run out', async () => {
+    let n = 0;
+    const attempt: Attempt<string> = () => {
+      n++;
+      if (n === 1) return Promise.reject(statusError(grpc.status.UNAVAILABLE));
+      throw statusError(grpc.status.INTERNAL, 'thrown');
+    };
+    const err = (await callWithRetry(attempt, ctx()).catch((e: unknown) => e)) as OperationsError;
+    expect(err).toBeInstanceOf(OperationsError);
+    expect(err).toMatchObject({ code: Code.INTERNAL, attempts: 2 });
+  });
+
+  test('aborted during the backoff: the attempts made so far, outcome aborted', async () => {
+    const ac = new AbortController();
+    const attempt = scripted([statusError(grpc.status.UNAVAILABLE), statusError(grpc.status.UNAVAILABLE)]);
+    const p = callWithRetry(attempt, ctx({ initialDelayMs: 500, maxDelayMs: 500 }, { signal: ac.signal, random: () => 1 }));
+    await new Promise((r) => setTimeout(r, 50));
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ outcome: 'aborted', attempts: 1 });
+    expect(attempt.calls).toHaveLength(1);
+  });
+});
