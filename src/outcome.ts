@@ -17,20 +17,24 @@
  * | not-attempted      | never sent: shutdown, or the service's circuit breaker opened            | no       |
  * | error              | anything else, after retries                                             | no       |
  */
-export type Outcome =
-  | 'cancel-requested'
-  | 'cancelled'
-  | 'completed'
-  | 'skipped'
-  | 'failed'
-  | 'still-running'
-  | 'unsupported'
-  | 'not-found'
-  | 'denied'
-  | 'invalid-name'
-  | 'aborted'
-  | 'not-attempted'
-  | 'error';
+/** Every outcome, in the table's order (the type below is derived from it). */
+export const OUTCOMES = [
+  'cancel-requested',
+  'cancelled',
+  'completed',
+  'skipped',
+  'failed',
+  'still-running',
+  'unsupported',
+  'not-found',
+  'denied',
+  'invalid-name',
+  'aborted',
+  'not-attempted',
+  'error',
+] as const;
+
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** The outcomes a failing call can have (everything `OperationsError.outcome` can be). */
 export type ErrorOutcome = 'unsupported' | 'not-found' | 'denied' | 'invalid-name' | 'aborted' | 'error';

@@ -1,16 +1,14 @@
 import { hash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import * as readline from 'node:readline';
-import type { Outcome } from '../outcome';
+import { OUTCOMES, type Outcome } from '../outcome';
 import type { BatchRecord } from './batch-record';
 
 /** Outcomes that are not final: a rerun with the same journal tries these names again. */
 const NOT_FINAL: ReadonlySet<Outcome> = new Set<Outcome>(['aborted', 'not-attempted', 'skipped']);
 
 /** The final outcomes, each one string object: a journal's millions of entries share them. */
-const FINAL = new Map<string, Outcome>(
-  (['cancel-requested', 'cancelled', 'completed', 'failed', 'still-running', 'unsupported', 'not-found', 'denied', 'invalid-name', 'error'] as Outcome[]).map((o) => [o, o]),
-);
+const FINAL = new Map<string, Outcome>(OUTCOMES.filter((o) => !NOT_FINAL.has(o)).map((o) => [o, o]));
 
 /**
  * The key a journal entry is remembered by: 128 bits of SHA-256 over service and name, as a

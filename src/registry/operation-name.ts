@@ -127,15 +127,13 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
   const given = opts.service === undefined ? undefined : resolveServiceArg(opts.service);
 
   if (typeof input !== 'string') throw invalid(describe(input), `operation name must be a string, got ${typeof input}`);
-  if (input.length === 0) throw invalid(input, `operation name is empty${hint(input, given, kind)}`, known(input, given));
+  if (input.length === 0) throw invalidHinted(input, 'operation name is empty', input, given, kind);
   if (input.length > MAX_NAME_LENGTH) {
-    throw invalid(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}${hint(input, given, kind)}`, known(input, given));
+    throw invalidHinted(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`, input, given, kind);
   }
   if (SUSPECT.test(input)) {
-    if (FORBIDDEN.test(input)) throw invalid(input, `operation name contains whitespace or a control character${hint(input, given, kind)}`, known(input, given));
-    if (LONE_SURROGATE.test(input)) {
-      throw invalid(input, `operation name is not well-formed Unicode (it holds an unpaired surrogate)${hint(input, given, kind)}`, known(input, given));
-    }
+    if (FORBIDDEN.test(input)) throw invalidHinted(input, 'operation name contains whitespace or a control character', input, given, kind);
+    if (LONE_SURROGATE.test(input)) throw invalidHinted(input, 'operation name is not well-formed Unicode (it holds an unpaired surrogate)', input, given, kind);
   }
 
   let relative = input;
@@ -155,7 +153,7 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
     }
     service = given ?? fromHost;
   } else if (input.startsWith('/')) {
-    throw invalid(input, `operation name must not start with "/" (use a relative name, or "//host/..." for a full name)${hint(input, given, kind)}`, known(input, given));
+    throw invalidHinted(input, 'operation name must not start with "/" (use a relative name, or "//host/..." for a full name)', input, given, kind);
   }
 
   if (!service) {
@@ -175,15 +173,14 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
   throw invalid(input, `operation name does not match: ${expected(service, kind)}`, service);
 }
 
-// The expected pattern(s) go into every error once the service is known (given, or named by a
-// full name). Built only when an error is thrown: parseOperationName is on every call's path.
-function known(input: string, given: ServiceDescriptor | undefined): ServiceDescriptor | undefined {
-  return given ?? serviceOfFullName(input);
-}
-
-function hint(input: string, given: ServiceDescriptor | undefined, kind: NameKind): string {
-  const k = known(input, given);
-  return k ? `; ${expected(k, kind)}` : '';
+/**
+ * `invalid`, with the expected pattern(s) appended once the service is known (given, or named
+ * by a full name). Worked out only when an error is thrown: parseOperationName is on every
+ * call's path.
+ */
+function invalidHinted(shown: string, why: string, input: string, given: ServiceDescriptor | undefined, kind: NameKind): OperationsError {
+  const known = given ?? serviceOfFullName(input);
+  return invalid(shown, known ? `${why}; ${expected(known, kind)}` : why, known);
 }
 
 /** A non-string value for a message; String() itself throws for some objects ({ toString: 0 }, Object.create(null)). */

@@ -27,7 +27,6 @@ export interface StubPoolOptions {
 /** An endpoint's channels, and what it takes to open one more. */
 interface EndpointChannels {
   list: OperationsStub[];
-  endpoint: Endpoint;
   /** How its channels are made; shared, so added channels reuse one credentials provider (one ADC client, one token cache). */
   maker: ChannelMaker;
   /** Settles when the channel being added is there (or could not be made). */
@@ -109,7 +108,7 @@ export class StubPool {
           for (const s of list) s.close();
           throw new Error('client closed');
         }
-        const pool: EndpointChannels = { list, endpoint, maker, growing: undefined, noGrowthUntil: 0 };
+        const pool: EndpointChannels = { list, maker, growing: undefined, noGrowthUntil: 0 };
         this.pools.set(k, pool);
         return pool;
       });
