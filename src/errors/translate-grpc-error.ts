@@ -83,11 +83,24 @@ function findSocketCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** The server-requested retry delay (google.rpc.RetryInfo.retry_delay) in ms, if any. */
+/**
+ * The longest server-requested retry delay lro-cancel waits for, in ms. A RetryInfo is a hint
+ * from whoever answers (a proxy too): one of an hour would pause a batch's service per rejection,
+ * and one of 10^10 s would overflow a timer. A minute covers per-minute quotas, Google's longest
+ * common window; longer asks are waited for a minute, and the total deadline still applies.
+ */
+export const MAX_RETRY_INFO_DELAY_MS = 60_000;
+
+/**
+ * The server-requested retry delay (google.rpc.RetryInfo.retry_delay) in ms, if any: clamped to
+ * 0..MAX_RETRY_INFO_DELAY_MS (a negative, NaN or huge value cannot hang or spin a caller).
+ */
 export function retryInfoDelayMs(err: OperationsError): number | undefined {
   const info = err.findDetail('google.rpc.RetryInfo');
   if (!info) return undefined;
   const d = info.retryDelay as { seconds?: string | number; nanos?: number } | undefined;
   if (!d) return 0;
-  return Number(d.seconds ?? 0) * 1000 + Number(d.nanos ?? 0) / 1e6;
+  const ms = Number(d.seconds ?? 0) * 1000 + Number(d.nanos ?? 0) / 1e6;
+  if (Number.isNaN(ms) || ms <= 0) return 0;
+  return Math.min(ms, MAX_RETRY_INFO_DELAY_MS);
 }

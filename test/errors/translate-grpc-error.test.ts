@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Code, codeName, OperationsError } from '../../src';
 import { outcomeForCode } from '../../src/errors/operations-error';
 import { parseCode } from '../../src/errors/status-code';
-import { retryInfoDelayMs, translateGrpcError } from '../../src/errors/translate-grpc-error';
+import { MAX_RETRY_INFO_DELAY_MS, retryInfoDelayMs, translateGrpcError } from '../../src/errors/translate-grpc-error';
 import { decodeStatus, durationToMs, encodeStatus, type DetailInput } from '../../src/proto/status-codec';
 
 function serviceError(code: number, details: string, trailer?: Buffer | Buffer[]): grpc.ServiceError {
@@ -188,6 +188,16 @@ describe('retryInfoDelayMs and durationToMs', () => {
     expect(retryInfoDelayMs(new OperationsError(Code.RESOURCE_EXHAUSTED, 'x'))).toBeUndefined();
     const noDelay = translateGrpcError(serviceError(8, 'x', encodeStatus(8, 'x', [{ type: 'google.rpc.RetryInfo', fields: {} }])));
     expect(retryInfoDelayMs(noDelay)).toBe(0);
+  });
+
+  test.each<[object, number]>([
+    [{ seconds: '3600' }, MAX_RETRY_INFO_DELAY_MS],
+    [{ seconds: '10000000000' }, MAX_RETRY_INFO_DELAY_MS],
+    [{ seconds: '-5' }, 0],
+    [{ seconds: '59', nanos: 999_000_000 }, 59_999],
+  ])('a RetryInfo delay of %p is clamped to %p ms (never an hour, never a timer overflow)', (retryDelay, ms) => {
+    const err = translateGrpcError(serviceError(8, 'x', encodeStatus(8, 'x', [{ type: 'google.rpc.RetryInfo', fields: { retryDelay } }])));
+    expect(retryInfoDelayMs(err)).toBe(ms);
   });
 
   test.each<[unknown, number | undefined]>([
