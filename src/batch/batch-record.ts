@@ -25,6 +25,8 @@ export interface BatchRecord {
   confirmMs?: number;
   /** For 'skipped': the outcome an earlier run recorded in the journal. */
   previousOutcome?: Outcome;
+  /** The line of the same (service, name) earlier in the input: this line was not sent again, and carries that line's outcome and code. */
+  duplicateOf?: number;
 }
 
 export function recordFromResult(result: CancelResult | ConfirmResult, line?: number): BatchRecord {

@@ -1,8 +1,9 @@
 import type { ConfirmOptions } from '../client/cancel-and-confirm';
 import { createCanceller, type CancellerOptions, type OperationsCaller } from '../client/canceller';
+import { DEFAULT_RETRY_POLICY } from '../retry/retry-policy';
 import { finalState } from '../client/operation';
 import { OperationsError } from '../errors/operations-error';
-import { Code } from '../errors/status-code';
+import { Code, codeName, parseCode, type CodeName } from '../errors/status-code';
 import { retryInfoDelayMs } from '../errors/translate-grpc-error';
 import { isSuccessOutcome, type Outcome } from '../outcome';
 import { MAX_NAME_LENGTH, parseOperationName, resolveServiceArg } from '../registry/operation-name';
@@ -14,7 +15,14 @@ import { journalKey, JournalWriter, readJournal } from './cancel-journal';
 import { classifyLine } from './input-lines';
 import { LatencyHistogram } from './latency-histogram';
 import { MAX_LINE_CHARS, OVERLONG_MARK } from './read-lines';
+import { SeenNames } from './seen-names';
 import { ServiceLane, type LaneJob } from './service-lane';
+
+/**
+ * Codes of a name that ended as 'error' which say the service did not answer (down, unreachable,
+ * or failing credentials, which grpc-js reports as UNAVAILABLE): they feed the breaker's probe.
+ */
+const TRANSIENT: ReadonlySet<number> = new Set([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED, Code.UNKNOWN, Code.INTERNAL, Code.CANCELLED]);
 
 /** Quota is the lanes' job (see start()): one shared object, so the canceller resolves it once. */
 const BATCH_RETRY = Object.freeze({ retryResourceExhausted: false });
@@ -30,8 +38,33 @@ export interface BatchOptions extends CancellerOptions {
   confirm?: boolean | ConfirmOptions;
   /** Journal file: final records are appended (fsync'd) before they are yielded; a rerun skips them. */
   journal?: string;
-  /** Consecutive 'denied' results from one service that stop calling it. Defaults to 20. */
+  /**
+   * Circuit breaker, per service. After this many names in a row end `denied`, the service's
+   * remaining names get `not-attempted`. After this many in a row end on a transient error
+   * (UNAVAILABLE, DEADLINE_EXCEEDED, ... after their retries: the service looks down, or the
+   * credentials fail), nothing new is sent for `probeDelayMs`, then one name is sent as a
+   * fail-fast probe (one attempt, no waiting for the connection): an answer reopens the service,
+   * another transient error ends its remaining names `not-attempted`, so the run ends soon and a
+   * rerun with the journal picks them up. Defaults to 20.
+   */
   breakerThreshold?: number;
+  /** Rest before the half-open probe of a service that looks down, in ms. Defaults to 1 000. */
+  probeDelayMs?: number;
+  /** Deadline of the half-open probe, in ms. Defaults to 5 000. */
+  probeTimeoutMs?: number;
+  /** Calls in flight across all services. Defaults to 1 024, or `concurrency` if higher. */
+  maxInFlight?: number;
+  /**
+   * Most services in one run (each has its own connection and concurrency). Names of services
+   * past it get `not-attempted`. Defaults to 100.
+   */
+  maxServices?: number;
+  /**
+   * Send each distinct (service, name) once: its later lines get a record with the first's
+   * outcome and code, `duplicateOf` (the first's line) and `attempts: 0`. Costs ~22 bytes per
+   * distinct name for the run. Defaults to true.
+   */
+  dedupe?: boolean;
   /** Stop: no new calls; in-flight calls get `graceMs` to finish, then are aborted. */
   signal?: AbortSignal;
   /** Grace for in-flight calls after `signal`, in ms. Defaults to 10 000. */
@@ -104,6 +137,18 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     throw new RangeError(`rate must be an integer >= 1, got ${options.rate}`);
   }
   const breakerThreshold = options.breakerThreshold ?? 20;
+  const probeDelayMs = options.probeDelayMs ?? 1000;
+  const maxInFlight = options.maxInFlight ?? Math.max(1024, concurrency);
+  const maxServices = options.maxServices ?? 100;
+  for (const [key, v] of [['maxInFlight', maxInFlight], ['maxServices', maxServices], ['breakerThreshold', breakerThreshold]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${key} must be an integer >= 1, got ${v}`);
+  }
+  // A quota wait counts against the name's total deadline, as a retry wait does in a single call.
+  const totalTimeoutMs = options.retry?.totalTimeoutMs ?? DEFAULT_RETRY_POLICY.totalTimeoutMs;
+  const seen = options.dedupe === false ? undefined : new SeenNames();
+  /** Lines waiting for the record of the same name's first line (still in flight). */
+  const repeats = new Map<number, number[]>();
+  let repeatsWaiting = 0;
   const graceMs = options.graceMs ?? 10_000;
   const maxQuota = options.maxQuotaRejections ?? 50;
   const confirm = options.confirm === true ? {} : options.confirm || undefined;
@@ -122,6 +167,13 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   if (ownsCaller) hardAbort.signal.addEventListener('abort', () => void caller.close(), { once: true });
   // The same for every call (the name's service travels in its job): built once, not per call.
   const callOptions = { signal: callSignal, retry: BATCH_RETRY, waitForReady: true };
+  // The half-open probe of a service that looks down: one attempt, failing fast, so it tells soon.
+  const probeTimeoutMs = options.probeTimeoutMs ?? 5000;
+  const probeOptions = {
+    signal: callSignal,
+    retry: { ...BATCH_RETRY, maxAttempts: 1, perAttemptTimeoutMs: probeTimeoutMs, totalTimeoutMs: probeTimeoutMs },
+    waitForReady: false,
+  };
   const out: BatchRecord[] = [];
   // The reader and the consumer both sleep until something changes; notify wakes them all.
   // Wakes are coalesced to one per turn of the event loop: calls complete in bursts (one socket
@@ -146,10 +198,11 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   let pendingJournal = 0;
   let lastProgress = 0;
 
-  const emit = (rec: BatchRecord, journaled: boolean): void => {
+  const emit = (rec: BatchRecord, journaled: boolean, seenId = -1): void => {
     // Every record (output and journal) passes here: server text that carries a token is redacted.
     if (rec.message) rec.message = redactSecrets(rec.message);
     if (rec.finalMessage) rec.finalMessage = redactSecrets(rec.finalMessage);
+    if (seenId !== -1) settleRepeats(rec, seenId);
     stats.done++;
     stats.byOutcome[rec.outcome] = (stats.byOutcome[rec.outcome] ?? 0) + 1;
     const svc = (stats.byService[rec.service || '(no service)'] ??= {});
@@ -188,6 +241,16 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     return stats;
   };
 
+  /** The first line of a repeated name has its record: the lines that waited for it get theirs. */
+  const settleRepeats = (rec: BatchRecord, seenId: number): void => {
+    (seen as SeenNames).settle(seenId, rec.outcome, rec.code === 'OK' ? Code.OK : (parseCode(rec.code) ?? Code.UNKNOWN));
+    const waiting = repeats.get(seenId);
+    if (!waiting) return;
+    repeats.delete(seenId);
+    repeatsWaiting -= waiting.length;
+    for (const line of waiting) emit(repeatRecord(line, rec, rec.outcome, rec.code, rec.line ?? 0), false);
+  };
+
   const notAttempted = (job: LaneJob, why: string): BatchRecord => ({
     line: job.line,
     name: job.name,
@@ -199,11 +262,16 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     latencyMs: 0,
   });
 
-  const laneFor = (service: string): ServiceLane => {
+  const laneList: ServiceLane[] = [];
+  let laneCursor = 0;
+  let inflightTotal = 0;
+  const laneFor = (service: string): ServiceLane | undefined => {
     let lane = lanes.get(service);
     if (!lane) {
-      const l = new ServiceLane(service, { concurrency, ratePerSecond: options.rate, breakerThreshold });
+      if (lanes.size >= maxServices) return undefined;
+      const l = new ServiceLane(service, { concurrency, ratePerSecond: options.rate, breakerThreshold, probeDelayMs });
       lanes.set(service, l);
+      laneList.push(l);
       if (options.rate !== undefined) {
         // The rate is promised at the server: calls started while the first connection is
         // being made would arrive there together. Hold the lane until its channel is up
@@ -226,17 +294,25 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     if (stopping) return;
     const now = performance.now();
     let soonest = Infinity;
-    for (const lane of lanes.values()) {
-      for (;;) {
+    // Round robin over the services, one start each per round, under the run's in-flight bound;
+    // the first service looked at turns too, so none waits behind another for the freed slots.
+    const n = laneList.length;
+    for (let started = true; started && inflightTotal < maxInFlight; ) {
+      started = false;
+      for (let k = 0; k < n && inflightTotal < maxInFlight; k++) {
+        const lane = laneList[(laneCursor + k) % n] as ServiceLane;
         const next = lane.next(now);
-        if (next === undefined) break;
+        if (next === undefined) continue;
         if (typeof next === 'number') {
           soonest = Math.min(soonest, next);
-          break;
+          continue;
         }
+        inflightTotal++;
+        started = true;
         void start(lane, next);
       }
     }
+    if (n > 1) laneCursor = (laneCursor + 1) % n;
     if (soonest < Infinity && soonest < pumpAt) {
       if (pumpTimer) clearTimeout(pumpTimer);
       pumpAt = soonest;
@@ -250,45 +326,58 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
 
   const start = async (lane: ServiceLane, job: LaneJob): Promise<void> => {
     const started = performance.now();
+    if (job.firstSentAt === 0) job.firstSentAt = started;
+    const opts = job.probe ? probeOptions : callOptions;
     try {
       const result = confirm
-        ? await caller.cancelAndConfirm(job.name, { ...confirm, ...callOptions, service: job.service })
-        : await caller.cancelResolved(job.target, callOptions);
+        ? await caller.cancelAndConfirm(job.name, { ...confirm, ...opts, service: job.service })
+        : await caller.cancelResolved(job.target, opts);
       lane.onSuccess();
-      emit(recordFromResult(result, job.line), true);
+      emit(recordFromResult(result, job.line), true, job.seenId);
     } catch (e) {
       const err = e instanceof OperationsError ? e : undefined;
+      let outOfTime = false;
       if (err && err.code === Code.RESOURCE_EXHAUSTED && !stopping && job.quotaRejections < maxQuota) {
-        // Quota: slow the whole service down and try this name again; its attempts are not spent.
-        job.quotaRejections++;
-        stats.quotaRejections++;
-        stats.retries++;
-        lane.onQuota(performance.now(), Math.max(retryInfoDelayMs(err) ?? 1000, 50));
-        lane.inflight--;
-        lane.unshift(job);
-        pump();
-        notify();
-        return;
+        const now = performance.now();
+        const delay = Math.max(retryInfoDelayMs(err) ?? 1000, 50);
+        if (now + delay - job.firstSentAt < totalTimeoutMs) {
+          // Quota: slow the whole service down and try this name again; its attempts are not spent.
+          job.quotaRejections++;
+          job.probe = false;
+          stats.quotaRejections++;
+          stats.retries++;
+          lane.onAnswered();
+          lane.onQuota(now, delay);
+          lane.unshift(job);
+          return finish(lane);
+        }
+        // Waiting again would outlive the name's total deadline: it ends with the quota error.
+        outOfTime = true;
       }
       const settled = err && !confirm ? await readIfAlreadyDone(err, job) : undefined;
       if (settled) {
         lane.onSuccess();
-        emit({ ...settled, line: job.line, latencyMs: round(performance.now() - started) }, true);
-        lane.inflight--;
-        pump();
-        notify();
-        return;
+        emit({ ...settled, line: job.line, latencyMs: round(performance.now() - started) }, true, job.seenId);
+        return finish(lane);
       }
       const rec = recordFromError(e, { name: job.name, service: job.service, line: job.line, latencyMs: round(performance.now() - started) });
-      if (rec.outcome === 'denied') {
-        if (lane.onDenied()) {
-          const why = `circuit breaker open: ${breakerThreshold} consecutive denied results from ${lane.id}`;
-          for (const j of lane.drain()) emit(notAttempted(j, why), true);
-        }
-      } else lane.consecutiveDenied = 0;
-      emit(rec, rec.outcome !== 'aborted');
+      if (outOfTime) rec.message = `${rec.message ?? ''} (after ${job.quotaRejections} quota rejection(s); waiting again would pass the total timeout of ${totalTimeoutMs} ms)`;
+      const closed =
+        rec.outcome === 'denied'
+          ? lane.onDenied()
+          : rec.outcome === 'error' && TRANSIENT.has(err?.code ?? Code.UNKNOWN)
+            ? lane.onTransient(performance.now(), job, `${rec.code}: ${rec.message ?? ''}`)
+            : (rec.outcome !== 'aborted' && lane.onAnswered(), false);
+      emit(rec, rec.outcome !== 'aborted', job.seenId);
+      if (closed) for (const j of lane.drain()) emit(notAttempted(j, lane.closedReason as string), true, j.seenId);
     }
+    finish(lane);
+  };
+
+  /** A call of `lane` is over (or went back to the queue): free its slot and start what may start. */
+  const finish = (lane: ServiceLane): void => {
     lane.inflight--;
+    inflightTotal--;
     pump();
     notify();
   };
@@ -319,7 +408,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     if (stopping) return;
     stopping = true;
     if (pumpTimer) clearTimeout(pumpTimer);
-    for (const lane of lanes.values()) for (const j of lane.drain()) emit(notAttempted(j, 'stopped before it was sent'), false);
+    for (const lane of lanes.values()) for (const j of lane.drain()) emit(notAttempted(j, 'stopped before it was sent'), false, j.seenId);
     graceTimer = setTimeout(() => hardAbort.abort(new Error('grace period over')), graceMs);
     graceTimer.unref();
     notify();
@@ -349,7 +438,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
         emit(recordFromError(e, { name: item.text, line }), true);
         continue;
       }
-      const job: LaneJob = { line, text: item.text, name: parsed.name, service: parsed.service.id, target: parsed, quotaRejections: 0 };
+      const job: LaneJob = { line, text: item.text, name: parsed.name, service: parsed.service.id, target: parsed, quotaRejections: 0, firstSentAt: 0, seenId: -1 };
       if (stopping) {
         if (options.onAbort === 'stop') {
           stats.unread = true;
@@ -365,9 +454,27 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
         emit({ line, name: job.name, service: job.service, outcome: 'skipped', code: 'OK', attempts: 0, latencyMs: 0, previousOutcome: prev }, false);
         continue;
       }
+      if (seen) {
+        const first = seen.lookupOrAdd(job.service, job.name, line);
+        if (first !== -1) {
+          // Sent already (or on its way): this line gets the first line's result, not a second call.
+          const done = seen.resultOf(first);
+          if (done) emit(repeatRecord(line, job, done.outcome, codeName(done.code), seen.lineOf(first)), false);
+          else {
+            const waiting = repeats.get(first);
+            if (waiting) waiting.push(line);
+            else repeats.set(first, [line]);
+            repeatsWaiting++;
+          }
+          while (repeatsWaiting >= 4096 || out.length >= 4096) await sleepUntilWoken();
+          continue;
+        }
+        job.seenId = seen.size - 1;
+      }
       const lane = laneFor(job.service);
-      if (lane.breakerOpen) {
-        emit(notAttempted(job, `circuit breaker open: ${breakerThreshold} consecutive denied results from ${lane.id}`), true);
+      if (lane === undefined || lane.closedReason !== undefined) {
+        const why = lane?.closedReason ?? `more than ${maxServices} services in one run (maxServices): split the input by service, or raise the limit`;
+        emit(notAttempted(job, why), true, job.seenId);
         continue;
       }
       lane.push(job);
@@ -437,6 +544,24 @@ function serviceOnce(service: BatchOptions['service']): BatchOptions['service'] 
   } catch {
     return service;
   }
+}
+
+/**
+ * The record of a line whose (service, name) an earlier line sent: that call's outcome and code,
+ * with no attempts of its own, and the line whose record tells the rest.
+ */
+function repeatRecord(line: number, of: { name: string; service: string }, outcome: Outcome, code: CodeName, firstLine: number): BatchRecord {
+  return {
+    line,
+    name: of.name,
+    service: of.service,
+    outcome,
+    code,
+    message: `same operation as line ${firstLine}, which was sent once; this is its result`,
+    attempts: 0,
+    latencyMs: 0,
+    duplicateOf: firstLine,
+  };
 }
 
 function round(ms: number): number {

@@ -1,10 +1,5 @@
 import type { OperationName } from '../registry/operation-name';
 
-/**
- * The scheduling state of one service in a batch: its queue, its in-flight count, an AIMD
- * concurrency limit, a sliding one-second rate window, a pause (server-requested quota
- * delay) and a circuit breaker. Pure bookkeeping: the engine starts and finishes the calls.
- */
 /** How far behind schedule (late timers) the rate pacing may catch up, in ms. */
 const RATE_CATCH_UP_MS = 20;
 /**
@@ -23,6 +18,12 @@ export interface LaneJob {
   target: OperationName;
   /** Quota rejections this name has met (they do not use up its attempts). */
   quotaRejections: number;
+  /** When the name was first sent (performance.now ms; 0 before): quota waits count against its total deadline. */
+  firstSentAt: number;
+  /** Its entry in the batch's SeenNames (-1 when not deduplicated): repeats wait on it. */
+  seenId: number;
+  /** Sent as the half-open probe of a service that looks down (one fail-fast attempt). */
+  probe?: boolean;
 }
 
 export interface LaneLimits {
@@ -30,10 +31,26 @@ export interface LaneLimits {
   concurrency: number;
   /** Max calls started in any one-second window; undefined for no limit. */
   ratePerSecond?: number | undefined;
-  /** Consecutive 'denied' results that open the breaker. */
+  /** Consecutive 'denied' names, or names ended on a transient error, that open the breaker. */
   breakerThreshold: number;
+  /** How long a service that looks down rests before its half-open probe, in ms. */
+  probeDelayMs: number;
 }
 
+/**
+ * Whether the service answers: 'up'; 'probing' once `breakerThreshold` names in a row ended on
+ * transient errors (nothing new starts until one fail-fast probe, after `probeDelayMs`, tells);
+ * or closed for the rest of the run (`closedReason`), after the probe failed too or after
+ * `breakerThreshold` names in a row were denied.
+ */
+export type LaneHealth = 'up' | 'probing' | 'closed';
+
+/**
+ * The scheduling state of one service in a batch: its queue, its in-flight count, an AIMD
+ * concurrency limit, a sliding one-second rate window, a pause (server-requested quota
+ * delay) and a circuit breaker with a half-open probe. Pure bookkeeping: the engine starts and
+ * finishes the calls.
+ */
 export class ServiceLane {
   private readonly queue: LaneJob[] = [];
   private head = 0;
@@ -41,8 +58,14 @@ export class ServiceLane {
   /** Current concurrency limit (float: additive increase adds 1/limit per success). */
   limit: number;
   pausedUntil = 0;
-  consecutiveDenied = 0;
-  breakerOpen = false;
+  health: LaneHealth = 'up';
+  /** Why the lane takes no more names (set with health 'closed'): each one's not-attempted message. */
+  closedReason: string | undefined;
+  private consecutiveDenied = 0;
+  private consecutiveTransient = 0;
+  /** While probing: when the probe may start, and whether it is out. */
+  private probeAt = 0;
+  private probeOut = false;
   private lastDecrease = 0;
   /** Earliest time the next call may start under the rate limit (performance.now ms). */
   private nextStartAt = -Infinity;
@@ -84,7 +107,17 @@ export class ServiceLane {
    * or undefined when nothing can start until a call finishes.
    */
   next(now: number): LaneJob | number | undefined {
-    if (this.queued === 0 || this.inflight >= Math.max(1, Math.floor(this.limit))) return undefined;
+    if (this.queued === 0 || this.health === 'closed') return undefined;
+    if (this.health === 'probing') {
+      // Half-open: one call, once the rest is over; the calls still in flight finish as they will.
+      if (this.probeOut) return undefined;
+      if (now < this.probeAt) return this.probeAt;
+      this.probeOut = true;
+      const probe = this.take();
+      probe.probe = true;
+      return probe;
+    }
+    if (this.inflight >= Math.max(1, Math.floor(this.limit))) return undefined;
     if (this.pausedUntil > now) return this.pausedUntil;
     if (this.spacingMs > 0) {
       // Calls are paced evenly, 1000/N ms apart, so there is no burst at the start (or after an
@@ -99,6 +132,10 @@ export class ServiceLane {
       this.starts[this.startIdx] = now;
       this.startIdx = (this.startIdx + 1) % this.starts.length;
     }
+    return this.take();
+  }
+
+  private take(): LaneJob {
     const job = this.queue[this.head] as LaneJob;
     this.queue[this.head++] = undefined as unknown as LaneJob;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -111,8 +148,45 @@ export class ServiceLane {
 
   /** Additive increase: +1 per `limit` successes, up to the configured concurrency. */
   onSuccess(): void {
-    this.consecutiveDenied = 0;
+    this.onAnswered();
     if (this.limit < this.limits.concurrency) this.limit = Math.min(this.limits.concurrency, this.limit + 1 / this.limit);
+  }
+
+  /**
+   * A name ended with an answer from the service (any outcome but denied or a transient error):
+   * the service is up. A probe that gets one reopens the lane.
+   */
+  onAnswered(): void {
+    this.consecutiveDenied = 0;
+    this.consecutiveTransient = 0;
+    this.reopen();
+  }
+
+  /** A probing lane that heard from its service goes back to normal. */
+  private reopen(): void {
+    if (this.health !== 'probing') return;
+    this.health = 'up';
+    this.probeOut = false;
+  }
+
+  /**
+   * A name ended on a transient error (UNAVAILABLE, DEADLINE_EXCEEDED, ... after its retries;
+   * failing credentials surface so too). Returns true when the lane has just closed: the probe
+   * failed as well, so the service is down and the engine ends the queued names.
+   */
+  onTransient(now: number, job: LaneJob, why: string): boolean {
+    this.consecutiveDenied = 0;
+    if (this.health === 'closed') return false;
+    if (job.probe && this.health === 'probing') {
+      this.close(`service looks down: ${this.limits.breakerThreshold} names in a row and a probe ended on transient errors (last: ${why})`);
+      return true;
+    }
+    if (++this.consecutiveTransient >= this.limits.breakerThreshold && this.health === 'up') {
+      this.health = 'probing';
+      this.probeAt = now + this.limits.probeDelayMs;
+      this.probeOut = false;
+    }
+    return false;
   }
 
   /** Multiplicative decrease on a quota rejection (at most once per `windowMs`), and pause. */
@@ -124,13 +198,17 @@ export class ServiceLane {
     }
   }
 
-  /** Count a denied result; true when the breaker has just opened. */
+  /** Count a denied name; true when the breaker has just opened (the lane is closed). */
   onDenied(): boolean {
-    this.consecutiveDenied++;
-    if (!this.breakerOpen && this.consecutiveDenied >= this.limits.breakerThreshold) {
-      this.breakerOpen = true;
-      return true;
-    }
-    return false;
+    this.consecutiveTransient = 0;
+    this.reopen(); // the service answered; the denied breaker below takes it from here
+    if (this.health === 'closed' || ++this.consecutiveDenied < this.limits.breakerThreshold) return false;
+    this.close(`circuit breaker open: ${this.limits.breakerThreshold} consecutive denied results from ${this.id}`);
+    return true;
+  }
+
+  private close(reason: string): void {
+    this.health = 'closed';
+    this.closedReason = reason;
   }
 }
