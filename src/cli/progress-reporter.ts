@@ -46,13 +46,20 @@ function formatSecs(s: number): string {
   return `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s`;
 }
 
+/** Services listed one per line in the summary; the rest are counted in one line (their records say it all). */
+export const SUMMARY_SERVICE_LINES = 20;
+
 /** The end-of-run summary: counts per outcome and per service, latency percentiles, retries. */
 export function formatSummary(stats: BatchStats): string {
   const lines: string[] = [];
   const outcomes = Object.entries(stats.byOutcome).filter(([, n]) => n);
   lines.push(`lro-cancel: ${stats.done} records in ${(stats.elapsedMs / 1000).toFixed(1)}s — ${outcomes.map(([o, n]) => `${o}: ${n}`).join(', ') || 'nothing to do'}`);
-  for (const [svc, by] of Object.entries(stats.byService)) {
+  const perService = Object.entries(stats.byService);
+  for (const [svc, by] of perService.slice(0, SUMMARY_SERVICE_LINES)) {
     lines.push(`  ${svc}: ${Object.entries(by).filter(([, n]) => n).map(([o, n]) => `${o} ${n}`).join(', ')}`);
+  }
+  if (perService.length > SUMMARY_SERVICE_LINES) {
+    lines.push(`  ... and ${perService.length - SUMMARY_SERVICE_LINES} more services (their records carry the rest)`);
   }
   lines.push(`  latency p50 ${stats.latency.p50} ms, p95 ${stats.latency.p95} ms, p99 ${stats.latency.p99} ms; retries ${stats.retries} (quota ${stats.quotaRejections})`);
   if (stats.unread) lines.push('  stopped before the end of the input: the rest of stdin was not read');
