@@ -15,6 +15,7 @@ import { journalKey, JournalWriter, readJournal } from './cancel-journal';
 import { classifyLine } from './input-lines';
 import { LatencyHistogram } from './latency-histogram';
 import { MAX_LINE_CHARS, OVERLONG_MARK } from './read-lines';
+import { Fifo } from './fifo';
 import { SeenNames } from './seen-names';
 import { ServiceLane, type LaneJob } from './service-lane';
 
@@ -174,7 +175,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     retry: { ...BATCH_RETRY, maxAttempts: 1, perAttemptTimeoutMs: probeTimeoutMs, totalTimeoutMs: probeTimeoutMs },
     waitForReady: false,
   };
-  const out: BatchRecord[] = [];
+  const out = new Fifo<BatchRecord>();
   // The reader and the consumer both sleep until something changes; notify wakes them all.
   // Wakes are coalesced to one per turn of the event loop: calls complete in bursts (one socket
   // read carries many replies), and waking the reader and the consumer per record cost more
@@ -424,6 +425,8 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const reader = (async () => {
     let line = 0;
     for await (const raw of names as AsyncIterable<string>) {
+      // Output space first: lines that need no call (invalid, skipped, repeated) must not run ahead either.
+      while (out.length >= 4096) await sleepUntilWoken();
       line++;
       const item = classifyLine(raw, line);
       if (item.kind === 'skip') continue;
