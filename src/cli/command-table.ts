@@ -74,8 +74,15 @@ function defineCommand<Options>(spec: CommandSpec<Options>): CommandSpec<Options
 
 // Flags shared by every command that talks to services (cancel now; get, list, batch later).
 const CONNECTION_FLAGS: readonly FlagSpec[] = [
-  { name: 'service', type: 'string', valueName: 'ID', description: `Service of relative names: ${serviceIds.join(', ')}` },
-  { name: 'service-host', type: 'string', valueName: 'HOST', description: 'A service that is not built in, by host (any NAME ending in /operations/ID)' },
+  { name: 'service', type: 'string', valueName: 'ID', description: `Service of relative names: ${serviceIds.join(', ')}, or a --service-host HOST` },
+  {
+    name: 'service-host',
+    type: 'string',
+    valueName: 'HOST',
+    repeatable: true,
+    description:
+      'Allow a service that is not built in, by host (any NAME ending in /operations/ID); full names on other hosts are refused. One alone, without --service, is also the service of relative names',
+  },
   {
     name: 'endpoint',
     type: 'string',
@@ -110,10 +117,13 @@ function confirmOptions(flags: FlagValues, command: string): { confirm?: boolean
 
 /** Connection options every service-calling command shares, read from its flags. */
 export interface ConnectionOptions {
-  /** Built-in service id for relative names. */
+  /**
+   * Service of relative names: a built-in id, or one of `serviceHosts` (`--service`, else the
+   * only `--service-host`).
+   */
   service?: string;
-  /** Host of a service that is not built in. */
-  serviceHost?: string;
+  /** Hosts that are not built in which full names may name (`--service-host`, lower case). */
+  serviceHosts?: string[];
   /** `host:port` for all services, or per service id. */
   endpoint?: string | Record<string, string>;
   /** `host:port` of an emulator (the env variable is read by the command, not here). */
@@ -125,23 +135,29 @@ export interface ConnectionOptions {
 export function connectionOptions(flags: FlagValues, command: string): ConnectionOptions {
   const out: ConnectionOptions = {};
   const service = flags['service'] as string | undefined;
-  const serviceHost = flags['service-host'] as string | undefined;
-  if (service !== undefined && serviceHost !== undefined) {
-    throw new UsageError('--service and --service-host cannot be combined: give one', command);
+  const serviceHosts = flags['service-host'] as readonly string[] | undefined;
+  if (serviceHosts !== undefined) {
+    const hosts: string[] = [];
+    for (const h of serviceHosts) {
+      let host: string;
+      try {
+        host = customService(h).host;
+      } catch (e) {
+        throw new UsageError(`--service-host: ${(e as Error).message}`, command);
+      }
+      if (!hosts.includes(host)) hosts.push(host);
+    }
+    out.serviceHosts = hosts;
   }
   if (service !== undefined) {
-    const found = findService(service);
+    // A built-in id, or one of the hosts just allowed (how relative names pick one of several).
+    const found = findService(service)?.id ?? out.serviceHosts?.find((h) => h === service.trim().toLowerCase());
     if (!found) {
-      throw new UsageError(`--service: unknown service "${service}"; use one of ${serviceIds.join(', ')}, or --service-host HOST`, command);
+      throw new UsageError(`--service: unknown service "${service}"; use one of ${serviceIds.join(', ')}, or a host also given as --service-host HOST`, command);
     }
-    out.service = found.id;
-  }
-  if (serviceHost !== undefined) {
-    try {
-      out.serviceHost = customService(serviceHost).host;
-    } catch (e) {
-      throw new UsageError(`--service-host: ${(e as Error).message}`, command);
-    }
+    out.service = found;
+  } else if (out.serviceHosts?.length === 1) {
+    out.service = out.serviceHosts[0] as string;
   }
   const endpoints = flags['endpoint'] as readonly string[] | undefined;
   if (endpoints !== undefined) out.endpoint = endpointOption(endpoints, command);
