@@ -81,7 +81,7 @@ const CONNECTION_FLAGS: readonly FlagSpec[] = [
     valueName: 'HOST',
     repeatable: true,
     description:
-      'Allow a service that is not built in, by host (any NAME ending in /operations/ID); full names on other hosts are refused. One alone, without --service, is also the service of relative names',
+      'Allow full names on a host that is not built in (any NAME ending in /operations/ID; other hosts are refused); one alone is also the service of relative names',
   },
   {
     name: 'endpoint',
@@ -204,8 +204,8 @@ export const commands = {
     description: [
       'NAME is a relative operation name plus --service (projects/p/locations/l/operations/o),',
       'or a full resource name that names its service (//dataplex.googleapis.com/projects/p/locations/l/operations/o),',
-      'so one run can mix services. Names are checked before any call: a bad one gets its own',
-      '"invalid-name" record and the others still run.',
+      'so one run can mix services. A full name on a host that is not built in needs --service-host HOST.',
+      'Names are checked before any call: a bad one gets its own "invalid-name" record and the others still run.',
       '',
       'Prints one JSON line per name, in the order given:',
       '  {"name","service","outcome","code","message","attempts","latencyMs"}',
@@ -329,7 +329,8 @@ export const commands = {
     summary: 'Cancel every name of a file or stdin: one record per line, resumable, Ctrl-C safe',
     usage: 'batch [--input FILE|-] [--output FILE|-] [--service ID] [--concurrency N] [--rate N] [--journal FILE] [--confirm] [--quiet]',
     description: [
-      'Input: one name per line (relative with --service, or //host/... full names to mix services);',
+      'Input: one name per line (relative with --service, or //host/... full names to mix services;',
+      'a host that is not built in must be allowed with --service-host HOST, or its lines are invalid);',
       'blank lines and # comments are skipped; CRLF and a UTF-8 BOM are accepted. Output: exactly one',
       'JSON record per name line, with its 1-based "line". Bad lines get "invalid-name" and no call.',
       'Concurrency is per service; --rate N paces calls so no second holds more than N per service.',
