@@ -63,6 +63,8 @@ describe('library', () => {
     const e = emu.get();
     e.store.seed({ name: EVIL_OP, service: EVIL });
     e.store.seed({ name: 'a/operations/2', service: 'second.example.com' });
+    // A list entry that is no DNS host is an options error at once, not a silent no-op.
+    expect(() => createCanceller({ emulator: e.target, serviceHosts: ['not a host'] })).toThrow(/serviceHosts: service host "not a host" is not a DNS host name/);
     const c = createCanceller({ emulator: e.target, serviceHosts: [EVIL.toUpperCase(), 'second.example.com'] });
     try {
       await expect(c.cancel(HOSTILE)).resolves.toMatchObject({ service: EVIL, outcome: 'cancel-requested' });
