@@ -421,7 +421,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   let readerDone = false;
   let readerError: unknown;
   const maxQueued = concurrency * 4;
-  const parseOptions = { service: serviceOnce(options.service) };
+  const parseOptions = { ...caller.nameOptions, service: serviceOnce(options.service) }; // the canceller's allowed hosts
   const reader = (async () => {
     let line = 0;
     for await (const raw of names as AsyncIterable<string>) {

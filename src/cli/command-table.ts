@@ -74,8 +74,15 @@ function defineCommand<Options>(spec: CommandSpec<Options>): CommandSpec<Options
 
 // Flags shared by every command that talks to services (cancel now; get, list, batch later).
 const CONNECTION_FLAGS: readonly FlagSpec[] = [
-  { name: 'service', type: 'string', valueName: 'ID', description: `Service of relative names: ${serviceIds.join(', ')}` },
-  { name: 'service-host', type: 'string', valueName: 'HOST', description: 'A service that is not built in, by host (any NAME ending in /operations/ID)' },
+  { name: 'service', type: 'string', valueName: 'ID', description: `Service of relative names: ${serviceIds.join(', ')}, or a --service-host HOST` },
+  {
+    name: 'service-host',
+    type: 'string',
+    valueName: 'HOST',
+    repeatable: true,
+    description:
+      'Allow full names on a host that is not built in (any NAME ending in /operations/ID; other hosts are refused); one alone is also the service of relative names',
+  },
   {
     name: 'endpoint',
     type: 'string',
@@ -110,10 +117,13 @@ function confirmOptions(flags: FlagValues, command: string): { confirm?: boolean
 
 /** Connection options every service-calling command shares, read from its flags. */
 export interface ConnectionOptions {
-  /** Built-in service id for relative names. */
+  /**
+   * Service of relative names: a built-in id, or one of `serviceHosts` (`--service`, else the
+   * only `--service-host`).
+   */
   service?: string;
-  /** Host of a service that is not built in. */
-  serviceHost?: string;
+  /** Hosts that are not built in which full names may name (`--service-host`, lower case). */
+  serviceHosts?: string[];
   /** `host:port` for all services, or per service id. */
   endpoint?: string | Record<string, string>;
   /** `host:port` of an emulator (the env variable is read by the command, not here). */
@@ -125,23 +135,29 @@ export interface ConnectionOptions {
 export function connectionOptions(flags: FlagValues, command: string): ConnectionOptions {
   const out: ConnectionOptions = {};
   const service = flags['service'] as string | undefined;
-  const serviceHost = flags['service-host'] as string | undefined;
-  if (service !== undefined && serviceHost !== undefined) {
-    throw new UsageError('--service and --service-host cannot be combined: give one', command);
+  const serviceHosts = flags['service-host'] as readonly string[] | undefined;
+  if (serviceHosts !== undefined) {
+    const hosts: string[] = [];
+    for (const h of serviceHosts) {
+      let host: string;
+      try {
+        host = customService(h).host;
+      } catch (e) {
+        throw new UsageError(`--service-host: ${(e as Error).message}`, command);
+      }
+      if (!hosts.includes(host)) hosts.push(host);
+    }
+    out.serviceHosts = hosts;
   }
   if (service !== undefined) {
-    const found = findService(service);
+    // A built-in id, or one of the hosts just allowed (how relative names pick one of several).
+    const found = findService(service)?.id ?? out.serviceHosts?.find((h) => h === service.trim().toLowerCase());
     if (!found) {
-      throw new UsageError(`--service: unknown service "${service}"; use one of ${serviceIds.join(', ')}, or --service-host HOST`, command);
+      throw new UsageError(`--service: unknown service "${service}"; use one of ${serviceIds.join(', ')}, or a host also given as --service-host HOST`, command);
     }
-    out.service = found.id;
-  }
-  if (serviceHost !== undefined) {
-    try {
-      out.serviceHost = customService(serviceHost).host;
-    } catch (e) {
-      throw new UsageError(`--service-host: ${(e as Error).message}`, command);
-    }
+    out.service = found;
+  } else if (out.serviceHosts?.length === 1) {
+    out.service = out.serviceHosts[0] as string;
   }
   const endpoints = flags['endpoint'] as readonly string[] | undefined;
   if (endpoints !== undefined) out.endpoint = endpointOption(endpoints, command);
@@ -188,8 +204,8 @@ export const commands = {
     description: [
       'NAME is a relative operation name plus --service (projects/p/locations/l/operations/o),',
       'or a full resource name that names its service (//dataplex.googleapis.com/projects/p/locations/l/operations/o),',
-      'so one run can mix services. Names are checked before any call: a bad one gets its own',
-      '"invalid-name" record and the others still run.',
+      'so one run can mix services. A full name on a host that is not built in needs --service-host HOST.',
+      'Names are checked before any call: a bad one gets its own "invalid-name" record and the others still run.',
       '',
       'Prints one JSON line per name, in the order given:',
       '  {"name","service","outcome","code","message","attempts","latencyMs"}',
@@ -313,7 +329,8 @@ export const commands = {
     summary: 'Cancel every name of a file or stdin: one record per line, resumable, Ctrl-C safe',
     usage: 'batch [--input FILE|-] [--output FILE|-] [--service ID] [--concurrency N] [--rate N] [--journal FILE] [--confirm] [--quiet]',
     description: [
-      'Input: one name per line (relative with --service, or //host/... full names to mix services);',
+      'Input: one name per line (relative with --service, or //host/... full names to mix services;',
+      'a host that is not built in must be allowed with --service-host HOST, or its lines are invalid);',
       'blank lines and # comments are skipped; CRLF and a UTF-8 BOM are accepted. Output: exactly one',
       'JSON record per name line, with its 1-based "line". Bad lines get "invalid-name" and no call.',
       'Concurrency is per service; --rate N paces calls so no second holds more than N per service.',

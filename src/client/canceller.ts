@@ -1,8 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import { OperationsError } from '../errors/operations-error';
 import { Code } from '../errors/status-code';
-import { parseOperationName, resolveServiceArg, type NameKind } from '../registry/operation-name';
-import type { ServiceDescriptor } from '../registry/service-registry';
+import { normalizeServiceHosts, parseOperationName, resolveServiceArg, type NameKind, type ParseNameOptions } from '../registry/operation-name';
+import { findService, isServiceHost, type ServiceDescriptor } from '../registry/service-registry';
 import { callWithRetry, type RetryListener } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
 import type { AuthClientLike, CredentialOptions } from '../transport/channel-credentials';
@@ -31,8 +31,18 @@ export interface CancellerOptions {
   endpoint?: string | Readonly<Record<string, string>>;
   /** Universe domain. Defaults to `GOOGLE_CLOUD_UNIVERSE_DOMAIN`, else `googleapis.com`. */
   universeDomain?: string;
-  /** Service used for relative names when a call names none (id or host). */
+  /**
+   * Service used for relative names when a call names none (id or host). A host given here may
+   * also be named by full names (`//host/...`).
+   */
   service?: string | ServiceDescriptor;
+  /**
+   * Hosts that are not built in which this canceller may call: `//host/...` full names on them
+   * are custom services (any `.../operations/<id>`). A full name on any other host that is not
+   * built in rejects with 'invalid-name' before any connection, so names from a file cannot
+   * send credentials to a host of their choosing. Defaults to none.
+   */
+  serviceHosts?: readonly string[];
   /** Retry and deadline policy; see RetryPolicy for the defaults. */
   retry?: Partial<RetryPolicy>;
   /** Told before every retry (logging, metrics). */
@@ -124,6 +134,8 @@ export interface OperationsCaller extends Canceller {
   connect(service: string | ServiceDescriptor, timeoutMs?: number): Promise<void>;
   /** Aborted by close(): long waits above the retry layer (confirm polling) listen to it. */
   readonly closeSignal: AbortSignal;
+  /** Which full-name hosts `resolve` accepts: for parsing names with the same rules (cancelMany's reader). */
+  readonly nameOptions: Readonly<Pick<ParseNameOptions, 'serviceHosts' | 'universeDomain'>>;
 }
 
 /**
@@ -143,6 +155,10 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
   const universeDomain = options.universeDomain ?? (process.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN || undefined);
   const endpointOptions = { emulator, allowInsecure: options.allowInsecure, endpoint: options.endpoint, universeDomain };
   const defaultService = options.service === undefined ? undefined : resolveServiceArg(options.service);
+  const nameOptions = {
+    serviceHosts: Object.freeze(allowedHostsOf(options.serviceHosts, defaultService)),
+    ...(universeDomain === undefined ? {} : { universeDomain }),
+  };
   const pool = new StubPool({
     channelsPerService: options.channelsPerService,
     maxChannelsPerService: options.maxChannelsPerService,
@@ -184,7 +200,12 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
   }
 
   function resolve(name: string, kind: NameKind, callOptions?: CallOptions): { name: string; service: ServiceDescriptor } {
-    const parsed = parseOperationName(name, { service: callOptions?.service ?? defaultService, kind });
+    const parsed = parseOperationName(name, {
+      service: callOptions?.service ?? defaultService,
+      kind,
+      serviceHosts: nameOptions.serviceHosts,
+      universeDomain: nameOptions.universeDomain,
+    });
     return { name: parsed.name, service: parsed.service };
   }
 
@@ -290,6 +311,7 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
       await stub.waitForReady(Date.now() + timeoutMs);
     },
     closeSignal: closing.signal,
+    nameOptions,
     cancelAndConfirm: (name, o) => cancelAndConfirm(self, name, o),
     getOperation: (name, o) => getOperation(self, name, o),
     listOperations: (parent, o) => listOperations(self, parent, o),
@@ -329,6 +351,14 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
       },
     );
   }
+}
+
+/** The custom hosts full names may name: `serviceHosts`, plus the default service's host when it is not built in. */
+function allowedHostsOf(serviceHosts: readonly string[] | undefined, defaultService: ServiceDescriptor | undefined): string[] {
+  const hosts = normalizeServiceHosts(serviceHosts ?? []);
+  const own = defaultService?.host.toLowerCase();
+  if (own !== undefined && !findService(own) && isServiceHost(own) && !hosts.includes(own)) hosts.push(own);
+  return hosts;
 }
 
 function closedError(name: string, service: string): OperationsError {

@@ -91,7 +91,8 @@ async function cancelShowcase(): Promise<number> {
     for (const sc of list) if (sc.seed) emulator.store.seed({ ...sc.seed, name: sc.name, service: sc.service.id });
     emulator.setFaults(restricted.host, { denied: true });
 
-    const argv = ['cancel', '--emulator', emulator.target, '--max-attempts', '4', ...list.map((sc) => fullName(sc.service, sc.name))];
+    // The custom host must be allowed by name: full names alone cannot choose where calls go.
+    const argv = ['cancel', '--emulator', emulator.target, '--service-host', restricted.host, '--max-attempts', '4', ...list.map((sc) => fullName(sc.service, sc.name))];
     const out: string[] = [];
     const print = (line: string): void => {
       process.stdout.write(`${line}\n`);
@@ -99,7 +100,7 @@ async function cancelShowcase(): Promise<number> {
     print(`lro-cancel demo: Operations emulator on ${emulator.target} (loopback, plaintext, no credentials)`);
     const builtIn = new Set(list.filter((sc) => !sc.service.custom).map((sc) => sc.service.id));
     print(`seeded ${emulator.store.size} operations on ${builtIn.size} built-in services (${[...builtIn].join(', ')}) and one custom host; cancelling ${list.length} names:`);
-    print(`$ lro-cancel cancel --emulator ${emulator.target} --max-attempts 4 NAME... (${list.length} names)`);
+    print(`$ lro-cancel cancel --emulator ${emulator.target} --service-host ${restricted.host} --max-attempts 4 NAME... (${list.length} names)`);
     const exitCode = await runCli(argv, {
       stdout: { write: (chunk: string) => (out.push(chunk), process.stdout.write(chunk)) },
       stderr: process.stderr,

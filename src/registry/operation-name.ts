@@ -1,7 +1,7 @@
 import { Code } from '../errors/status-code';
 import { OperationsError } from '../errors/operations-error';
 import { quoteText } from './quote-text';
-import { customService, findService, services, type ServiceDescriptor } from './service-registry';
+import { customService, findService, isServiceHost, services, type ServiceDescriptor } from './service-registry';
 
 /** A validated operation name and the service it belongs to. */
 export interface OperationName {
@@ -105,10 +105,24 @@ function expected(service: ServiceDescriptor, kind: NameKind): string {
 }
 
 export interface ParseNameOptions {
-  /** Service id or host for relative names; ignored for `//host/...` full names unless they disagree. */
+  /**
+   * Service id or host for relative names. A `//host/...` full name carries its own service;
+   * a host given here also counts as allowed for full names of that host (it was chosen).
+   */
   service?: string | ServiceDescriptor;
   /** Which RPC the name is for. Defaults to 'cancel'. */
   kind?: NameKind;
+  /**
+   * Hosts that are not built in which `//host/...` full names may name (custom services). A full
+   * name on any other host is 'invalid-name': a names file must not choose where credentials go.
+   */
+  serviceHosts?: readonly string[];
+  /**
+   * Universe domain (`googleapis.com` unless set). A full name on a built-in service's host
+   * under it (`//dataplex.example-universe.com/...`) names that built-in service: the host
+   * its endpoint is built from.
+   */
+  universeDomain?: string;
 }
 
 /**
@@ -117,7 +131,9 @@ export interface ParseNameOptions {
  * Accepts a relative name plus a service (`projects/p/locations/l/operations/o`, `dataplex`)
  * or an AIP-122 full resource name that names its service itself
  * (`//dataplex.googleapis.com/projects/p/locations/l/operations/o`). A full name whose host is
- * not built in is accepted as a custom service (any `.../operations/<id>`).
+ * not built in is a custom service (any `.../operations/<id>`) only when that host is in
+ * `serviceHosts` or is the host given as `service`; any other host is refused, before any
+ * connection or DNS lookup, with a message saying how to allow it.
  *
  * @throws OperationsError with outcome 'invalid-name' quoting the name and the expected pattern(s).
  */
@@ -127,13 +143,13 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
   const given = opts.service === undefined ? undefined : resolveServiceArg(opts.service);
 
   if (typeof input !== 'string') throw invalid(describe(input), `operation name must be a string, got ${typeof input}`);
-  if (input.length === 0) throw invalidHinted(input, 'operation name is empty', input, given, kind);
+  if (input.length === 0) throw invalidHinted(input, 'operation name is empty', input, given, opts, kind);
   if (input.length > MAX_NAME_LENGTH) {
-    throw invalidHinted(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`, input, given, kind);
+    throw invalidHinted(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`, input, given, opts, kind);
   }
   if (SUSPECT.test(input)) {
-    if (FORBIDDEN.test(input)) throw invalidHinted(input, 'operation name contains whitespace or a control character', input, given, kind);
-    if (LONE_SURROGATE.test(input)) throw invalidHinted(input, 'operation name is not well-formed Unicode (it holds an unpaired surrogate)', input, given, kind);
+    if (FORBIDDEN.test(input)) throw invalidHinted(input, 'operation name contains whitespace or a control character', input, given, opts, kind);
+    if (LONE_SURROGATE.test(input)) throw invalidHinted(input, 'operation name is not well-formed Unicode (it holds an unpaired surrogate)', input, given, opts, kind);
   }
 
   let relative = input;
@@ -142,18 +158,9 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
     const slash = input.indexOf('/', 2);
     const host = slash === -1 ? input.slice(2) : input.slice(2, slash);
     relative = slash === -1 ? '' : input.slice(slash + 1);
-    let fromHost: ServiceDescriptor;
-    try {
-      fromHost = findService(host) ?? customService(host);
-    } catch (e) {
-      throw invalid(input, `full resource name has no valid service host (${(e as Error).message})`);
-    }
-    if (given && given.host !== fromHost.host) {
-      throw invalid(input, `full resource name names ${fromHost.host}, but the service given is ${given.id} (${given.host})`);
-    }
-    service = given ?? fromHost;
+    service = serviceOfHost(input, host, given, opts);
   } else if (input.startsWith('/')) {
-    throw invalidHinted(input, 'operation name must not start with "/" (use a relative name, or "//host/..." for a full name)', input, given, kind);
+    throw invalidHinted(input, 'operation name must not start with "/" (use a relative name, or "//host/..." for a full name)', input, given, opts, kind);
   }
 
   if (!service) {
@@ -178,8 +185,15 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
  * by a full name). Worked out only when an error is thrown: parseOperationName is on every
  * call's path.
  */
-function invalidHinted(shown: string, why: string, input: string, given: ServiceDescriptor | undefined, kind: NameKind): OperationsError {
-  const known = given ?? serviceOfFullName(input);
+function invalidHinted(
+  shown: string,
+  why: string,
+  input: string,
+  given: ServiceDescriptor | undefined,
+  opts: ParseNameOptions,
+  kind: NameKind,
+): OperationsError {
+  const known = typeof input === 'string' && input.startsWith('//') ? serviceOfFullName(input, given, opts) : given;
   return invalid(shown, known ? `${why}; ${expected(known, kind)}` : why, known);
 }
 
@@ -192,16 +206,76 @@ function describe(value: unknown): string {
   }
 }
 
-/** The service a `//host/...` full name names, if the host is usable; for error messages only. */
-function serviceOfFullName(input: string): ServiceDescriptor | undefined {
-  if (typeof input !== 'string' || !input.startsWith('//')) return undefined;
+/** The service a `//host/...` full name names, if the host is usable and allowed; for error messages only. */
+function serviceOfFullName(input: string, given: ServiceDescriptor | undefined, opts: ParseNameOptions): ServiceDescriptor | undefined {
   const slash = input.indexOf('/', 2);
   const host = slash === -1 ? input.slice(2) : input.slice(2, slash);
   try {
-    return findService(host) ?? customService(host);
+    return serviceOfHost(input, host, given, opts);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The service of a full name's host: the one given (a host the caller chose), a built-in
+ * service (also by its host under the universe domain), or an allowed custom host. Any other
+ * host is refused here, from the text alone: no connection, no DNS lookup, no credentials.
+ */
+function serviceOfHost(input: string, host: string, given: ServiceDescriptor | undefined, opts: ParseNameOptions): ServiceDescriptor {
+  const h = host.toLowerCase();
+  if (given && given.host === h) return given;
+  const builtIn = findService(h) ?? builtInUnderUniverse(h, opts.universeDomain);
+  if (builtIn) return builtIn;
+  if (!isServiceHost(h)) {
+    throw invalid(input, `full resource name has no valid service host (${quoteText(host)} is not a DNS host name such as "foo.googleapis.com")`);
+  }
+  const allowed = allowedHosts(opts.serviceHosts).get(h);
+  if (allowed) return allowed;
+  // h passed isServiceHost: [a-z0-9.-] only, safe to show as it is.
+  throw invalid(
+    input,
+    `full resource name names host "${h}", which is not a built-in service; to call it, pass --service-host ${h} (library: serviceHosts: ['${h}'])`,
+  );
+}
+
+/** `dataplex.example-universe.com` under universe `example-universe.com`: the built-in dataplex (resolveEndpoint's rewrite, inverted). */
+function builtInUnderUniverse(host: string, universeDomain: string | undefined): ServiceDescriptor | undefined {
+  if (!universeDomain || universeDomain === 'googleapis.com') return undefined;
+  const suffix = `.${universeDomain.toLowerCase()}`;
+  if (!host.endsWith(suffix) || host.length === suffix.length) return undefined;
+  return findService(`${host.slice(0, -suffix.length)}.googleapis.com`);
+}
+
+const NO_HOSTS: ReadonlyMap<string, ServiceDescriptor> = new Map();
+// Callers pass the same array on every call (the canceller's): normalise it once.
+const ALLOWED_HOSTS = new WeakMap<readonly string[], ReadonlyMap<string, ServiceDescriptor>>();
+
+/** The custom services of `serviceHosts`, by lower-case host. */
+function allowedHosts(serviceHosts: readonly string[] | undefined): ReadonlyMap<string, ServiceDescriptor> {
+  if (serviceHosts === undefined || serviceHosts.length === 0) return NO_HOSTS;
+  let found = ALLOWED_HOSTS.get(serviceHosts);
+  if (!found) {
+    const map = new Map<string, ServiceDescriptor>();
+    for (const host of normalizeServiceHosts(serviceHosts)) map.set(host, findService(host) ?? customService(host));
+    found = map;
+    ALLOWED_HOSTS.set(serviceHosts, found);
+  }
+  return found;
+}
+
+/**
+ * Hosts as `serviceHosts` takes them: trimmed, lower case, each a DNS host name.
+ * @throws OperationsError 'invalid-name' for one that is not.
+ */
+export function normalizeServiceHosts(serviceHosts: readonly string[]): string[] {
+  return serviceHosts.map((host) => {
+    try {
+      return customService(host).host;
+    } catch (e) {
+      throw new OperationsError(Code.INVALID_ARGUMENT, `serviceHosts: ${(e as Error).message}`, { outcome: 'invalid-name' });
+    }
+  });
 }
 
 /** A service given as an id, a host, or a descriptor. */

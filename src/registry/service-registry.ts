@@ -40,7 +40,7 @@ export interface ServiceDescriptor {
   readonly listParentPatterns: readonly string[];
   /** OAuth scopes, any of which grants access to the Operations mixin. The first is requested. */
   readonly scopes: readonly string[];
-  /** True for services built from `--service-host`: any `.../operations/<id>` is accepted. */
+  /** True for services built from `--service-host` / `serviceHosts`: any `.../operations/<id>` is accepted. */
   readonly custom?: boolean;
 }
 
@@ -137,13 +137,18 @@ export const serviceIds: readonly string[] = Object.keys(services);
 
 const HOST_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
+/** True for a lower-case DNS host name with at least one dot (`foo.googleapis.com`): no port, no IP literal syntax. */
+export function isServiceHost(host: string): boolean {
+  return HOST_PATTERN.test(host);
+}
+
 /**
  * A service that is not built in, named by its host (`--service-host foo.googleapis.com`).
  * Any name ending in `/operations/<id>` is accepted; scopes are cloud-platform.
  */
 export function customService(host: string): ServiceDescriptor {
   const h = host.trim().toLowerCase();
-  if (!HOST_PATTERN.test(h)) {
+  if (!isServiceHost(h)) {
     // JSON-quoted: a hostile value (CR, LF, escapes) is shown escaped, on one line.
     throw new TypeError(`service host ${quoteText(host)} is not a DNS host name such as "foo.googleapis.com"`);
   }

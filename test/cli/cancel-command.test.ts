@@ -89,7 +89,8 @@ test('every failure outcome: unsupported, not-found, denied, invalid-name (serve
     fullName(dp, flaky),
   ];
   const c = capture();
-  const code = await cancelCommand({ names, emulator: e.target, maxAttempts: 3 }, c.io);
+  // The custom host is allowed by name (--service-host): a full name alone may not choose it.
+  const code = await cancelCommand({ names, emulator: e.target, serviceHosts: ['restricted.googleapis.com'], maxAttempts: 3 }, c.io);
   const records = c.records<CancelRecord>();
   expect(records.map((r) => [r.service, r.outcome, r.code, r.attempts])).toEqual([
     ['privateca', 'unsupported', 'UNIMPLEMENTED', 1],

@@ -64,12 +64,17 @@ test('the canceller-wide default service applies to relative names', async () =>
   }
 });
 
-test('a custom service host (not built in) works end to end', async () => {
+test('a custom service host (not built in), allowed by serviceHosts, works end to end', async () => {
   const name = 'v1/projects/p/things/t/operations/o';
   emu.get().store.seed({ name, service: 'foo.googleapis.com' });
-  const r = await c.cancel(`//foo.googleapis.com/${name}`);
-  expect(r).toMatchObject({ name, service: 'foo.googleapis.com', outcome: 'cancel-requested' });
-  expect(emu.get().callsOf('CancelOperation')[0]!.authority).toBe('foo.googleapis.com');
+  const d = createCanceller({ emulator: emu.get().target, serviceHosts: ['foo.googleapis.com'] });
+  try {
+    const r = await d.cancel(`//foo.googleapis.com/${name}`);
+    expect(r).toMatchObject({ name, service: 'foo.googleapis.com', outcome: 'cancel-requested' });
+    expect(emu.get().callsOf('CancelOperation')[0]!.authority).toBe('foo.googleapis.com');
+  } finally {
+    await d.close();
+  }
 });
 
 describe('unsupported (UNIMPLEMENTED)', () => {

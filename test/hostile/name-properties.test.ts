@@ -42,6 +42,9 @@ const validName = fc.constantFrom(...REGISTRY_PATTERNS).chain(({ id, kind, patte
 /** The name as given to the parser: relative + service id, relative + host, or a //host full name. */
 const SERVICE_ARGS: Array<string | undefined> = [undefined, ...serviceIds, ...serviceIds.map((id) => services[id]!.host), 'custom.example.com', 'Not A Service'];
 
+/** A DNS host that is no built-in service's (nor the one allowed below). */
+const customHost = fc.domain().filter((d) => !serviceIds.some((id) => services[id]!.host === d.toLowerCase()) && d.toLowerCase() !== 'allowed.example.com');
+
 function expectInvalidName(e: unknown): OperationsError {
   if (!(e instanceof OperationsError)) throw new Error(`threw something else than an OperationsError: ${String(e)}`);
   expect(e.outcome).toBe('invalid-name');
@@ -120,13 +123,29 @@ describe('parseOperationName', () => {
     );
   });
 
-  test('a custom service host accepts any .../operations/<id> and round-trips it', () => {
+  test('a custom service host in serviceHosts accepts any .../operations/<id> and round-trips it', () => {
     fc.assert(
-      fc.property(fc.domain().filter((d) => !serviceIds.some((id) => services[id]!.host === d.toLowerCase())), nameFor('**/operations/*'), (host, name) => {
-        const parsed = parseOperationName(`//${host}/${name}`);
+      fc.property(customHost, nameFor('**/operations/*'), (host, name) => {
+        const parsed = parseOperationName(`//${host}/${name}`, { serviceHosts: [host] });
         expect(parsed.name).toBe(name);
         expect(parsed.service).toMatchObject({ host: host.toLowerCase(), custom: true });
         expect(parseOperationName(name, host).name).toBe(name);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('a full name on any host that is not built in nor allowed is invalid-name naming --service-host, whatever service is given', () => {
+    fc.assert(
+      fc.property(customHost, nameFor('**/operations/*'), fc.constantFrom(...SERVICE_ARGS.filter((a) => a !== 'Not A Service')), fc.constantFrom(...KINDS), (host, name, service, kind) => {
+        const given = service?.toLowerCase() === host.toLowerCase() ? undefined : service; // that one would allow it
+        let error: unknown;
+        try {
+          parseOperationName(`//${host}/${name}`, { ...(given === undefined ? {} : { service: given }), kind, serviceHosts: ['allowed.example.com'] });
+        } catch (e) {
+          error = e;
+        }
+        expect(expectInvalidName(error).message).toContain(`pass --service-host ${host.toLowerCase()}`);
       }),
       { numRuns: 500 },
     );

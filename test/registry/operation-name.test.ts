@@ -1,4 +1,4 @@
-import { createCanceller, MAX_NAME_LENGTH, OperationsError, parseOperationName, serviceIds, services } from '../../src';
+import { Code, createCanceller, MAX_NAME_LENGTH, OperationsError, parseOperationName, serviceIds, services } from '../../src';
 import { matchesPattern } from '../../src/registry/operation-name';
 import { useEmulator } from '../helpers/emulator';
 
@@ -231,11 +231,13 @@ describe('shape, characters and length', () => {
     for (const id of serviceIds) expect(err.message).toContain(id);
   });
 
-  test('a full name naming a different service than the one given is refused', () => {
-    const err = invalidName(() => parseOperationName(`//dataplex.googleapis.com/${good}`, 'privateca'));
-    expect(err.outcome).toBe('invalid-name');
-    expect(err.message).toContain('dataplex.googleapis.com');
-    expect(err.message).toContain('privateca');
+  test('a full name carries its own service: the one given is for relative names only', () => {
+    // (--service X --service-host Y: X for relative names, Y's full names still go to Y)
+    expect(parseOperationName(`//dataplex.googleapis.com/${good}`, 'privateca').service).toBe(services.dataplex);
+    expect(parseOperationName(good, 'privateca').service).toBe(services.privateca);
+    // its patterns are the full name's service's, not the given one's
+    const err = invalidName(() => parseOperationName('//datastore.googleapis.com/projects/p/locations/l/operations/o', 'dataplex'));
+    expect(err.message).toContain('datastore expects "projects/*/operations/*"');
   });
 
   test('a full name without a usable host or path is refused', () => {
@@ -248,12 +250,18 @@ describe('shape, characters and length', () => {
 });
 
 describe('custom service hosts', () => {
-  test('a full name on a host that is not built in is a custom service accepting any .../operations/<id>', () => {
-    const parsed = parseOperationName('//foo.googleapis.com/v1/things/t/operations/op-9');
+  test('a full name on a host in serviceHosts is a custom service accepting any .../operations/<id>', () => {
+    const parsed = parseOperationName('//foo.googleapis.com/v1/things/t/operations/op-9', { serviceHosts: ['foo.googleapis.com'] });
     expect(parsed.name).toBe('v1/things/t/operations/op-9');
     expect(parsed.service.custom).toBe(true);
     expect(parsed.service.host).toBe('foo.googleapis.com');
     expect(parsed.service.port).toBe(443);
+    // hosts compare case-insensitively, in the list and in the name
+    expect(parseOperationName('//FOO.googleapis.com/a/operations/o', { serviceHosts: [' Foo.GoogleAPIs.com '] }).service.host).toBe('foo.googleapis.com');
+    // several hosts in one list
+    const both = { serviceHosts: ['a.example.com', 'b.example.com'] };
+    expect(parseOperationName('//a.example.com/x/operations/1', both).service.id).toBe('a.example.com');
+    expect(parseOperationName('//b.example.com/x/operations/2', both).service.id).toBe('b.example.com');
   });
 
   test('a host given as the service makes a custom service for relative names', () => {
@@ -278,6 +286,67 @@ describe('custom service hosts', () => {
 
   test('a custom host that is not a DNS name is refused', () => {
     expect(() => parseOperationName('a/operations/o', 'foo_bar.example.com')).toThrow(/not a DNS host name/);
+    const err = invalidName(() => parseOperationName('//a.example.com/x/operations/o', { serviceHosts: ['a.example.com', 'bad host'] }));
+    expect(err).toMatchObject({ outcome: 'invalid-name' });
+    expect(err.rawMessage).toMatch(/^serviceHosts: service host "bad host" is not a DNS host name/);
+  });
+});
+
+describe('credentials go only to hosts the caller chose', () => {
+  const HOSTILE = '//evil.example.com/projects/p/operations/o';
+
+  test('a full name on a host that is neither built in nor allowed is invalid-name, saying how to allow it', () => {
+    for (const opts of [{}, { serviceHosts: ['other.example.com'] }, { service: 'datastore' }, { service: 'other.example.com' }, { kind: 'get' as const }]) {
+      const err = invalidName(() => parseOperationName(HOSTILE, opts));
+      expect(err).toMatchObject({ outcome: 'invalid-name', code: Code.INVALID_ARGUMENT, attempts: 0, operationName: HOSTILE });
+      expect(err.message).toContain(JSON.stringify(HOSTILE));
+      expect(err.message).toContain('full resource name names host "evil.example.com", which is not a built-in service');
+      expect(err.message).toContain('pass --service-host evil.example.com');
+      expect(err.message).toContain("serviceHosts: ['evil.example.com']");
+      // it names no service: the hostile host is not one
+      expect(err.service).toBeUndefined();
+    }
+    // upper case is the same host
+    expect(invalidName(() => parseOperationName('//EVIL.example.com/p/operations/o')).message).toContain('pass --service-host evil.example.com');
+  });
+
+  test('other errors in a hostile full name do not borrow its host as a service either', () => {
+    const err = invalidName(() => parseOperationName('//evil.example.com/p/operations/o x'));
+    expect(err.message).toMatch(/whitespace/);
+    expect(err.message).not.toContain('expects');
+    expect(err.service).toBeUndefined();
+  });
+
+  test('built-in service hosts are always allowed, whatever else is given', () => {
+    for (const id of serviceIds) {
+      const s = services[id]!;
+      const name = s.cancelPatterns[0]!.replace(/\*/g, 'x');
+      expect(parseOperationName(`//${s.host}/${name}`).service).toBe(s);
+      expect(parseOperationName(`//${s.host}/${name}`, { serviceHosts: ['a.example.com'] }).service).toBe(s);
+      expect(parseOperationName(`//${s.host}/${name}`, { service: 'a.example.com' }).service).toBe(s);
+    }
+  });
+
+  test('a host given as the service counts as allowed for full names of that host', () => {
+    const parsed = parseOperationName('//foo.example.com/v1/x/operations/o', { service: 'Foo.Example.com' });
+    expect(parsed).toMatchObject({ name: 'v1/x/operations/o', service: { host: 'foo.example.com', custom: true } });
+  });
+
+  test('under a universe domain, a built-in host in that universe names the built-in service', () => {
+    const u = { universeDomain: 'example-universe.com' };
+    expect(parseOperationName(`//dataplex.example-universe.com/${LOCATION_OPS.replace(/\*/g, 'x')}`, u).service).toBe(services.dataplex);
+    expect(parseOperationName('//datastore.example-universe.com/projects/p/operations/o', u).service).toBe(services.datastore);
+    // the canonical googleapis.com name stays the built-in service (its endpoint is rewritten)
+    expect(parseOperationName('//datastore.googleapis.com/projects/p/operations/o', u).service).toBe(services.datastore);
+    // not without that universe, not in another, and not for hosts that are not a built-in's
+    for (const [name, opts] of [
+      ['//datastore.example-universe.com/projects/p/operations/o', {}],
+      ['//datastore.example-universe.com/projects/p/operations/o', { universeDomain: 'other-universe.com' }],
+      ['//foo.example-universe.com/projects/p/operations/o', u],
+      ['//a.datastore.example-universe.com/projects/p/operations/o', u],
+    ] as const) {
+      expect(invalidName(() => parseOperationName(name, opts)).message).toContain('pass --service-host');
+    }
   });
 });
 
@@ -303,7 +372,9 @@ describe('no RPC is sent for a bad name', () => {
         ['projects/p/locations/l/operations/', 'dataplex'],
         ['projects/p/operations/o', 'dataplex'],
         ['projects/p/locations/l/operations/o', 'datastore'],
-        ['//dataplex.googleapis.com/projects/p/locations/l/operations/o', 'privateca'],
+        ['//evil.example.com/projects/p/operations/o', undefined],
+        ['//evil.example.com/projects/p/operations/o', 'datastore'],
+        ['//evil.example.com/projects/p/operations/o', 'other.example.com'],
         ['projects/p/locations/l/operations/' + 'x'.repeat(2000), 'dataplex'],
       ];
       for (const [name, service] of bad) {

@@ -48,7 +48,7 @@ export async function batchCommand(options: BatchCommandOptions, io: CommandIO):
 
   const batchOptions: BatchOptions = {
     ...cancellerOptionsFrom(options, io, 'batch'),
-    ...(options.service ?? options.serviceHost ? { service: options.service ?? options.serviceHost } : {}),
+    ...(options.service !== undefined ? { service: options.service } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.rate !== undefined ? { rate: options.rate } : {}),
     ...(options.journal !== undefined ? { journal: options.journal } : {}),

@@ -29,7 +29,7 @@ export interface CancelAllCommandOptions extends ConnectionOptions {
  */
 export async function cancelAllCommand(options: CancelAllCommandOptions, io: CommandIO): Promise<number> {
   const caller = createCanceller(cancellerOptionsFrom(options, io, 'cancel-all'));
-  const service = options.service ?? options.serviceHost;
+  const service = options.service;
   try {
     let names: string[];
     try {

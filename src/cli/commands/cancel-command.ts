@@ -1,7 +1,6 @@
 import { createCanceller, type OperationsCaller } from '../../client/canceller';
 import { codeName, type CodeName } from '../../errors/status-code';
 import { isSuccessOutcome, type Outcome } from '../../outcome';
-import { parseOperationName } from '../../registry/operation-name';
 import type { ConnectionOptions } from '../command-table';
 import type { CommandIO } from '../command-io';
 import { ExitCode } from '../exit-error';
@@ -10,7 +9,7 @@ import { cancellerOptionsFrom } from './connection';
 
 /** Options of `lro-cancel cancel`, as parse-argv builds them. */
 export interface CancelCommandOptions extends ConnectionOptions {
-  /** Relative names (with `service`/`serviceHost`) or full `//host/...` names, in output order. */
+  /** Relative names (with `service`) or full `//host/...` names (built-in or `serviceHosts`), in output order. */
   names: string[];
   /** Total deadline per name in ms, retries included. Defaults to the retry policy's 60 s. */
   timeoutMs?: number;
@@ -68,7 +67,7 @@ function openCanceller(options: CancelCommandOptions, io: CommandIO): Operations
 }
 
 async function cancelAll(canceller: OperationsCaller, options: CancelCommandOptions, io: CommandIO): Promise<CancelRecord[]> {
-  const service = options.service ?? options.serviceHost;
+  const service = options.service;
   const names = options.names;
   const results: (CancelRecord | undefined)[] = new Array(names.length);
   let printed = 0;
@@ -95,14 +94,15 @@ async function cancelOne(
   const started = performance.now();
   let target: { name: string; service: string } | undefined;
   try {
-    // Validate first, so the record can name the service even when the call fails.
-    const parsed = parseOperationName(input, service === undefined ? {} : { service });
-    target = { name: parsed.name, service: parsed.service.id };
     const callOptions = {
       signal,
       ...(service !== undefined ? { service } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     };
+    // Validate first (by the canceller's rules: its allowed hosts), so the record can name the
+    // service even when the call fails.
+    const parsed = canceller.resolve(input, 'cancel', callOptions);
+    target = { name: parsed.name, service: parsed.service.id };
     if (!options.confirm) {
       const result = await canceller.cancel(input, callOptions);
       return { name: result.name, service: result.service, outcome: result.outcome, code: 'OK', message: '', attempts: result.attempts, latencyMs: result.latencyMs };

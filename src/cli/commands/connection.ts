@@ -19,6 +19,8 @@ export function cancellerOptionsFrom(
     // null: the command's env decides, not whatever process.env holds.
     emulator: emulator ?? null,
     allowInsecure: options.allowInsecure ?? false,
+    // Full names may name these hosts (besides the built-in ones); any other host is refused.
+    ...(options.serviceHosts !== undefined ? { serviceHosts: options.serviceHosts } : {}),
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(io.env['GOOGLE_CLOUD_UNIVERSE_DOMAIN'] ? { universeDomain: io.env['GOOGLE_CLOUD_UNIVERSE_DOMAIN'] } : {}),
     ...(options.maxAttempts !== undefined ? { retry: { maxAttempts: options.maxAttempts } } : {}),

@@ -15,7 +15,7 @@ export interface GetCommandOptions extends ConnectionOptions {
 /** `lro-cancel get NAME...`: one JSON line per operation (Any fields decoded where known). */
 export async function getCommand(options: GetCommandOptions, io: CommandIO): Promise<number> {
   const caller = createCanceller(cancellerOptionsFrom(options, io, 'get'));
-  const service = options.service ?? options.serviceHost;
+  const service = options.service;
   let ok = true;
   try {
     for (const name of options.names) {

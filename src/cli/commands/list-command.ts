@@ -18,7 +18,7 @@ export interface ListCommandOptions extends ConnectionOptions {
 /** `lro-cancel list PARENT`: every operation under PARENT as JSON lines, across all pages. */
 export async function listCommand(options: ListCommandOptions, io: CommandIO): Promise<number> {
   const caller = createCanceller(cancellerOptionsFrom(options, io, 'list'));
-  const service = options.service ?? options.serviceHost;
+  const service = options.service;
   try {
     for await (const op of caller.listOperations(options.parent, {
       signal: io.signal,
