@@ -1,5 +1,5 @@
 import { makeLocalhostCert } from '../helpers/localhost-cert';
-import { Code, createCanceller, type AuthClientLike } from '../../src';
+import { Code, cancelMany, createCanceller, type AuthClientLike, type BatchRecord } from '../../src';
 import { startOperationsEmulator, type OperationsEmulator } from '../../src/emulator';
 import { rejection } from '../helpers/rejection';
 
@@ -150,5 +150,41 @@ test('over TLS without an injected auth client, ADC is used: a broken ADC setup 
     if (saved === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
     else process.env.GOOGLE_APPLICATION_CREDENTIALS = saved;
   }
+  expect(tlsEmu.calls).toHaveLength(0);
+});
+
+test('a batch whose credentials fail stops calling the service after the breaker threshold and a probe, sending nothing', async () => {
+  let asked = 0;
+  const failing: AuthClientLike = {
+    getRequestHeaders: async () => {
+      asked++;
+      throw new Error('invalid_grant: token has been expired or revoked');
+    },
+  };
+  const names: string[] = [];
+  for (let i = 0; i < 300; i++) names.push(`projects/p/locations/l/operations/cred-${i}`);
+  const recs: BatchRecord[] = [];
+  for await (const r of cancelMany(names, {
+    emulator: null,
+    service: 'dataplex',
+    endpoint: `localhost:${tlsEmu.port}`,
+    rootCerts: cert,
+    auth: failing,
+    concurrency: 4,
+    breakerThreshold: 5,
+    probeDelayMs: 50,
+    retry: { maxAttempts: 2, initialDelayMs: 5 },
+  })) {
+    recs.push(r);
+  }
+  expect(recs).toHaveLength(300);
+  const errors = recs.filter((r) => r.outcome === 'error');
+  expect(errors.length).toBeGreaterThanOrEqual(6);
+  expect(errors.length).toBeLessThanOrEqual(5 + 4 + 1);
+  expect(recs.filter((r) => r.outcome === 'not-attempted')).toHaveLength(300 - errors.length);
+  expect(recs.find((r) => r.outcome === 'not-attempted')?.message).toContain('service looks down');
+  expect(errors[0]?.message).toContain('invalid_grant');
+  // The credentials were asked per attempt of the names that ran, not for every name of the file.
+  expect(asked).toBeLessThanOrEqual(2 * errors.length);
   expect(tlsEmu.calls).toHaveLength(0);
 });
