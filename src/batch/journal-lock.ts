@@ -1,0 +1,99 @@
+import { promises as fsp } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { JournalError, osErrorText } from './journal-error';
+
+/** What a lock file holds: who has the journal, and a nonce so a release removes only its own lock. */
+interface LockOwner {
+  pid: number;
+  host: string;
+  nonce: string;
+}
+
+/** A lock file left empty by a crash between its creation and its write is stale after this long. */
+const EMPTY_LOCK_STALE_MS = 10_000;
+
+/**
+ * The exclusive lock of one journal for a run's duration: `<journal>.lock`, created with O_EXCL
+ * ('wx') and holding pid, host and a nonce. Node has no flock; a lock file also survives kill -9,
+ * so a lock whose pid is gone on this host (kill(pid, 0) → ESRCH) is stale and taken over.
+ * A lock from another host is never judged stale: that host may still be running.
+ */
+export class JournalLock {
+  private released = false;
+
+  private constructor(
+    readonly lockPath: string,
+    private readonly nonce: string,
+  ) {}
+
+  static async acquire(journalPath: string): Promise<JournalLock> {
+    const lockPath = `${journalPath}.lock`;
+    const me: LockOwner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') };
+    // Two tries: the second after removing a stale lock.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const handle = await fsp.open(lockPath, 'wx');
+        try {
+          await handle.writeFile(JSON.stringify(me) + '\n');
+        } finally {
+          await handle.close();
+        }
+        return new JournalLock(lockPath, me.nonce);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new JournalError(journalPath, `cannot create lock file ${lockPath}: ${osErrorText(e)}`, { cause: e });
+        }
+      }
+      const seen = await readLock(lockPath);
+      if (seen === undefined) continue; // released between our open and our read
+      if (attempt === 0 && (await isStale(lockPath, seen.owner))) {
+        // Remove it only if it is still the stale lock we judged: another run may have taken it over meanwhile.
+        const again = await readLock(lockPath);
+        if (again !== undefined && again.text === seen.text) await fsp.unlink(lockPath).catch(() => undefined);
+        continue;
+      }
+      const who = seen.owner ? `process ${seen.owner.pid} on ${seen.owner.host}` : 'another run (its lock file is being written)';
+      throw new JournalError(journalPath, `in use by ${who}: lock file ${lockPath}; wait for that run to end, or remove the lock file if that process is gone`);
+    }
+  }
+
+  /** Remove the lock file, if it is still ours. Idempotent; never throws. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    const seen = await readLock(this.lockPath);
+    if (seen?.owner?.nonce === this.nonce) await fsp.unlink(this.lockPath).catch(() => undefined);
+  }
+}
+
+async function readLock(lockPath: string): Promise<{ text: string; owner: LockOwner | undefined } | undefined> {
+  let text: string;
+  try {
+    text = await fsp.readFile(lockPath, { encoding: 'utf8' });
+  } catch {
+    return undefined;
+  }
+  try {
+    const o = JSON.parse(text) as Partial<LockOwner>;
+    if (Number.isInteger(o.pid) && typeof o.host === 'string' && typeof o.nonce === 'string') return { text, owner: o as LockOwner };
+  } catch {
+    // empty or torn: judged by its age below
+  }
+  return { text, owner: undefined };
+}
+
+async function isStale(lockPath: string, owner: LockOwner | undefined): Promise<boolean> {
+  if (owner === undefined) {
+    const st = await fsp.stat(lockPath).catch(() => undefined);
+    return st !== undefined && Date.now() - st.mtimeMs > EMPTY_LOCK_STALE_MS;
+  }
+  if (owner.host !== hostname()) return false;
+  if (owner.pid === process.pid) return false; // this process holds it (another batch here)
+  try {
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH'; // EPERM: alive, another user's
+  }
+}
