@@ -61,6 +61,15 @@ export async function checkJournalPath(file: string): Promise<void> {
   if (!st.isFile()) throw new TypeError(`journal ${file}: not a regular file (${fileKind(st)}); give a file path`);
 }
 
+/**
+ * checkJournalPath, then refuse at once (JournalError) if another run holds the journal's lock.
+ * For the CLI, before it opens (truncates) its output; cancelMany takes the lock itself.
+ */
+export async function checkJournal(file: string): Promise<void> {
+  await checkJournalPath(file);
+  await JournalLock.probe(file);
+}
+
 function fileKind(st: { isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isCharacterDevice()) return 'a character device';

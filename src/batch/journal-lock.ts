@@ -53,9 +53,18 @@ export class JournalLock {
         if (again !== undefined && again.text === seen.text) await fsp.unlink(lockPath).catch(() => undefined);
         continue;
       }
-      const who = seen.owner ? `process ${seen.owner.pid} on ${seen.owner.host}` : 'another run (its lock file is being written)';
-      throw new JournalError(journalPath, `in use by ${who}: lock file ${lockPath}; wait for that run to end, or remove the lock file if that process is gone`);
+      throw heldError(journalPath, lockPath, seen.owner);
     }
+  }
+
+  /**
+   * Throw the JournalError `acquire` would if another run holds the journal now; take nothing.
+   * For a CLI that must refuse before it truncates its output file (the lock itself is taken later).
+   */
+  static async probe(journalPath: string): Promise<void> {
+    const lockPath = `${journalPath}.lock`;
+    const seen = await readLock(lockPath);
+    if (seen !== undefined && !(await isStale(lockPath, seen.owner))) throw heldError(journalPath, lockPath, seen.owner);
   }
 
   /** Remove the lock file, if it is still ours. Idempotent; never throws. */
@@ -65,6 +74,11 @@ export class JournalLock {
     const seen = await readLock(this.lockPath);
     if (seen?.owner?.nonce === this.nonce) await fsp.unlink(this.lockPath).catch(() => undefined);
   }
+}
+
+function heldError(journalPath: string, lockPath: string, owner: LockOwner | undefined): JournalError {
+  const who = owner ? `process ${owner.pid} on ${owner.host}` : 'another run (its lock file is being written)';
+  return new JournalError(journalPath, `in use by ${who} (lock file ${lockPath}); wait for that run to end, or remove the lock file if that process is gone`);
 }
 
 async function readLock(lockPath: string): Promise<{ text: string; owner: LockOwner | undefined } | undefined> {
