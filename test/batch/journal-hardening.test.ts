@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { JournalError } from '../../src/batch/cancel-journal';
 import { batchSucceeded, cancelMany, type BatchOptions, type BatchRecord, type BatchRun } from '../../src/batch/cancel-many';
+import { formatSummary } from '../../src/cli/progress-reporter';
 import { Code } from '../../src/errors/status-code';
 import { cliModule, runNodeScript } from '../cli/helpers/spawn-cli';
 import { useEmulator } from '../helpers/emulator';
@@ -79,6 +80,7 @@ test('a skipped name whose journaled outcome was a failure keeps the batch unsuc
     ['skipped', 'not-found'],
   ]);
   expect(again.stats.skippedUnsuccessful).toBe(1);
+  expect(formatSummary(again.stats)).toMatch(/\n {2}1 skipped name\(s\) ended unsuccessfully in an earlier run/);
   expect(batchSucceeded(again.stats)).toBe(false);
   // Skips of successes only: success.
   const okOnly = start(names.slice(0, 3), { journal });
