@@ -58,7 +58,7 @@ export interface BatchOptions extends CancellerOptions {
 export interface BatchStats {
   /** Input name lines read so far (blank and comment lines excluded). */
   read: number;
-  /** Records emitted. */
+  /** Records emitted (after a JournalError, also the final records it kept from the output). */
   done: number;
   byOutcome: Partial<Record<Outcome, number>>;
   byService: Record<string, Partial<Record<Outcome, number>>>;

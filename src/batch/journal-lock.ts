@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import * as path from 'node:path';
 import { JournalError, osErrorText } from './journal-error';
 
 /** What a lock file holds: who has the journal, and a nonce so a release removes only its own lock. */
@@ -28,7 +29,7 @@ export class JournalLock {
   ) {}
 
   static async acquire(journalPath: string): Promise<JournalLock> {
-    const lockPath = `${journalPath}.lock`;
+    const lockPath = await lockPathOf(journalPath);
     const me: LockOwner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') };
     // Two tries: the second after removing a stale lock.
     for (let attempt = 0; ; attempt++) {
@@ -62,7 +63,7 @@ export class JournalLock {
    * For a CLI that must refuse before it truncates its output file (the lock itself is taken later).
    */
   static async probe(journalPath: string): Promise<void> {
-    const lockPath = `${journalPath}.lock`;
+    const lockPath = await lockPathOf(journalPath);
     const seen = await readLock(lockPath);
     if (seen !== undefined && !(await isStale(lockPath, seen.owner))) throw heldError(journalPath, lockPath, seen.owner);
   }
@@ -74,6 +75,15 @@ export class JournalLock {
     const seen = await readLock(this.lockPath);
     if (seen?.owner?.nonce === this.nonce) await fsp.unlink(this.lockPath).catch(() => undefined);
   }
+}
+
+/**
+ * `<journal>.lock` beside the journal's real file: two runs naming one journal through a
+ * symlink or another directory spelling must meet at the same lock.
+ */
+async function lockPathOf(journalPath: string): Promise<string> {
+  const real = await fsp.realpath(journalPath).catch(async () => path.join(await fsp.realpath(path.dirname(journalPath)).catch(() => path.dirname(journalPath)), path.basename(journalPath)));
+  return `${real}.lock`;
 }
 
 function heldError(journalPath: string, lockPath: string, owner: LockOwner | undefined): JournalError {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BatchRecord } from '../../src/batch/batch-record';
@@ -208,6 +208,10 @@ test('lock: a second writer on one journal is refused at once naming the holder;
   const first = await JournalWriter.open(file);
   await expect(JournalWriter.open(file)).rejects.toThrow(new RegExp(`^journal ${file}: in use by process ${process.pid} on ${hostname()} \\(lock file ${file}\\.lock\\)`));
   await expect(checkJournal(file)).rejects.toBeInstanceOf(JournalError);
+  // The same file by another name meets the same lock.
+  symlinkSync(file, path.join(dir, 'link.ndjson'));
+  await expect(JournalWriter.open(path.join(dir, 'link.ndjson'))).rejects.toThrow(`(lock file ${file}.lock)`);
+  await expect(JournalWriter.open(path.relative(process.cwd(), file))).rejects.toThrow(/in use by process/);
   await first.close();
   expect(existsSync(`${file}.lock`)).toBe(false);
   await expect(checkJournal(file)).resolves.toBeUndefined();
