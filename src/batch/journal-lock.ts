@@ -31,12 +31,16 @@ export class JournalLock {
   static async acquire(journalPath: string): Promise<JournalLock> {
     const lockPath = await lockPathOf(journalPath);
     const me: LockOwner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') };
-    // Two tries: the second after removing a stale lock.
+    // A few tries: again after removing a stale lock, or when the holder let go meanwhile.
     for (let attempt = 0; ; attempt++) {
       try {
         const handle = await fsp.open(lockPath, 'wx');
         try {
           await handle.writeFile(JSON.stringify(me) + '\n');
+        } catch (e) {
+          // An empty lock would hold the journal until it ages out: leave none.
+          await fsp.unlink(lockPath).catch(() => undefined);
+          throw e;
         } finally {
           await handle.close();
         }
@@ -47,14 +51,14 @@ export class JournalLock {
         }
       }
       const seen = await readLock(lockPath);
-      if (seen === undefined) continue; // released between our open and our read
-      if (attempt === 0 && (await isStale(lockPath, seen.owner))) {
+      if (seen === undefined && attempt < 3) continue; // released between our open and our read
+      if (seen !== undefined && attempt === 0 && (await isStale(lockPath, seen.owner))) {
         // Remove it only if it is still the stale lock we judged: another run may have taken it over meanwhile.
         const again = await readLock(lockPath);
         if (again !== undefined && again.text === seen.text) await fsp.unlink(lockPath).catch(() => undefined);
         continue;
       }
-      throw heldError(journalPath, lockPath, seen.owner);
+      throw heldError(journalPath, lockPath, seen?.owner);
     }
   }
 
@@ -82,12 +86,15 @@ export class JournalLock {
  * symlink or another directory spelling must meet at the same lock.
  */
 async function lockPathOf(journalPath: string): Promise<string> {
-  const real = await fsp.realpath(journalPath).catch(async () => path.join(await fsp.realpath(path.dirname(journalPath)).catch(() => path.dirname(journalPath)), path.basename(journalPath)));
+  const real = await fsp.realpath(journalPath).catch(async () => {
+    const dir = await fsp.realpath(path.dirname(journalPath)).catch(() => path.dirname(journalPath));
+    return path.join(dir, path.basename(journalPath));
+  });
   return `${real}.lock`;
 }
 
 function heldError(journalPath: string, lockPath: string, owner: LockOwner | undefined): JournalError {
-  const who = owner ? `process ${owner.pid} on ${owner.host}` : 'another run (its lock file is being written)';
+  const who = owner ? `process ${owner.pid} on ${owner.host}` : 'another run (its lock file names no process yet, or cannot be read)';
   return new JournalError(journalPath, `in use by ${who} (lock file ${lockPath}); wait for that run to end, or remove the lock file if that process is gone`);
 }
 

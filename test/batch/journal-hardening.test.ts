@@ -98,14 +98,12 @@ test('two batches on one journal: the second is refused at once naming the holde
   const firstRecs: BatchRecord[] = [];
   const one = await first.next();
   if (!one.done) firstRecs.push(one.value);
-  const sentBefore = e.callsOf('CancelOperation').length;
   const t0 = performance.now();
   await expect(drain(start(names, { journal }))).rejects.toThrow(new RegExp(`^journal ${journal}: in use by process ${process.pid} `));
   expect(performance.now() - t0).toBeLessThan(2000);
-  expect(e.callsOf('CancelOperation').length - sentBefore).toBeLessThanOrEqual(4); // only the first batch's calls in flight
   for (let r = await first.next(); !r.done; r = await first.next()) firstRecs.push(r.value);
   expect(firstRecs).toHaveLength(40);
-  expect(e.callsOf('CancelOperation')).toHaveLength(40); // each name once
+  expect(e.callsOf('CancelOperation')).toHaveLength(40); // each name once: the second batch sent nothing
   expect(existsSync(`${journal}.lock`)).toBe(false);
 });
 
