@@ -22,6 +22,8 @@ export type { RetryPolicy } from './retry/retry-policy';
 export { cancelMany, batchSucceeded } from './batch/cancel-many';
 export type { BatchOptions, BatchRun, BatchStats, BatchRecord } from './batch/cancel-many';
 
+export { FINAL_OUTCOMES, JournalError } from './batch/cancel-journal';
+
 export { cancelAll, listPendingNames } from './batch/cancel-all';
 export type { CancelAllOptions } from './batch/cancel-all';
 

@@ -6,7 +6,7 @@
  * | cancel-requested   | the server accepted CancelOperation (cancellation is best effort)        | yes      |
  * | cancelled          | confirmed: the operation ended with error.code = 1 (CANCELLED)           | yes      |
  * | completed          | confirmed: the operation finished with a response despite the cancel     | yes      |
- * | skipped            | a journal from an earlier run already holds a final record for the name  | yes      |
+ * | skipped            | a journal from an earlier run already holds a final record for the name  | yes (*)  |
  * | failed             | confirmed: the operation ended with another error                        | no       |
  * | still-running      | confirmed: not done when the confirm timeout passed                      | no       |
  * | unsupported        | the service does not implement CancelOperation (UNIMPLEMENTED)           | no       |
@@ -16,6 +16,8 @@
  * | aborted            | the caller's AbortSignal (or Ctrl-C) stopped it                          | no       |
  * | not-attempted      | never sent: shutdown, or the service's circuit breaker opened            | no       |
  * | error              | anything else, after retries                                             | no       |
+ *
+ * (*) For the exit code, a `skipped` name counts as its `previousOutcome` (see batchSucceeded).
  */
 /** Every outcome, in the table's order (the type below is derived from it). */
 export const OUTCOMES = [

@@ -11,7 +11,7 @@ import { redactSecrets } from '../transport/redact-secrets';
 import { recordFromError, recordFromResult, type BatchRecord } from './batch-record';
 
 export type { BatchRecord } from './batch-record';
-import { journalKey, JournalWriter, readJournal } from './cancel-journal';
+import { isFinalOutcome, JournalError, journalKey, JournalWriter, readJournal, type JournalOpenOptions } from './cancel-journal';
 import { classifyLine } from './input-lines';
 import { LatencyHistogram } from './latency-histogram';
 import { MAX_LINE_CHARS, OVERLONG_MARK } from './read-lines';
@@ -37,8 +37,15 @@ export interface BatchOptions extends CancellerOptions {
   rate?: number;
   /** Confirm each accepted cancel with GetOperation (true, or confirm options). */
   confirm?: boolean | ConfirmOptions;
-  /** Journal file: final records are appended (fsync'd) before they are yielded; a rerun skips them. */
+  /**
+   * Journal file: final records (FINAL_OUTCOMES) are appended (fsync'd) before they are yielded;
+   * a rerun skips them. Locked for the run (a second run on it throws a JournalError at once);
+   * not a regular file: TypeError. A failed journal write stops the batch and the iteration
+   * throws a JournalError once every record that is on disk has been yielded.
+   */
   journal?: string;
+  /** Test hook: wraps the journal's file handle (to make its writes fail). @internal */
+  journalWrapHandle?: JournalOpenOptions['wrapHandle'];
   /**
    * Circuit breaker, per service. After this many names in a row end `denied`, the service's
    * remaining names get `not-attempted`. After this many in a row end on a transient error
@@ -85,10 +92,12 @@ export interface BatchOptions extends CancellerOptions {
 export interface BatchStats {
   /** Input name lines read so far (blank and comment lines excluded). */
   read: number;
-  /** Records emitted. */
+  /** Records emitted (after a JournalError, also the final records it kept from the output). */
   done: number;
   byOutcome: Partial<Record<Outcome, number>>;
   byService: Record<string, Partial<Record<Outcome, number>>>;
+  /** 'skipped' records whose journaled outcome was not a success (e.g. not-found): batchSucceeded is false. */
+  skippedUnsuccessful: number;
   /** Retries: extra attempts made, plus quota re-queues. */
   retries: number;
   quotaRejections: number;
@@ -117,6 +126,7 @@ export function cancelMany(names: Iterable<string> | AsyncIterable<string>, opti
     done: 0,
     byOutcome: {},
     byService: {},
+    skippedUnsuccessful: 0,
     retries: 0,
     quotaRejections: 0,
     latency: { p50: 0, p95: 0, p99: 0 },
@@ -153,10 +163,17 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const graceMs = options.graceMs ?? 10_000;
   const maxQuota = options.maxQuotaRejections ?? 50;
   const confirm = options.confirm === true ? {} : options.confirm || undefined;
+  // Locked (and a torn tail cut) before it is read, so no other run appends meanwhile.
+  const journal = options.journal ? await JournalWriter.open(options.journal, { wrapHandle: options.journalWrapHandle }) : undefined;
+  let previous: Map<string, Outcome> | undefined;
+  try {
+    previous = options.journal ? await readJournal(options.journal, { signal: options.signal }) : undefined;
+  } catch (e) {
+    await journal?.close().catch(() => undefined);
+    throw e;
+  }
   const caller = options.canceller ?? createCanceller(options);
   const ownsCaller = options.canceller === undefined;
-  const previous = options.journal ? await readJournal(options.journal) : undefined;
-  const journal = options.journal ? await JournalWriter.open(options.journal) : undefined;
   const hist = new LatencyHistogram();
   const lanes = new Map<string, ServiceLane>();
   const hardAbort = new AbortController();
@@ -197,6 +214,9 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   let stopping = false;
   let graceTimer: NodeJS.Timeout | undefined;
   let pendingJournal = 0;
+  // The first journal failure, and how many final records it kept from the output.
+  let journalError: JournalError | undefined;
+  let unjournaled = 0;
   let lastProgress = 0;
 
   const emit = (rec: BatchRecord, journaled: boolean, seenId = -1): void => {
@@ -208,18 +228,30 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     stats.byOutcome[rec.outcome] = (stats.byOutcome[rec.outcome] ?? 0) + 1;
     const svc = (stats.byService[rec.service || '(no service)'] ??= {});
     svc[rec.outcome] = (svc[rec.outcome] ?? 0) + 1;
+    if (rec.previousOutcome !== undefined && !isSuccessOutcome(rec.previousOutcome)) stats.skippedUnsuccessful++;
     if (rec.attempts > 0) {
       stats.retries += rec.attempts - 1;
       hist.record(rec.latencyMs);
     }
-    if (journal && journaled) {
-      // A record reaches the output only once it is on disk.
+    if (journal && journaled && isFinalOutcome(rec.outcome)) {
+      // A final record reaches the output only once it is on disk; one the journal failed to
+      // take is not output at all (a rerun sends it again), and the batch stops at once.
       pendingJournal++;
-      void journal.append(rec).then(() => {
-        pendingJournal--;
-        out.push(rec);
-        notify();
-      });
+      journal.append(rec).then(
+        () => {
+          pendingJournal--;
+          out.push(rec);
+          notify();
+        },
+        (e: unknown) => {
+          pendingJournal--;
+          unjournaled++;
+          journalError ??= e instanceof JournalError ? e : new JournalError(journal.path, String(e), { cause: e });
+          onStop();
+          hardAbort.abort(journalError);
+          notify();
+        },
+      );
     } else {
       out.push(rec);
       notify();
@@ -442,6 +474,13 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
         continue;
       }
       const job: LaneJob = { line, text: item.text, name: parsed.name, service: parsed.service.id, target: parsed, quotaRejections: 0, firstSentAt: 0, seenId: -1 };
+      // Before the stop check: a name already final stays 'skipped', whatever stops this run.
+      const prev = previous?.get(journalKey(job.service, job.name));
+      if (prev !== undefined) {
+        emit({ line, name: job.name, service: job.service, outcome: 'skipped', code: 'OK', attempts: 0, latencyMs: 0, previousOutcome: prev }, false);
+        while (out.length >= 4096) await sleepUntilWoken();
+        continue;
+      }
       if (stopping) {
         if (options.onAbort === 'stop') {
           stats.unread = true;
@@ -450,11 +489,6 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
         }
         emit(notAttempted(job, 'stopped before it was sent'), false);
         while (out.length >= 4096) await sleepUntilWoken();
-        continue;
-      }
-      const prev = previous?.get(journalKey(job.service, job.name));
-      if (prev !== undefined) {
-        emit({ line, name: job.name, service: job.service, outcome: 'skipped', code: 'OK', attempts: 0, latencyMs: 0, previousOutcome: prev }, false);
         continue;
       }
       if (seen) {
@@ -515,6 +549,13 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     if (readerDone) await reader;
     else stats.unread = true;
     if (readerError) throw readerError;
+    if (journalError) {
+      throw new JournalError(
+        journalError.path,
+        `${journalError.reason}; the batch stopped, and ${unjournaled} final record(s) that could not be journaled were not output (run again with the same journal to send them again)`,
+        { cause: journalError },
+      );
+    }
     finished = true;
   } finally {
     if (!finished) {
@@ -523,7 +564,8 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
       hardAbort.abort(new Error('batch consumer stopped'));
     }
     onStopCleanup();
-    await journal?.close();
+    // A journal failure was thrown above; or the consumer stopped early and wants no more records.
+    await journal?.close().catch(() => undefined);
     if (ownsCaller) await caller.close();
     options.onProgress?.(snapshot());
   }
@@ -571,7 +613,11 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/** True when every record of a finished batch is a success outcome. */
+/**
+ * True when every record of a finished batch is a success outcome, counting a 'skipped' one as
+ * what the journal says its name ended as (a journaled not-found stays a failure on rerun).
+ */
 export function batchSucceeded(stats: BatchStats): boolean {
+  if (stats.skippedUnsuccessful > 0) return false;
   return Object.entries(stats.byOutcome).every(([o, n]) => !n || isSuccessOutcome(o as Outcome));
 }

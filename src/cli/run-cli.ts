@@ -59,6 +59,11 @@ export function reportError(error: unknown, io: Pick<CommandIO, 'stderr'>, comma
     say(`lro-cancel: ${String(e.message)}`);
     return e.outcome === 'invalid-name' ? ExitCode.USAGE : ExitCode.FAILURE;
   }
+  if (e !== null && typeof e === 'object' && e.name === 'JournalError') {
+    // The journal is held by another run, or a write to it failed: its message names file and cause.
+    say(`lro-cancel: ${String(e.message)}`);
+    return ExitCode.FAILURE;
+  }
   if (e !== null && typeof e === 'object' && e.name === 'EndpointError') {
     // A bad endpoint or emulator setting: nothing was sent.
     say(`lro-cancel: ${String(e.message)}`);

@@ -17,6 +17,7 @@ function stats(services: number): BatchStats {
     elapsedMs: 1500,
     unread: false,
     pending: 0,
+    skippedUnsuccessful: 0,
   };
 }
 

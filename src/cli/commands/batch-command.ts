@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { checkJournal } from '../../batch/cancel-journal';
 import { batchSucceeded, cancelMany, type BatchOptions } from '../../batch/cancel-many';
 import { classifyLine } from '../../batch/input-lines';
 import { readLines } from '../../batch/read-lines';
@@ -39,6 +40,12 @@ export async function batchCommand(options: BatchCommandOptions, io: CommandIO):
   const inputPath = options.input ?? '-';
   const fromStdin = inputPath === '-';
   if (!fromStdin) await checkReadableFile(inputPath);
+  // Before the output is opened (truncated): not a regular file is a usage error; in use by another run, exit 1.
+  if (options.journal !== undefined) {
+    await checkJournal(options.journal).catch((e: unknown) => {
+      throw e instanceof TypeError ? new UsageError(`--${e.message}`, 'batch') : e;
+    });
+  }
   const input = fromStdin ? (io.stdin as Readable | undefined) : createReadStream(inputPath);
   if (!input) throw new UsageError('--input -: no standard input available', 'batch');
   const output = await openOutput(options.output ?? '-', io);
