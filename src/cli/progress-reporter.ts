@@ -55,6 +55,6 @@ export function formatSummary(stats: BatchStats): string {
     lines.push(`  ${svc}: ${Object.entries(by).filter(([, n]) => n).map(([o, n]) => `${o} ${n}`).join(', ')}`);
   }
   lines.push(`  latency p50 ${stats.latency.p50} ms, p95 ${stats.latency.p95} ms, p99 ${stats.latency.p99} ms; retries ${stats.retries} (quota ${stats.quotaRejections})`);
-  if (stats.unread) lines.push('  stopped before the end of the input: the rest of stdin was not read');
+  if (stats.unread) lines.push('  stopped before the end of the input: the rest of it was not read');
   return lines.join('\n') + '\n';
 }
