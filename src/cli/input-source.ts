@@ -34,8 +34,12 @@ export function stdinSource(stdin: Readable): InputSource {
   return { stream: stdin, regularFile };
 }
 
-/** Open a path given to `--input`; any failure is a usage error naming it. */
-export function openInputFile(path: string, command: string): InputSource {
+/**
+ * Open a path given to `--input`; any failure is a usage error naming it. `stdin` is used for a
+ * path that is our own standard input when that is a socket (`/dev/stdin` under a process
+ * spawned with pipes), which cannot be opened again.
+ */
+export function openInputFile(path: string, command: string, stdin?: () => Readable | undefined): InputSource {
   let stat;
   try {
     stat = statSync(path);
@@ -43,6 +47,11 @@ export function openInputFile(path: string, command: string): InputSource {
     throw new UsageError(`--input: file "${path}" does not exist or cannot be read`, command);
   }
   if (stat.isDirectory()) throw new UsageError(`--input: "${path}" is a directory; give a file with one operation name per line`, command);
+  if (stat.isSocket()) {
+    const own = stdin?.();
+    if (own && isSameFile(0, stat)) return stdinSource(own);
+    throw new UsageError(`--input: "${path}" is a socket; pipe it in with --input - instead`, command);
+  }
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait on the main thread for a writer (the pipe handle
@@ -55,4 +64,13 @@ export function openInputFile(path: string, command: string): InputSource {
   if (opened.isFIFO()) return { stream: new Socket({ fd, readable: true, writable: false }), regularFile: false };
   if (isatty(fd)) return { stream: new TtyReadStream(fd), regularFile: false };
   return { stream: createReadStream('', { fd }), regularFile: opened.isFile() };
+}
+
+function isSameFile(fd: number, stat: { dev: number; ino: number }): boolean {
+  try {
+    const s = fstatSync(fd);
+    return s.dev === stat.dev && s.ino === stat.ino;
+  } catch {
+    return false;
+  }
 }

@@ -57,7 +57,7 @@ export async function batchCommand(options: BatchCommandOptions, io: CommandIO):
   if (fromStdin) {
     if (!io.stdin) throw new UsageError('--input -: no standard input available', 'batch');
     source = stdinSource(io.stdin as Readable);
-  } else source = openInputFile(inputPath, 'batch');
+  } else source = openInputFile(inputPath, 'batch', () => io.stdin as Readable | undefined);
   const input = source.stream;
   let output: Writable | CommandIO['stdout'];
   try {
