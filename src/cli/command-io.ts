@@ -8,7 +8,11 @@ export interface CommandIO {
   stderr: { write(chunk: string): unknown };
   /** Environment variables (`process.env` in main.ts; a plain object in tests). */
   env: Readonly<Record<string, string | undefined>>;
-  /** Aborted on SIGINT / SIGTERM: commands stop sending, report what they have, and return. */
+  /**
+   * Aborted on SIGINT / SIGTERM / SIGHUP: commands stop sending, report what they have, and
+   * return. Also aborted, with an OutputError as its reason, when stdout cannot be written: the
+   * process has then reported it already, and the exit status is the failure's.
+   */
   signal: AbortSignal;
 }
 

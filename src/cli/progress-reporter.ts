@@ -63,6 +63,6 @@ export function formatSummary(stats: BatchStats): string {
   }
   lines.push(`  latency p50 ${stats.latency.p50} ms, p95 ${stats.latency.p95} ms, p99 ${stats.latency.p99} ms; retries ${stats.retries} (quota ${stats.quotaRejections})`);
   if (stats.skippedUnsuccessful) lines.push(`  ${stats.skippedUnsuccessful} skipped name(s) ended unsuccessfully in an earlier run (see previousOutcome)`);
-  if (stats.unread) lines.push('  stopped before the end of the input: the rest of stdin was not read');
+  if (stats.unread) lines.push('  stopped before the end of the input: the rest of it was not read');
   return lines.join('\n') + '\n';
 }

@@ -130,5 +130,5 @@ test('stdin left open: Ctrl-C still ends the run (exit 130), every line read get
   const r = await run.exited;
   expect(r.code).toBe(130);
   expect(records(r.stdout)).toHaveLength(50);
-  expect(r.stderr).toMatch(/the rest of stdin was not read/);
+  expect(r.stderr).toMatch(/stopped before the end of the input: the rest of it was not read/);
 });
