@@ -41,6 +41,11 @@ export async function cancelAllCommand(options: CancelAllCommandOptions, io: Com
         ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
       });
     } catch (e) {
+      // Ctrl-C while listing is an interruption (130), not a listing failure: nothing was cancelled.
+      if (io.signal.aborted) {
+        io.stderr.write(`lro-cancel: cancel-all ${options.parent}: interrupted while listing; nothing was cancelled\n`);
+        return EXIT_INTERRUPTED;
+      }
       const rec = recordFromError(e, { name: options.parent, service });
       io.stderr.write(`lro-cancel: cancel-all ${options.parent}: listing failed: [${rec.code}] ${rec.message ?? ''}\n`);
       return rec.outcome === 'invalid-name' ? ExitCode.USAGE : ExitCode.FAILURE;
