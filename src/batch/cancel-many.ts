@@ -451,6 +451,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
 
   // Reader: runs beside the consumer loop below; waits while the service's queue or the output is full.
   let readerDone = false;
+  let abandoned = false;
   let readerError: unknown;
   const maxQueued = concurrency * 4;
   const parseOptions = { ...caller.nameOptions, service: serviceOnce(options.service) }; // the canceller's allowed hosts
@@ -458,7 +459,9 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     let line = 0;
     for await (const raw of names as AsyncIterable<string>) {
       // Output space first: lines that need no call (invalid, skipped, repeated) must not run ahead either.
-      while (out.length >= 4096) await sleepUntilWoken();
+      while (!abandoned && out.length >= 4096) await sleepUntilWoken();
+      // The consumer left (break, throw): stop reading, which closes the input (its return()).
+      if (abandoned) break;
       line++;
       const item = classifyLine(raw, line);
       if (item.kind === 'skip') continue;
@@ -478,7 +481,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
       const prev = previous?.get(journalKey(job.service, job.name));
       if (prev !== undefined) {
         emit({ line, name: job.name, service: job.service, outcome: 'skipped', code: 'OK', attempts: 0, latencyMs: 0, previousOutcome: prev }, false);
-        while (out.length >= 4096) await sleepUntilWoken();
+        while (!abandoned && out.length >= 4096) await sleepUntilWoken();
         continue;
       }
       if (stopping) {
@@ -488,7 +491,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
           break;
         }
         emit(notAttempted(job, 'stopped before it was sent'), false);
-        while (out.length >= 4096) await sleepUntilWoken();
+        while (!abandoned && out.length >= 4096) await sleepUntilWoken();
         continue;
       }
       if (seen) {
@@ -503,7 +506,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
             else repeats.set(first, [line]);
             repeatsWaiting++;
           }
-          while (repeatsWaiting >= 4096 || out.length >= 4096) await sleepUntilWoken();
+          while (!abandoned && (repeatsWaiting >= 4096 || out.length >= 4096)) await sleepUntilWoken();
           continue;
         }
         job.seenId = seen.size - 1;
@@ -516,7 +519,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
       }
       lane.push(job);
       pump();
-      while ((!stopping && lane.queued >= maxQueued) || out.length >= 4096) await sleepUntilWoken();
+      while (!abandoned && ((!stopping && lane.queued >= maxQueued) || out.length >= 4096)) await sleepUntilWoken();
     }
   })().then(
     () => {
@@ -559,9 +562,12 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     finished = true;
   } finally {
     if (!finished) {
-      // The consumer stopped early (break / throw): stop calling and end what is in flight.
+      // The consumer stopped early (break / throw): stop calling and end what is in flight, and
+      // let the reader see it (it may be waiting for output space that will never come).
+      abandoned = true;
       onStop();
       hardAbort.abort(new Error('batch consumer stopped'));
+      notify();
     }
     onStopCleanup();
     // A journal failure was thrown above; or the consumer stopped early and wants no more records.

@@ -108,3 +108,29 @@ test.each(['break', 'throw'] as const)('%s out of the loop with the caller\'s ca
     await canceller.close();
   }
 });
+
+test('leaving the loop stops reading the input: the source is closed (its finally runs), not drained', async () => {
+  const e = emu.get();
+  e.setFaults('datastore', { latencyMs: 200 });
+  let pulled = 0;
+  let closed = false;
+  async function* names(): AsyncGenerator<string> {
+    try {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield `projects/p/operations/src-${i}`; // not seeded: not-found, quickly
+      }
+    } finally {
+      closed = true;
+    }
+  }
+  let seen = 0;
+  for await (const _ of cancelMany(names(), { emulator: e.target, service: 'datastore', concurrency: 8 })) {
+    if (++seen === 3) break;
+  }
+  await until(() => closed, 'the input source closed', 5000);
+  const atClose = pulled;
+  await new Promise((r) => setTimeout(r, 300));
+  expect(pulled).toBe(atClose); // nothing read after the close
+  expect(pulled).toBeLessThan(10_000); // the bounded look-ahead, not the 100,000 lines
+});
