@@ -29,6 +29,9 @@ export interface BatchRecord {
   duplicateOf?: number;
 }
 
+/** The message of a record whose operation had finished before the cancel arrived. */
+export const ALREADY_DONE_MESSAGE = 'already done when the cancel arrived';
+
 export function recordFromResult(result: CancelResult | ConfirmResult, line?: number): BatchRecord {
   // One object per accepted name on the batch's hot path: no spreads ('line' stays the first key).
   const { name, service, outcome, attempts, latencyMs } = result;
@@ -36,11 +39,10 @@ export function recordFromResult(result: CancelResult | ConfirmResult, line?: nu
     line === undefined
       ? { name, service, outcome, code: 'OK', attempts, latencyMs }
       : { line, name, service, outcome, code: 'OK', attempts, latencyMs };
-  if ('confirmMs' in result) {
-    if (result.finalCode !== undefined) r.finalCode = result.finalCode;
-    if (result.finalMessage !== undefined) r.finalMessage = result.finalMessage;
-    r.confirmMs = result.confirmMs;
-  }
+  if (result.alreadyDone) r.message = ALREADY_DONE_MESSAGE;
+  if (result.finalCode !== undefined) r.finalCode = result.finalCode;
+  if (result.finalMessage !== undefined) r.finalMessage = result.finalMessage;
+  if ('confirmMs' in result) r.confirmMs = result.confirmMs;
   return r;
 }
 

@@ -1,7 +1,6 @@
 import type { ConfirmOptions } from '../client/cancel-and-confirm';
 import { createCanceller, type CancellerOptions, type OperationsCaller } from '../client/canceller';
 import { DEFAULT_RETRY_POLICY } from '../retry/retry-policy';
-import { finalState } from '../client/operation';
 import { OperationsError } from '../errors/operations-error';
 import { Code, codeName, parseCode, type CodeName } from '../errors/status-code';
 import { retryInfoDelayMs } from '../errors/translate-grpc-error';
@@ -387,12 +386,6 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
         // Waiting again would outlive the name's total deadline: it ends with the quota error.
         outOfTime = true;
       }
-      const settled = err && !confirm ? await readIfAlreadyDone(err, job) : undefined;
-      if (settled) {
-        lane.onSuccess();
-        emit({ ...settled, line: job.line, latencyMs: round(performance.now() - started) }, true, job.seenId);
-        return finish(lane);
-      }
       const rec = recordFromError(e, { name: job.name, service: job.service, line: job.line, latencyMs: round(performance.now() - started) });
       if (outOfTime) rec.message = `${rec.message ?? ''} (after ${job.quotaRejections} quota rejection(s); waiting again would pass the total timeout of ${totalTimeoutMs} ms)`;
       const closed =
@@ -413,28 +406,6 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     inflightTotal--;
     pump();
     notify();
-  };
-
-  /**
-   * A cancel answered "already done" (FAILED_PRECONDITION) is read once with GetOperation and
-   * reported as what the operation is: after a crash, a rerun meets the operations the killed
-   * run cancelled but never journaled, and those must not turn into errors.
-   */
-  const readIfAlreadyDone = async (err: OperationsError, job: LaneJob): Promise<BatchRecord | undefined> => {
-    if (err.code !== Code.FAILED_PRECONDITION) return undefined;
-    try {
-      const op = await caller.getOperation(job.name, { service: job.service, signal: hardAbort.signal });
-      const state = finalState(op);
-      if (state === 'still-running') return undefined;
-      const rec: BatchRecord = { name: job.name, service: job.service, outcome: state, code: 'OK', message: 'already done when the cancel arrived', attempts: err.attempts, latencyMs: 0 };
-      if (op.error && state !== 'completed') {
-        rec.finalCode = op.error.code;
-        rec.finalMessage = op.error.message;
-      }
-      return rec;
-    } catch {
-      return undefined;
-    }
   };
 
   const onStop = (): void => {

@@ -45,9 +45,6 @@ export interface ConfirmResult {
   alreadyDone?: boolean;
 }
 
-/** Codes with which servers answer a cancel of an operation that is already done. */
-const ALREADY_DONE = new Set<number>([Code.FAILED_PRECONDITION, Code.ALREADY_EXISTS, Code.ABORTED, Code.OUT_OF_RANGE]);
-
 /**
  * Cancel, then read the operation until it is done or `confirmTimeoutMs` passes, and say
  * what became of it: cancelled, completed (despite the cancel), failed, or still-running.
@@ -55,20 +52,18 @@ const ALREADY_DONE = new Set<number>([Code.FAILED_PRECONDITION, Code.ALREADY_EXI
  * @throws OperationsError for every outcome of the cancel step other than success.
  */
 export async function cancelAndConfirm(caller: OperationsCaller, name: string, options: ConfirmOptions = {}): Promise<ConfirmResult> {
-  const started = performance.now();
   const target = caller.resolve(name, 'cancel', options);
-  let attempts: number;
-  let alreadyDone = false;
-  try {
-    ({ attempts } = await caller.invoke<unknown>('cancelOperation', { name: target.name }, target.name, target.service, options));
-  } catch (e) {
-    if (!(e instanceof OperationsError) || !ALREADY_DONE.has(e.code)) throw e;
-    const op = await read(caller, target.name, target.service.id, options);
-    if (!op.done) throw e;
-    attempts = e.attempts;
-    alreadyDone = true;
+  // The cancel itself, with the one rule for an operation that was done already (already-done.ts).
+  const cancelled = await caller.cancelResolved(target, options);
+  const { attempts, latencyMs } = cancelled;
+  if (cancelled.outcome !== 'cancel-requested') {
+    // Finished before the cancel arrived: the read-back already says what it became.
+    const result: ConfirmResult = { name: target.name, service: target.service.id, outcome: cancelled.outcome, attempts, latencyMs, confirmMs: 0 };
+    if (cancelled.alreadyDone) result.alreadyDone = true;
+    if (cancelled.finalCode !== undefined) result.finalCode = cancelled.finalCode;
+    if (cancelled.finalMessage !== undefined) result.finalMessage = cancelled.finalMessage;
+    return result;
   }
-  const latencyMs = round(performance.now() - started);
   const acceptedAt = performance.now();
   const timeoutMs = options.confirmTimeoutMs ?? 60_000;
   const poll = {
@@ -103,7 +98,6 @@ export async function cancelAndConfirm(caller: OperationsCaller, name: string, o
         latencyMs,
         confirmMs: round(elapsed),
       };
-      if (alreadyDone) result.alreadyDone = true;
       if (op.error && (state === 'failed' || state === 'cancelled')) {
         result.finalCode = op.error.code;
         result.finalMessage = op.error.message;

@@ -9,6 +9,7 @@ import type { AuthClientLike, CredentialOptions } from '../transport/channel-cre
 import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
 import { routingParams, type OperationsMethod, type OperationsStub } from '../transport/operations-stub';
 import { StubPool } from '../transport/stub-pool';
+import { readBackIfDone } from './already-done';
 import { cancelAndConfirm, type ConfirmOptions, type ConfirmResult } from './cancel-and-confirm';
 import { getOperation } from './get-operation';
 import { listOperations, type ListOptions } from './list-operations';
@@ -83,14 +84,24 @@ export interface CallOptions {
   waitForReady?: boolean;
 }
 
-/** A cancel the server accepted. Cancellation itself is best effort: confirm with GetOperation. */
+/**
+ * What a cancel did. 'cancel-requested': the server accepted it (cancellation itself is best
+ * effort: confirm with GetOperation, or use cancelAndConfirm). When the server refused it because
+ * the operation had already finished, the operation is read once and reported as what it is:
+ * 'cancelled', 'completed' or 'failed', with `alreadyDone` and the operation's error.
+ */
 export interface CancelResult {
   name: string;
   /** Service id. */
   service: string;
-  outcome: 'cancel-requested';
+  outcome: 'cancel-requested' | 'cancelled' | 'completed' | 'failed';
   attempts: number;
   latencyMs: number;
+  /** True when the operation had finished before the cancel arrived (outcome is then what it became). */
+  alreadyDone?: boolean;
+  /** Operation.error.code / message of an operation found already cancelled or failed. */
+  finalCode?: number;
+  finalMessage?: string;
 }
 
 export interface Canceller {
@@ -285,21 +296,6 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     );
   }
 
-  /**
-   * A retry that finds the operation "already done" (FAILED_PRECONDITION) may be answering our
-   * own earlier attempt, whose reply was lost (connection reset after the server acted). One
-   * GetOperation tells: done with CANCELLED means the cancel did land.
-   */
-  async function earlierAttemptCancelledIt(e: unknown, name: string, service: ServiceDescriptor): Promise<boolean> {
-    if (!(e instanceof OperationsError) || e.code !== Code.FAILED_PRECONDITION || e.attempts < 2) return false;
-    try {
-      const { value } = await invoke<{ done?: boolean; error?: { code?: number } | null }>('getOperation', { name }, name, service);
-      return value.done === true && value.error?.code === Code.CANCELLED;
-    } catch {
-      return false;
-    }
-  }
-
   const self: OperationsCaller = {
     resolve,
     invoke,
@@ -346,8 +342,15 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     return invoke<unknown>('cancelOperation', { name: target.name }, target.name, target.service, callOptions).then(
       (r) => accepted(r.attempts),
       async (e: unknown) => {
-        if (!(await earlierAttemptCancelledIt(e, target.name, target.service))) throw e;
-        return accepted((e as OperationsError).attempts);
+        // Refused because it is done already (or our own lost earlier attempt did it): say what it is.
+        const done = await readBackIfDone(self, e, target, callOptions);
+        if (!done) throw e;
+        const result = accepted((e as OperationsError).attempts);
+        result.outcome = done.outcome;
+        if (done.alreadyDone) result.alreadyDone = true;
+        if (done.finalCode !== undefined) result.finalCode = done.finalCode;
+        if (done.finalMessage !== undefined) result.finalMessage = done.finalMessage;
+        return result;
       },
     );
   }

@@ -24,8 +24,8 @@ export interface OperationSeed {
   name: string;
   /** Service id or host the operation belongs to (matched against the call's :authority). */
   service?: string;
-  /** Already finished before any cancel arrives: 'completed' or 'failed'. */
-  doneAs?: 'completed' | 'failed';
+  /** Already finished before any cancel arrives: 'completed', 'failed', or 'cancelled' (by someone else). */
+  doneAs?: 'completed' | 'failed' | 'cancelled';
   onCancel?: CancelBehavior;
   /** Delay between an accepted cancel and the operation being done. Defaults to 0. */
   settleMs?: number;
@@ -87,6 +87,7 @@ export class OperationStore {
     };
     if (seed.doneAs === 'completed') this.complete(op);
     if (seed.doneAs === 'failed') this.fail(op, op.failCode, 'operation failed on its own');
+    if (seed.doneAs === 'cancelled') this.fail(op, Code.CANCELLED, 'Operation was cancelled.');
     const old = this.ops.get(seed.name);
     if (old?.settleTimer) clearTimeout(old.settleTimer);
     this.ops.set(seed.name, op);

@@ -97,10 +97,11 @@ test('every failure outcome: unsupported, not-found, denied, invalid-name (serve
     ['dataplex', 'not-found', 'NOT_FOUND', 1],
     ['restricted.googleapis.com', 'denied', 'PERMISSION_DENIED', 1],
     ['dataplex', 'invalid-name', 'INVALID_ARGUMENT', 1],
-    ['dataplex', 'error', 'FAILED_PRECONDITION', 1],
+    ['dataplex', 'completed', 'OK', 1],
     ['dataplex', 'cancel-requested', 'OK', 2],
   ]);
   expect(records[0]?.message).toMatch(/not supported/);
+  expect(records[4]?.message).toBe('already done when the cancel arrived');
   expect(code).toBe(1);
 });
 

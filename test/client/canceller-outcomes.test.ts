@@ -259,10 +259,23 @@ describe('error', () => {
     expect(err).toMatchObject({ outcome: 'error', code: Code.INTERNAL, attempts: 1, rawMessage: 'injected fault' });
   });
 
-  test('cancelling an operation that is already done is FAILED_PRECONDITION: error', async () => {
-    emu.get().store.seed({ name: OP, service: 'dataplex', doneAs: 'completed' });
+  test.each([
+    ['completed', {}],
+    ['cancelled', { finalCode: Code.CANCELLED }],
+    ['failed', { finalCode: Code.INTERNAL }],
+  ] as const)('an operation already done (FAILED_PRECONDITION) is read back once and reported as what it is: %s', async (doneAs, extra) => {
+    emu.get().store.seed({ name: OP, service: 'dataplex', doneAs });
+    const r = await c.cancel(FULL);
+    expect(r).toMatchObject({ outcome: doneAs, alreadyDone: true, attempts: 1, ...extra });
+    expect(emu.get().callsOf('CancelOperation').map((x) => x.code)).toEqual([Code.FAILED_PRECONDITION]);
+    expect(emu.get().callsOf('GetOperation')).toHaveLength(1);
+  });
+
+  test('FAILED_PRECONDITION for an operation that is still running stays an error (nothing to read back)', async () => {
+    emu.get().store.seed({ name: OP, service: 'dataplex', failTimes: 1, transientCode: Code.FAILED_PRECONDITION });
     const err = await rejection(c.cancel(FULL));
     expect(err).toMatchObject({ outcome: 'error', code: Code.FAILED_PRECONDITION, attempts: 1 });
+    expect(emu.get().callsOf('GetOperation')).toHaveLength(1);
   });
 
   test('RESOURCE_EXHAUSTED with RetryInfo and ErrorInfo, once maxAttempts is used up: details are decoded', async () => {

@@ -1,3 +1,4 @@
+import { ALREADY_DONE_MESSAGE } from '../../batch/batch-record';
 import { createCanceller, type OperationsCaller } from '../../client/canceller';
 import { codeName, type CodeName } from '../../errors/status-code';
 import { isSuccessOutcome, type Outcome } from '../../outcome';
@@ -105,7 +106,10 @@ async function cancelOne(
     target = { name: parsed.name, service: parsed.service.id };
     if (!options.confirm) {
       const result = await canceller.cancel(input, callOptions);
-      return { name: result.name, service: result.service, outcome: result.outcome, code: 'OK', message: '', attempts: result.attempts, latencyMs: result.latencyMs };
+      const record: CancelRecord = { name: result.name, service: result.service, outcome: result.outcome, code: 'OK', message: result.alreadyDone ? ALREADY_DONE_MESSAGE : '', attempts: result.attempts, latencyMs: result.latencyMs };
+      if (result.finalCode !== undefined) record.finalCode = result.finalCode;
+      if (result.finalMessage !== undefined) record.finalMessage = redactSecrets(result.finalMessage);
+      return record;
     }
     const confirmed = await canceller.cancelAndConfirm(input, {
       ...callOptions,
@@ -116,7 +120,7 @@ async function cancelOne(
       service: confirmed.service,
       outcome: confirmed.outcome,
       code: 'OK',
-      message: confirmed.alreadyDone ? 'already done when the cancel arrived' : '',
+      message: confirmed.alreadyDone ? ALREADY_DONE_MESSAGE : '',
       attempts: confirmed.attempts,
       latencyMs: confirmed.latencyMs,
     };
