@@ -40,7 +40,7 @@ function fullName(service: string, name: string): string {
   return `//${services[service]?.host}/${name}`;
 }
 
-test('10,000 mixed-service names give exactly 10,000 records, one per line', async () => {
+test('10,000 mixed-service names give exactly 10,000 records, one per line, each with its line\'s name', async () => {
   const e = emu.get();
   const lines: string[] = [];
   for (let i = 0; i < 10_000; i++) {
@@ -54,6 +54,14 @@ test('10,000 mixed-service names give exactly 10,000 records, one per line', asy
   expect(recs).toHaveLength(10_000);
   const byLine = new Set(recs.map((r) => r.line));
   expect(byLine.size).toBe(10_000);
+  // Each record belongs to its line: the name, service and outcome that line's name was given.
+  const mismatched = recs.filter((r) => {
+    const i = (r.line as number) - 1;
+    const svc = IDS[i % IDS.length] as string;
+    const outcome = i % 97 === 0 ? 'unsupported' : 'cancel-requested';
+    return r.name !== (SHAPES[svc] as (i: number) => string)(i) || r.service !== svc || r.outcome !== outcome;
+  });
+  expect(mismatched).toEqual([]);
   const unsupported = recs.filter((r) => r.outcome === 'unsupported').length;
   expect(unsupported).toBe(Math.ceil(10_000 / 97));
   expect(recs.filter((r) => r.outcome === 'cancel-requested')).toHaveLength(10_000 - unsupported);
