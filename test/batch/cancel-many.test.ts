@@ -261,7 +261,7 @@ test('cancelAll lists to the end before cancelling, so an offset page token lose
   expect(lastList).toBeLessThan(firstCancel);
 });
 
-test('the emulator stopped for 2 s and restarted mid-batch: one record per name, every name cancel-requested', async () => {
+test('the emulator stopped for 2 s and restarted mid-batch: one record per name, every name cancel-requested, the calls cut off waited for the server instead of spending attempts', async () => {
   const e = emu.get();
   const names: string[] = [];
   for (let i = 0; i < 2000; i++) {
@@ -269,7 +269,9 @@ test('the emulator stopped for 2 s and restarted mid-batch: one record per name,
     names.push(`projects/p/operations/o${i}`);
   }
   e.setFaults('datastore', { latencyMs: 5 });
-  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 32 });
+  // A backoff this short would spend all 5 attempts well inside the 2 s outage, were attempts
+  // failing fast against a server that is down.
+  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 32, retry: { initialDelayMs: 50, maxDelayMs: 100, maxAttempts: 5 } });
   const recs: BatchRecord[] = [];
   let restarted: Promise<void> | undefined;
   for await (const r of run) {
@@ -280,7 +282,14 @@ test('the emulator stopped for 2 s and restarted mid-batch: one record per name,
   expect(recs).toHaveLength(2000);
   expect(new Set(recs.map((r) => r.line)).size).toBe(2000);
   expect(recs.filter((r) => r.outcome !== 'cancel-requested')).toEqual([]);
-  expect(recs.some((r) => r.attempts > 1)).toBe(true);
+  // The calls the stop cut off were tried again once (attempt 2), and that attempt waited for
+  // the server to come back (waitForReady) rather than fail at once and use up the others.
+  const cutOff = recs.filter((r) => r.attempts > 1);
+  expect(cutOff.length).toBeGreaterThan(0);
+  expect(cutOff.filter((r) => r.attempts !== 2)).toEqual([]);
+  for (const r of cutOff) expect(r.latencyMs).toBeGreaterThanOrEqual(1000);
+  // Every operation was cancelled at the server.
+  expect(names.filter((n) => e.store.get(n)?.done !== true)).toEqual([]);
 }, 60_000);
 
 test('abort: calls still in flight when the grace period ends are aborted, and the batch ends promptly', async () => {
