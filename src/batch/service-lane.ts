@@ -66,7 +66,9 @@ export class ServiceLane {
   /** While probing: when the probe may start, and whether it is out. */
   private probeAt = 0;
   private probeOut = false;
-  private lastDecrease = 0;
+  // -Infinity, not 0: performance.now() counts from process start, so a rejection in the first
+  // second of a process (a CLI run's first calls) would otherwise never halve the limit.
+  private lastDecrease = -Infinity;
   /** Earliest time the next call may start under the rate limit (performance.now ms). */
   private nextStartAt = -Infinity;
   private readonly spacingMs: number;

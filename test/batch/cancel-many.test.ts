@@ -40,7 +40,7 @@ function fullName(service: string, name: string): string {
   return `//${services[service]?.host}/${name}`;
 }
 
-test('10,000 mixed-service names give exactly 10,000 records, one per line', async () => {
+test('10,000 mixed-service names give exactly 10,000 records, one per line, each with its line\'s name', async () => {
   const e = emu.get();
   const lines: string[] = [];
   for (let i = 0; i < 10_000; i++) {
@@ -54,6 +54,14 @@ test('10,000 mixed-service names give exactly 10,000 records, one per line', asy
   expect(recs).toHaveLength(10_000);
   const byLine = new Set(recs.map((r) => r.line));
   expect(byLine.size).toBe(10_000);
+  // Each record belongs to its line: the name, service and outcome that line's name was given.
+  const mismatched = recs.filter((r) => {
+    const i = (r.line as number) - 1;
+    const svc = IDS[i % IDS.length] as string;
+    const outcome = i % 97 === 0 ? 'unsupported' : 'cancel-requested';
+    return r.name !== (SHAPES[svc] as (i: number) => string)(i) || r.service !== svc || r.outcome !== outcome;
+  });
+  expect(mismatched).toEqual([]);
   const unsupported = recs.filter((r) => r.outcome === 'unsupported').length;
   expect(unsupported).toBe(Math.ceil(10_000 / 97));
   expect(recs.filter((r) => r.outcome === 'cancel-requested')).toHaveLength(10_000 - unsupported);
@@ -110,24 +118,91 @@ test('--rate: no one-second window holds more than N calls to the service (count
   expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
 });
 
-test('quota rejections slow the service down and every name still ends cancel-requested', async () => {
-  const e = emu.get();
-  e.setFaults('dataplex', { quotaPerSecond: 200, quotaRetryDelayMs: 200 });
-  const names: string[] = [];
-  for (let i = 0; i < 600; i++) {
-    e.store.seed({ name: `projects/p/locations/l/operations/q${i}`, service: 'dataplex' });
-    names.push(`projects/p/locations/l/operations/q${i}`);
+/**
+ * The most calls that arrived within `widthMs` of each other among `arrivals` (ms). With a
+ * server latency of at least `widthMs`, they were all at the server at once: a lower bound on
+ * the calls the client had in flight, which the lane's concurrency limit caps.
+ */
+function mostArrivalsWithin(arrivals: number[], widthMs: number): number {
+  const times = [...arrivals].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while ((times[i] as number) - (times[j] as number) >= widthMs) j++;
+    most = Math.max(most, i - j + 1);
   }
-  const run = cancelMany(names, { emulator: e.target, service: 'dataplex', concurrency: 64, retry: { maxAttempts: 2, initialDelayMs: 5 } });
+  return most;
+}
+
+test('quota rejections halve the service\'s concurrency and pause the whole service for the RetryInfo delay, without spending attempts; it grows back; every name ends cancel-requested', async () => {
+  const e = emu.get();
+  const LATENCY = 100; // every call stays this long at the server: arrivals close together were in flight together
+  const DELAY = 500; // the RetryInfo delay of the quota answers
+  // Quota of 8 a second against 16 calls at once: the first wave has 8 rejections. Once the
+  // first is seen, the quota is lifted, so the lane's regrowth is not cut short by more.
+  e.setFaults('dataplex', { latencyMs: LATENCY, quotaPerSecond: 8, quotaRetryDelayMs: DELAY });
+  // Another service in the same run, without quota: the pause is the quota'd service's only.
+  e.setFaults('datastore', { latencyMs: LATENCY });
+  const names: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    e.store.seed({ name: `projects/p/locations/l/operations/q${i}`, service: 'dataplex' });
+    names.push(fullName('dataplex', `projects/p/locations/l/operations/q${i}`));
+    // Interleaved, so both services' names are read from the start.
+    if (i % 2) {
+      e.store.seed({ name: `projects/p/operations/q${i}`, service: 'datastore' });
+      names.push(fullName('datastore', `projects/p/operations/q${i}`));
+    }
+  }
+  const lift = setInterval(() => {
+    if (e.calls.some((c) => c.code === 8)) {
+      e.setFaults('dataplex', { latencyMs: LATENCY });
+      clearInterval(lift);
+    }
+  }, 2);
+  const run = cancelMany(names, { emulator: e.target, concurrency: 16, retry: { maxAttempts: 2, initialDelayMs: 5 } });
   const recs: BatchRecord[] = [];
-  for await (const r of run) recs.push(r);
-  expect(recs).toHaveLength(600);
-  expect(recs.every((r) => r.outcome === 'cancel-requested')).toBe(true);
-  expect(run.stats.quotaRejections).toBeGreaterThan(0);
-  // The quota answers carried RetryInfo: no name was re-sent sooner than 200 ms after its rejection.
-  const byName = new Map<string, number[]>();
-  for (const c of e.callsOf('CancelOperation')) byName.set(c.name, [...(byName.get(c.name) ?? []), c.at]);
-  for (const [, ats] of byName) for (let i = 1; i < ats.length; i++) expect((ats[i] as number) - (ats[i - 1] as number)).toBeGreaterThanOrEqual(195);
+  try {
+    for await (const r of run) recs.push(r);
+  } finally {
+    clearInterval(lift);
+  }
+  expect(recs).toHaveLength(450);
+  expect(recs.filter((r) => r.outcome !== 'cancel-requested')).toEqual([]);
+
+  const dataplex = e.callsOf('CancelOperation').filter((c) => c.service === 'dataplex');
+  const rejected = dataplex.filter((c) => c.code === 8); // RESOURCE_EXHAUSTED
+  expect(rejected.length).toBeGreaterThanOrEqual(4);
+  // A quota rejection spends no attempt: with maxAttempts 2, a retry through the retry loop
+  // would show attempts 2 (or end the name as an error after two rejections).
+  const rejectedNames = new Set(rejected.map((c) => c.name));
+  for (const r of recs.filter((x) => rejectedNames.has(x.name))) expect({ name: r.name, attempts: r.attempts }).toEqual({ name: r.name, attempts: 1 });
+  expect(run.stats.quotaRejections).toBe(rejected.length);
+
+  // The pause: the first rejection, answered at `at + LATENCY` or later, stops the whole service
+  // for DELAY. Only calls started before the client read it may still arrive meanwhile, and
+  // only as many as the first wave's accepted calls freed slots for (its other calls were the
+  // rejections); without the pause, the rejected names would be sent again at once, and more
+  // behind them every LATENCY.
+  const firstRejection = Math.min(...rejected.map((c) => c.at)) + LATENCY;
+  const firstWave = dataplex.filter((c) => c.at < firstRejection - LATENCY / 2);
+  const firstWaveAccepted = firstWave.filter((c) => c.code === 0).length;
+  const inPause = (at: number): boolean => at > firstRejection && at < firstRejection + DELAY;
+  expect(dataplex.filter((c) => inPause(c.at)).length).toBeLessThanOrEqual(firstWaveAccepted);
+  // ... while the other service kept being called.
+  expect(e.callsOf('CancelOperation').filter((c) => c.service === 'datastore' && inPause(c.at)).length).toBeGreaterThan(0);
+
+  // The concurrency: 16 at once before the rejection; right after the pause, the halved limit
+  // (8, and one more per ~8 successes counted since: at most 10); a second later, back up.
+  // Calls arriving within less than LATENCY of each other were at the server together (less
+  // a few ms: a timer may fire up to a millisecond early on Date.now()'s clock).
+  const WIDTH = LATENCY - 10;
+  const arrivals = dataplex.map((c) => c.at);
+  const resumedAt = Math.min(...arrivals.filter((t) => t >= firstRejection + DELAY));
+  const afterPause = arrivals.filter((t) => t >= resumedAt && t < resumedAt + WIDTH);
+  const later = arrivals.filter((t) => t >= resumedAt + 1000);
+  expect(mostArrivalsWithin(firstWave.map((c) => c.at), WIDTH)).toBeGreaterThanOrEqual(12);
+  expect(afterPause.length).toBeGreaterThanOrEqual(1);
+  expect(afterPause.length).toBeLessThanOrEqual(10);
+  expect(mostArrivalsWithin(later, WIDTH)).toBeGreaterThanOrEqual(12);
 });
 
 test('a journal makes a rerun skip names already final, and retry the rest', async () => {
@@ -188,7 +263,7 @@ test('cancelAll lists to the end before cancelling, so an offset page token lose
   expect(lastList).toBeLessThan(firstCancel);
 });
 
-test('the emulator stopped for 2 s and restarted mid-batch: one record per name, every name cancel-requested', async () => {
+test('the emulator stopped for 2 s and restarted mid-batch: one record per name, every name cancel-requested, the calls cut off waited for the server instead of spending attempts', async () => {
   const e = emu.get();
   const names: string[] = [];
   for (let i = 0; i < 2000; i++) {
@@ -196,7 +271,9 @@ test('the emulator stopped for 2 s and restarted mid-batch: one record per name,
     names.push(`projects/p/operations/o${i}`);
   }
   e.setFaults('datastore', { latencyMs: 5 });
-  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 32 });
+  // A backoff this short would spend all 5 attempts well inside the 2 s outage, were attempts
+  // failing fast against a server that is down.
+  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 32, retry: { initialDelayMs: 50, maxDelayMs: 100, maxAttempts: 5 } });
   const recs: BatchRecord[] = [];
   let restarted: Promise<void> | undefined;
   for await (const r of run) {
@@ -207,7 +284,14 @@ test('the emulator stopped for 2 s and restarted mid-batch: one record per name,
   expect(recs).toHaveLength(2000);
   expect(new Set(recs.map((r) => r.line)).size).toBe(2000);
   expect(recs.filter((r) => r.outcome !== 'cancel-requested')).toEqual([]);
-  expect(recs.some((r) => r.attempts > 1)).toBe(true);
+  // The calls the stop cut off were tried again once (attempt 2), and that attempt waited for
+  // the server to come back (waitForReady) rather than fail at once and use up the others.
+  const cutOff = recs.filter((r) => r.attempts > 1);
+  expect(cutOff.length).toBeGreaterThan(0);
+  expect(cutOff.filter((r) => r.attempts !== 2)).toEqual([]);
+  for (const r of cutOff) expect(r.latencyMs).toBeGreaterThanOrEqual(1000);
+  // Every operation was cancelled at the server.
+  expect(names.filter((n) => e.store.get(n)?.done !== true)).toEqual([]);
 }, 60_000);
 
 test('abort: calls still in flight when the grace period ends are aborted, and the batch ends promptly', async () => {

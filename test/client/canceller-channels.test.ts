@@ -1,7 +1,7 @@
-import * as grpc from '@grpc/grpc-js';
-import { createCanceller, OperationsError, type CancelResult } from '../../src';
+import { createCanceller, type CancelResult } from '../../src';
 import { useEmulator } from '../helpers/emulator';
 import { rejection } from '../helpers/rejection';
+import { cliModule, runNodeScript } from '../cli/helpers/spawn-cli';
 
 // One channel per service endpoint, made lazily, reused by every call, closed by close();
 // more channels only while every one carries streamsPerChannel calls (the pool grows).
@@ -9,12 +9,31 @@ import { rejection } from '../helpers/rejection';
 const emu = useEmulator();
 const N = (id: string | number): string => `projects/p/locations/l/operations/op-${id}`;
 
-async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/**
+ * Run a close() scenario in a child node process and return what it reports. An unhandled
+ * rejection surfaces only there: jest runs a test file in a sandbox whose `process` never
+ * receives 'unhandledRejection' (jest-circus takes it). The child's listener reports it on
+ * stderr and sets exit code 9; the scenario's own failure gives 8.
+ * `body` is the body of an async function (with createCanceller, OperationsError,
+ * startOperationsEmulator, grpc, N and sleep in scope) returning the report.
+ */
+async function closeScenario<T>(body: string): Promise<{ report: T }> {
+  const script = `
+    const { createCanceller, OperationsError } = require(${JSON.stringify(cliModule('index'))});
+    const { startOperationsEmulator } = require(${JSON.stringify(cliModule('emulator/index'))});
+    const grpc = require('@grpc/grpc-js');
+    process.on('unhandledRejection', (e) => { process.stderr.write('UNHANDLED ' + ((e && e.stack) || String(e)) + '\\n'); process.exitCode = 9; });
+    const N = (id) => 'projects/p/locations/l/operations/op-' + id;
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    (async () => { ${body} })().then(
+      // Reported a little later, so that a rejection left behind by close() has surfaced first.
+      (report) => setTimeout(() => process.stdout.write(JSON.stringify(report) + '\\n'), 200),
+      (err) => { process.stderr.write('SCENARIO FAILED ' + err.stack + '\\n'); process.exitCode = 8; },
+    );`;
+  const r = await runNodeScript(script, {}, 30_000);
+  expect(r.stderr).not.toMatch(/UNHANDLED|SCENARIO FAILED/);
+  expect(r.code).toBe(0);
+  return { report: JSON.parse(r.stdout) as T };
 }
 
 test('nothing is connected until the first call', async () => {
@@ -160,28 +179,24 @@ describe('the channel pool grows while every channel is full', () => {
   });
 
   test('close() while a channel is being added: every call ends aborted, nothing is left open or unhandled', async () => {
-    const e = capped.get();
-    e.setFaults('dataplex', { latencyMs: 2000 });
-    for (let i = 0; i < 30; i++) e.store.seed({ name: N(`x${i}`), service: 'dataplex' });
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    const c = createCanceller({ emulator: e.target, service: 'dataplex', streamsPerChannel: 10, maxChannelsPerService: 4 });
-    try {
+    const r = await closeScenario<{ before: number[]; outcomes: string[]; firstClosed: boolean; stubsAfter: number }>(`
+      const e = await startOperationsEmulator({ maxConcurrentStreams: 10 });
+      e.setFaults('dataplex', { latencyMs: 2000 });
+      for (let i = 0; i < 30; i++) e.store.seed({ name: N('x' + i), service: 'dataplex' });
+      const c = createCanceller({ emulator: e.target, service: 'dataplex', streamsPerChannel: 10, maxChannelsPerService: 4 });
       await c.connect('dataplex');
-      const pending = Array.from({ length: 30 }, (_, i) => c.cancel(N(`x${i}`)).then(() => 'resolved', (err: OperationsError) => err.outcome));
-      const before = c.stubs();
-      expect(before).toHaveLength(1);
-      expect(before[0]!.inflightCount).toBe(10); // full: the other 20 wait for a second channel
+      const pending = Array.from({ length: 30 }, (_, i) => c.cancel(N('x' + i)).then(() => 'resolved', (err) => err.outcome));
+      const stubs = c.stubs();
+      const before = stubs.map((s) => s.inflightCount);
       await c.close();
-      expect(await Promise.all(pending)).toEqual(Array(30).fill('aborted'));
-      await new Promise((r) => setTimeout(r, 100));
-      expect(before[0]!.closed).toBe(true);
-      expect(c.stubs()).toEqual([]); // the channel that was being added was closed, not kept
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+      const outcomes = await Promise.all(pending);
+      await sleep(100);
+      await e.stop();
+      return { before, outcomes, firstClosed: stubs[0].closed, stubsAfter: c.stubs().length };`);
+    expect(r.report.before).toEqual([10]); // one channel, full: the other 20 wait for a second one
+    expect(r.report.outcomes).toEqual(Array(30).fill('aborted'));
+    expect(r.report.firstClosed).toBe(true);
+    expect(r.report.stubsAfter).toBe(0); // the channel that was being added was closed, not kept
   });
 
   test('maxChannelsPerService below channelsPerService is refused', () => {
@@ -198,47 +213,53 @@ describe('the channel pool grows while every channel is full', () => {
 });
 
 test('close() while calls are in flight rejects them with outcome aborted, leaves no unhandled rejection, and shuts the channel', async () => {
-  const e = emu.get();
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown): void => {
-    unhandled.push(reason);
-  };
-  process.on('unhandledRejection', onUnhandled);
-  try {
+  interface Report {
+    inflightBefore: number;
+    closeMs: number;
+    errors: Array<{ isOperationsError: boolean; outcome: string; rawMessage: string; attempts: number } | 'resolved'>;
+    inflightAfter: number;
+    stubClosed: boolean;
+    shutdown: boolean;
+    afterClose: string;
+    callsSentAfterClose: number;
+    secondClose: string;
+  }
+  const r = await closeScenario<Report>(`
+    const e = await startOperationsEmulator();
     e.setFaults('dataplex', { latencyMs: 2000 });
-    for (let i = 0; i < 20; i++) e.store.seed({ name: N(`slow-${i}`), service: 'dataplex' });
+    for (let i = 0; i < 20; i++) e.store.seed({ name: N('slow-' + i), service: 'dataplex' });
     const c = createCanceller({ emulator: e.target, service: 'dataplex', retry: { initialDelayMs: 10 } });
-    const pending = Array.from({ length: 20 }, (_, i) => c.cancel(N(`slow-${i}`)));
-    await until(() => e.inflightCalls >= 20);
-    const stub = c.stubs()[0]!;
-    expect(stub.inflightCount).toBe(20);
+    const pending = Array.from({ length: 20 }, (_, i) => c.cancel(N('slow-' + i)));
+    for (const end = Date.now() + 10000; e.inflightCalls < 20 && Date.now() < end; ) await sleep(5);
+    const stub = c.stubs()[0];
+    const inflightBefore = stub.inflightCount;
     const started = Date.now();
     await c.close();
     const results = await Promise.allSettled(pending);
-    expect(Date.now() - started).toBeLessThan(1000);
-    for (const r of results) {
-      expect(r.status).toBe('rejected');
-      const err = (r as PromiseRejectedResult).reason as OperationsError;
-      expect(err).toBeInstanceOf(OperationsError);
-      expect(err.outcome).toBe('aborted');
-      expect(err.rawMessage).toBe('the client was closed');
-      expect(err.attempts).toBe(1);
-    }
-    expect(stub.inflightCount).toBe(0);
-    expect(stub.closed).toBe(true);
-    expect(stub.getChannel().getConnectivityState(false)).toBe(grpc.connectivityState.SHUTDOWN);
-    // a call after close is aborted too, and sends nothing
+    const closeMs = Date.now() - started;
+    const errors = results.map((x) => x.status === 'fulfilled' ? 'resolved'
+      : { isOperationsError: x.reason instanceof OperationsError, outcome: x.reason.outcome, rawMessage: x.reason.rawMessage, attempts: x.reason.attempts });
+    // A call after close is aborted too, and sends nothing.
     const callsBefore = e.calls.length;
-    const after = await rejection(c.cancel(N('slow-0')));
-    expect(after.outcome).toBe('aborted');
-    expect(e.calls.length).toBe(callsBefore);
-    // close() twice is harmless
-    await expect(c.close()).resolves.toBeUndefined();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(unhandled).toEqual([]);
-  } finally {
-    process.off('unhandledRejection', onUnhandled);
-  }
+    const afterClose = await c.cancel(N('slow-0')).then(() => 'resolved', (err) => err.outcome);
+    const callsSentAfterClose = e.calls.length - callsBefore;
+    // close() twice is harmless.
+    const secondClose = await c.close().then((v) => String(v), (err) => 'rejected: ' + err);
+    await sleep(50);
+    await e.stop();
+    return { inflightBefore, closeMs, errors, inflightAfter: stub.inflightCount, stubClosed: stub.closed,
+      shutdown: stub.getChannel().getConnectivityState(false) === grpc.connectivityState.SHUTDOWN,
+      afterClose, callsSentAfterClose, secondClose };`);
+  const x = r.report;
+  expect(x.inflightBefore).toBe(20);
+  expect(x.closeMs).toBeLessThan(1000);
+  expect(x.errors).toEqual(Array(20).fill({ isOperationsError: true, outcome: 'aborted', rawMessage: 'the client was closed', attempts: 1 }));
+  expect(x.inflightAfter).toBe(0);
+  expect(x.stubClosed).toBe(true);
+  expect(x.shutdown).toBe(true);
+  expect(x.afterClose).toBe('aborted');
+  expect(x.callsSentAfterClose).toBe(0);
+  expect(x.secondClose).toBe('undefined');
 });
 
 test('close() right after the first call started (channel still being made) aborts that call', async () => {

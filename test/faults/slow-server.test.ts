@@ -75,3 +75,31 @@ test('a process whose calls the server never answers exits on its own once the t
   expect(exitedAt - doneAt).toBeLessThan(1500);
   expect(exitedAt - t0).toBeLessThan(10_000);
 });
+
+test('each retry reaches the server only once the attempt before has used up its per-attempt deadline', async () => {
+  const e = emu.get();
+  const names = Array.from({ length: 5 }, (_, i) => N(200 + i));
+  for (const n of names) e.store.seed({ name: n, service: 'datastore' });
+  e.setFaults('datastore', { latencyMs: 3000 });
+  // Five attempts of 150 ms fit well inside the 3 s total deadline: each name ends on
+  // maxAttempts with every attempt given its full 150 ms, so each reaches the server.
+  const run = cancelMany(names, {
+    emulator: e.target,
+    service: 'datastore',
+    retry: { perAttemptTimeoutMs: 150, totalTimeoutMs: 3000, initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 5 },
+  });
+  const recs: BatchRecord[] = [];
+  for await (const r of run) recs.push(r);
+  expect(recs).toHaveLength(5);
+  for (const r of recs) {
+    expect(r).toMatchObject({ outcome: 'error', code: 'DEADLINE_EXCEEDED', attempts: 5 });
+    const arrivals = e.callsOf('CancelOperation').filter((c) => c.name === r.name).map((c) => c.at);
+    // Enough arrivals for the gaps below to be checked at all: three of them after the first.
+    expect(arrivals).toHaveLength(5);
+    // The first gap is left out (the first attempt also waited for the connection); the rest
+    // are the 150 ms deadline plus a backoff under 20 ms, less some ms of arrival jitter.
+    const gaps = arrivals.slice(2).map((at, i) => at - arrivals[i + 1]!);
+    expect(gaps).toHaveLength(3);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(100);
+  }
+});

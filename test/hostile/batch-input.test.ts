@@ -60,19 +60,41 @@ const expected = new Map<number, Expect>(LINES.map(([, e], i) => [i + 1, e]));
 const nameLines = [...expected].filter(([, e]) => e !== 'skip').map(([l]) => l);
 const goodLines = [...expected].filter(([, e]) => e === 'ok').map(([l]) => l);
 
+/** The names of the good lines, in line order. */
+const GOOD_IDS = ['bom-first', 'crlf', 'after-huge', 'after-truncated', 'cr-cr-lf', 'leading-cr', 'bom-later', '%0d%0a', 'last-no-newline'];
+const goodName = new Map(goodLines.map((l, k) => [l, N(GOOD_IDS[k]!)]));
+
 function seedGood(): void {
-  for (const id of ['bom-first', 'crlf', 'after-huge', 'after-truncated', 'cr-cr-lf', 'leading-cr', 'bom-later', '%0d%0a', 'last-no-newline']) {
-    emu.get().store.seed({ name: N(id), service: 'datastore' });
-  }
+  for (const id of GOOD_IDS) emu.get().store.seed({ name: N(id), service: 'datastore' });
 }
 
-function checkRecords(recs: BatchRecord[]): void {
+/**
+ * What a bad line's record must start with: the line's leading printable ASCII (each bad line
+ * has its own), at most the 64 characters a line cut for length keeps.
+ */
+function badPrefix(line: number, lines: Array<[Buffer, Expect, string]>): string {
+  const bytes = lines[line - 1]![0];
+  let end = 0;
+  while (end < bytes.length && end < 64 && bytes[end]! >= 0x20 && bytes[end]! <= 0x7e) end++;
+  return bytes.subarray(0, end).toString('latin1');
+}
+
+function checkRecords(recs: BatchRecord[], lines = LINES): void {
   expect(recs.map((r) => r.line).sort((x, y) => x! - y!)).toEqual(nameLines);
   for (const r of recs) {
     const want = expected.get(r.line!);
-    if (want === 'ok') expect([r.line, r.outcome]).toEqual([r.line, 'cancel-requested']);
-    else expect([r.line, r.outcome, r.attempts]).toEqual([r.line, 'invalid-name', 0]);
+    // Each record carries its own line's name: a good line's name as validated, a bad line's text.
+    if (want === 'ok') expect([r.line, r.outcome, r.name]).toEqual([r.line, 'cancel-requested', goodName.get(r.line!)]);
+    else {
+      expect([r.line, r.outcome, r.attempts]).toEqual([r.line, 'invalid-name', 0]);
+      const prefix = badPrefix(r.line!, lines);
+      expect([r.line, r.name.slice(0, prefix.length)]).toEqual([r.line, prefix]);
+    }
   }
+  // The prefixes tell the bad lines apart, so the check above pairs each with its own.
+  const prefixes = nameLines.filter((l) => expected.get(l) === 'bad').map((l) => badPrefix(l, lines));
+  expect(prefixes.every((p) => p.length >= N('xx').length)).toBe(true);
+  expect(prefixes.every((p, i) => prefixes.every((q, j) => i === j || !q.startsWith(p)))).toBe(true);
 }
 
 test('through the CLI: every name line gets one record, bad lines invalid-name, good lines cancelled, only good names sent', async () => {
@@ -110,7 +132,7 @@ test('through cancelMany + readLines, with the bytes arriving in 1..7-byte chunk
   }
   const recs: BatchRecord[] = [];
   for await (const r of cancelMany(readLines(chunks()), { emulator: emu.get().target, service: 'datastore' })) recs.push(r);
-  checkRecords(recs);
+  checkRecords(recs, lines);
   expect(emu.get().callsOf('CancelOperation')).toHaveLength(goodLines.length);
 });
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Code } from '../../src';
+import { MAX_LINE_CHARS, OVERLONG_MARK } from '../../src/batch/read-lines';
 import { startCli } from '../cli/helpers/spawn-cli';
 import { useEmulator } from '../helpers/emulator';
 
@@ -29,6 +30,12 @@ function lineFor(i: number): { text: string; kind: 'seeded' | 'missing' | 'inval
       return i % 10_000 === 3 ? { text: `projects/p/operations/${id}${'L'.repeat(70_000)}`, kind: 'invalid' } : { text: `projects//operations/${id}`, kind: 'invalid' };
   }
 }
+
+/** The name a record carries for a line: its text (an invalid one too), cut as the reader cuts a line past its bound. */
+function recordedName(text: string): string {
+  return text.length > MAX_LINE_CHARS ? text.slice(0, 64) + OVERLONG_MARK : text;
+}
+const OUTCOME_OF = { seeded: 'cancel-requested', missing: 'not-found', invalid: 'invalid-name' } as const;
 
 function rssKb(pid: number): number | undefined {
   try {
@@ -79,20 +86,27 @@ test(`${LINES.toLocaleString('en-US')} lines: ${LINES.toLocaleString('en-US')} r
   expect(r.stdout).toBe('');
   expect(r.code).toBe(1); // invalid and not-found names
 
-  // One record per line, each line number once; outcomes counted exactly.
+  // One record per line, each line number once, each with its own line's name and the outcome
+  // that name calls for; outcomes counted exactly.
   const seen = new Uint8Array(LINES + 1);
   const got: Record<string, number> = {};
+  const mismatched: unknown[] = [];
   let records = 0;
   let longest = 0;
   for await (const line of createInterface({ input: createReadStream(output), crlfDelay: Infinity })) {
-    const rec = JSON.parse(line) as { line: number; outcome: string };
+    const rec = JSON.parse(line) as { line: number; name: string; outcome: string };
     records++;
     longest = Math.max(longest, line.length);
     expect(seen[rec.line]).toBe(0);
     seen[rec.line] = 1;
     got[rec.outcome] = (got[rec.outcome] ?? 0) + 1;
+    const wrote = lineFor(rec.line - 1);
+    if (rec.name !== recordedName(wrote.text) || rec.outcome !== OUTCOME_OF[wrote.kind]) {
+      if (mismatched.length < 5) mismatched.push({ record: rec, wrote });
+    }
   }
   expect(records).toBe(LINES);
+  expect(mismatched).toEqual([]);
   expect(got).toEqual({ 'cancel-requested': want.seeded, 'not-found': want.missing, 'invalid-name': want.invalid });
   // The 70 KB lines were cut, not echoed.
   expect(longest).toBeLessThan(2000);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { makeLocalhostCert } from '../helpers/localhost-cert';
 import { Code, cancelMany, createCanceller, type AuthClientLike, type BatchRecord } from '../../src';
 import { startOperationsEmulator, type OperationsEmulator } from '../../src/emulator';
@@ -139,16 +142,23 @@ test('emulator mode resolves no Application Default Credentials at all (a broken
 
 test('over TLS without an injected auth client, ADC is used: a broken ADC setup sends nothing', async () => {
   const saved = process.env.GOOGLE_APPLICATION_CREDENTIALS;
-  process.env.GOOGLE_APPLICATION_CREDENTIALS = '/nonexistent/lro-cancel-test/adc.json';
+  // A key file that is not there, in a directory that is: the error names this very path.
+  const dir = mkdtempSync(path.join(tmpdir(), 'lro-adc-'));
+  const keyFile = path.join(dir, 'adc.json');
+  process.env.GOOGLE_APPLICATION_CREDENTIALS = keyFile;
   tlsEmu.store.seed({ name: OP });
   const c = createCanceller({ emulator: null, endpoint: `localhost:${tlsEmu.port}`, rootCerts: cert, retry: { maxAttempts: 1, totalTimeoutMs: 5000 } });
   try {
     const err = await rejection(c.cancel(FULL));
     expect(err.outcome).toBe('error');
+    // google-auth-library went for the file GOOGLE_APPLICATION_CREDENTIALS names: ADC was consulted.
+    expect(err.rawMessage).toMatch(/^Getting metadata from plugin failed with error: ENOENT: no such file or directory, \w+ '(.*)'$/);
+    expect(/'(.*)'$/.exec(err.rawMessage)?.[1]).toBe(keyFile);
   } finally {
     await c.close();
     if (saved === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
     else process.env.GOOGLE_APPLICATION_CREDENTIALS = saved;
+    rmSync(dir, { recursive: true, force: true });
   }
   expect(tlsEmu.calls).toHaveLength(0);
 });
