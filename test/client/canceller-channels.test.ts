@@ -281,7 +281,10 @@ test('close() ends a call that is waiting to retry (RetryInfo delay) at once, as
   const c = create({ emulator: e.target, service: 'datastore' });
   await c.cancel('projects/p/operations/w1'); // uses the only token
   const p = c.cancel('projects/p/operations/w2');
-  await new Promise((r) => setTimeout(r, 200));
+  // Refused by the server (and 100 ms for the answer to reach the client): the call is now in
+  // its 3 s RetryInfo wait, however slow the machine.
+  await until(() => e.callsOf('CancelOperation').some((x) => x.name === 'projects/p/operations/w2' && x.code !== undefined));
+  await new Promise((r) => setTimeout(r, 100));
   const t0 = Date.now();
   await c.close();
   await expect(p).rejects.toMatchObject({ outcome: 'aborted' });

@@ -211,9 +211,14 @@ describe('aborted', () => {
     emu.get().setFaults('dataplex', { quotaPerSecond: 1, quotaRetryDelayMs: 5000 });
     await c.cancel('//dataplex.googleapis.com/projects/p/locations/l/operations/first'); // uses the one token
     const ac = new AbortController();
+    const pending = rejection(c.cancel(FULL, { signal: ac.signal }));
+    // Abort once the server has refused it (and 100 ms for the answer to reach the client): the
+    // call is then in its 5 s RetryInfo wait, however slow the machine.
+    await until(() => emu.get().callsOf('CancelOperation')[1]?.code === Code.RESOURCE_EXHAUSTED, 'the quota refusal');
+    await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
-    setTimeout(() => ac.abort(), 150);
-    const err = await rejection(c.cancel(FULL, { signal: ac.signal }));
+    ac.abort();
+    const err = await pending;
     expect(err).toMatchObject({ outcome: 'aborted', attempts: 1 });
     expect(Date.now() - started).toBeLessThan(1500);
     expect(emu.get().callsOf('CancelOperation')).toHaveLength(2);

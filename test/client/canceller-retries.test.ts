@@ -11,9 +11,14 @@ const FULL = (id: string): string => `//dataplex.googleapis.com/${N(id)}`;
 
 type Retry = [code: number, retry: number, delayMs: number];
 
+/**
+ * Run `fn` with a fresh canceller whose dataplex channel is already connected: tests that time
+ * attempts must not have the connection setup (slow on a loaded machine) inside an attempt's budget.
+ */
 async function withCanceller<T>(options: CancellerOptions, fn: (c: ReturnType<typeof createCanceller>) => Promise<T>): Promise<T> {
   const c = createCanceller({ emulator: emu.get().target, ...options, retry: { initialDelayMs: 10, maxDelayMs: 40, ...options.retry } });
   try {
+    await c.connect('dataplex');
     return await fn(c);
   } finally {
     await c.close();
@@ -54,10 +59,14 @@ test('retry options of 0 are kept through the canceller (initialDelayMs 0: retri
   const delays: number[] = [];
   const c = createCanceller({ emulator: emu.get().target, retry: { initialDelayMs: 0 }, onRetry: (_e, _n, d) => delays.push(d) });
   try {
+    await c.connect('dataplex');
     const r = await c.cancel(FULL('z'));
     expect(r.attempts).toBe(4);
     expect(delays).toEqual([0, 0, 0]);
-    expect(r.latencyMs).toBeLessThan(500);
+    // No real waits either, timed by the server: with 0 replaced by the default (500 ms, doubling)
+    // the three waits would average ~1.75 s; 500 ms leaves a loaded machine room for 3 round trips.
+    const calls = emu.get().callsOf('CancelOperation');
+    expect(calls.at(-1)!.at - calls[0]!.at).toBeLessThan(500);
   } finally {
     await c.close();
   }
@@ -122,23 +131,28 @@ test('a code listed in retryableCodes is retried', async () => {
 
 test('RESOURCE_EXHAUSTED with RetryInfo is retried, and never sooner than the RetryInfo delay', async () => {
   const e = emu.get();
-  for (let i = 0; i < 4; i++) e.store.seed({ name: N(`drain-${i}`), service: 'dataplex' });
+  e.store.seed({ name: N('drain'), service: 'dataplex' });
   e.store.seed({ name: N('q'), service: 'dataplex' });
-  e.setFaults('dataplex', { quotaPerSecond: 4, quotaRetryDelayMs: 300 });
+  // One token, refilled after a whole second: 'q' is refused unless a second passes between the
+  // two calls (4 tokens at 4/s refilled one every 250 ms, which a loaded machine could let pass).
+  // 300 ms retries then meet the quota about 3 times before the refill: room for 10 attempts.
+  e.setFaults('dataplex', { quotaPerSecond: 1, quotaRetryDelayMs: 300 });
   const retries: Retry[] = [];
-  const r = await withCanceller({ onRetry: (err, n, d) => retries.push([err.code, n, d]) }, async (c) => {
-    for (let i = 0; i < 4; i++) await c.cancel(FULL(`drain-${i}`)); // the bucket holds 4 tokens
+  const r = await withCanceller({ onRetry: (err, n, d) => retries.push([err.code, n, d]), retry: { maxAttempts: 10 } }, async (c) => {
+    await c.cancel(FULL('drain')); // takes the one token
     return c.cancel(FULL('q'));
   });
   expect(r).toMatchObject({ outcome: 'cancel-requested' });
   expect(r.attempts).toBeGreaterThanOrEqual(2);
   expect(retries[0]![0]).toBe(Code.RESOURCE_EXHAUSTED);
+  expect(retries).toHaveLength(r.attempts - 1);
   // the backoff bound is 10-40 ms here, far below the server's 300 ms: the server's delay wins
   for (const [, , delay] of retries) expect(delay).toBeGreaterThanOrEqual(300);
   const calls = e.callsOf('CancelOperation').filter((x) => x.name === N('q'));
   expect(calls[0]!.code).toBe(Code.RESOURCE_EXHAUSTED);
   expect(calls.at(-1)!.code).toBe(0);
-  for (const g of gaps('q')) expect(g).toBeGreaterThanOrEqual(300);
+  // (1 ms: the server stamps with Date.now(), timers run on libuv's own millisecond clock)
+  for (const g of gaps('q')) expect(g).toBeGreaterThanOrEqual(299);
 });
 
 test('RESOURCE_EXHAUSTED whose RetryInfo delay outlives the total timeout fails at once', async () => {
@@ -146,26 +160,30 @@ test('RESOURCE_EXHAUSTED whose RetryInfo delay outlives the total timeout fails 
   e.store.seed({ name: N('first'), service: 'dataplex' });
   e.store.seed({ name: N('q2'), service: 'dataplex' });
   e.setFaults('dataplex', { quotaPerSecond: 1, quotaRetryDelayMs: 5000 });
-  const started = Date.now();
+  let started = 0;
   const err = await rejection(
-    withCanceller({ retry: { totalTimeoutMs: 1000 } }, async (c) => {
+    withCanceller({ retry: { totalTimeoutMs: 3000 } }, async (c) => {
       await c.cancel(FULL('first'));
+      started = Date.now(); // the connection is up and the token spent: time the refused call alone
       return c.cancel(FULL('q2'));
     }),
   );
   expect(err).toMatchObject({ code: Code.RESOURCE_EXHAUSTED, attempts: 1, outcome: 'error' });
-  expect(Date.now() - started).toBeLessThan(800);
+  // One round trip; waiting (the 5 s delay, or until the 3 s total timeout) would take >= 3 s.
+  expect(Date.now() - started).toBeLessThan(1500);
 });
 
 describe('deadlines', () => {
   test('an attempt that hits the per-attempt timeout is retried (DEADLINE_EXCEEDED of our own deadline)', async () => {
     const e = emu.get();
     e.store.seed({ name: N('slow-once'), service: 'dataplex' });
-    e.setFaults('dataplex', { latencyMs: 400 });
+    // The server would answer after 3 s; the attempt gives up at 250 ms (room for a loaded
+    // machine's round trip on the second, answered, attempt).
+    e.setFaults('dataplex', { latencyMs: 3000 });
     const retries: Retry[] = [];
     const r = await withCanceller(
       {
-        retry: { perAttemptTimeoutMs: 100 },
+        retry: { perAttemptTimeoutMs: 250 },
         onRetry: (err, n, d) => {
           retries.push([err.code, n, d]);
           e.clearFaults(); // the next attempt is answered at once
@@ -175,32 +193,52 @@ describe('deadlines', () => {
     );
     expect(r).toMatchObject({ outcome: 'cancel-requested', attempts: 2 });
     expect(retries.map(([code, n]) => [code, n])).toEqual([[Code.DEADLINE_EXCEEDED, 1]]);
-    expect(r.latencyMs).toBeGreaterThanOrEqual(95);
-    expect(r.latencyMs).toBeLessThan(400);
+    // Both attempts reached the server, the second only once the first had used its 250 ms;
+    // the call ended long before the server's 3 s answer to the first.
+    const calls = e.callsOf('CancelOperation');
+    expect(calls.map((x) => x.code)).toEqual([undefined, 0]); // the first was never answered
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(240);
+    expect(r.latencyMs).toBeGreaterThanOrEqual(245);
+    expect(r.latencyMs).toBeLessThan(2000);
   });
 
   test('per-attempt timeouts count against maxAttempts; the result is DEADLINE_EXCEEDED, outcome error', async () => {
     emu.get().store.seed({ name: N('slow-always'), service: 'dataplex' });
-    emu.get().setFaults('dataplex', { latencyMs: 300 });
-    const started = Date.now();
-    const err = await rejection(withCanceller({ retry: { perAttemptTimeoutMs: 50, maxAttempts: 3 } }, (c) => c.cancel(FULL('slow-always'))));
+    emu.get().setFaults('dataplex', { latencyMs: 5000 });
+    let started = 0;
+    // 150 ms attempts on a connected channel: each reaches the server even on a loaded machine.
+    const err = await rejection(
+      withCanceller({ retry: { perAttemptTimeoutMs: 150, maxAttempts: 3 } }, (c) => {
+        started = Date.now();
+        return c.cancel(FULL('slow-always'));
+      }),
+    );
+    const elapsed = Date.now() - started;
     expect(err).toMatchObject({ code: Code.DEADLINE_EXCEEDED, codeName: 'DEADLINE_EXCEEDED', outcome: 'error', attempts: 3 });
     expect(err.rawMessage).not.toMatch(/total timeout/);
-    expect(emu.get().callsOf('CancelOperation')).toHaveLength(3);
-    expect(Date.now() - started).toBeLessThan(1000);
+    const calls = emu.get().callsOf('CancelOperation');
+    expect(calls).toHaveLength(3);
+    // each retry only after the attempt before had used its 150 ms (arrivals jitter some ms)
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(100);
+    expect(calls[2]!.at - calls[1]!.at).toBeGreaterThanOrEqual(100);
+    // 3 x 150 ms and two short backoffs; waiting for the server would take 5 s
+    expect(elapsed).toBeGreaterThanOrEqual(440);
+    expect(elapsed).toBeLessThan(2500);
   });
 
   test('the total timeout (per call timeoutMs) ends the call with DEADLINE_EXCEEDED, is not retried and does not hang', async () => {
     emu.get().store.seed({ name: N('slow-total'), service: 'dataplex' });
-    emu.get().setFaults('dataplex', { latencyMs: 1500 });
-    const started = Date.now();
+    emu.get().setFaults('dataplex', { latencyMs: 5000 });
     const c = createCanceller({ emulator: emu.get().target, retry: { initialDelayMs: 10 } });
+    await c.connect('dataplex'); // the 200 ms are the call's, not the connection's
+    const started = Date.now();
     const err = await rejection(c.cancel(FULL('slow-total'), { timeoutMs: 200 }));
     const elapsed = Date.now() - started;
     expect(err).toMatchObject({ code: Code.DEADLINE_EXCEEDED, outcome: 'error', attempts: 1, operationName: N('slow-total') });
     expect(err.rawMessage).toMatch(/total timeout of 200 ms exceeded after 1 attempt/);
     expect(elapsed).toBeGreaterThanOrEqual(190);
-    expect(elapsed).toBeLessThan(800);
+    // not the server's 5 s answer (2 s: a loaded machine's late timers)
+    expect(elapsed).toBeLessThan(2000);
     expect(emu.get().callsOf('CancelOperation')).toHaveLength(1);
     const closing = Date.now();
     await c.close();
@@ -209,19 +247,25 @@ describe('deadlines', () => {
 
   test('with per-attempt retries inside a total timeout, the total deadline still wins', async () => {
     emu.get().store.seed({ name: N('slow-both'), service: 'dataplex' });
-    emu.get().setFaults('dataplex', { latencyMs: 1000 });
-    const started = Date.now();
+    emu.get().setFaults('dataplex', { latencyMs: 5000 });
+    let started = 0;
     const err = await rejection(
-      withCanceller({ retry: { perAttemptTimeoutMs: 80, totalTimeoutMs: 300, maxAttempts: 100 } }, (c) => c.cancel(FULL('slow-both'))),
+      withCanceller({ retry: { perAttemptTimeoutMs: 150, totalTimeoutMs: 600, maxAttempts: 100 } }, (c) => {
+        started = Date.now();
+        return c.cancel(FULL('slow-both'));
+      }),
     );
     const elapsed = Date.now() - started;
-    // Either the last attempt ran into the total deadline ("total timeout of 300 ms exceeded") or
+    // Either the last attempt ran into the total deadline ("total timeout of 600 ms exceeded") or
     // the next backoff would have outlived it (the last per-attempt DEADLINE_EXCEEDED is kept).
+    // 600 ms hold at most 4 attempts of 150 ms; late timers only make for fewer.
     expect(err).toMatchObject({ code: Code.DEADLINE_EXCEEDED, outcome: 'error' });
     expect(err.attempts).toBeGreaterThanOrEqual(2);
     expect(err.attempts).toBeLessThanOrEqual(4);
-    expect(elapsed).toBeGreaterThanOrEqual(160);
-    expect(elapsed).toBeLessThan(900);
+    expect(emu.get().callsOf('CancelOperation').length).toBeLessThanOrEqual(err.attempts);
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    // the total deadline, not the server's 5 s answer, nor maxAttempts' 100 attempts
+    expect(elapsed).toBeLessThan(2500);
   });
 });
 

@@ -1,5 +1,6 @@
 import { createCanceller, OperationsError } from '../../src';
 import { useEmulator } from '../helpers/emulator';
+import { until } from '../helpers/until';
 
 const emu = useEmulator();
 const N = (id: string): string => `projects/p/locations/l/operations/${id}`;
@@ -14,17 +15,23 @@ test.each([
   ['complete', 'completed', undefined],
   ['fail', 'failed', 13],
 ] as const)('onCancel=%s settles as %s', async (onCancel, outcome, finalCode) => {
-  // 300 ms: long enough that the first read sees it running even on a loaded machine.
-  emu.get().store.seed({ name: N('a'), service: 'dataplex', onCancel, settleMs: 300 });
+  // 1 s: the first read (10 ms after the cancel's answer) sees it running even on a loaded
+  // machine, where the cancel's answer can take a few hundred ms to reach the client.
+  emu.get().store.seed({ name: N('a'), service: 'dataplex', onCancel, settleMs: 1000 });
   const c = client();
   try {
     const r = await c.cancelAndConfirm(N('a'), { ...fast, confirmTimeoutMs: 5000 });
     expect(r.outcome).toBe(outcome);
     expect(r.finalCode).toBe(finalCode);
-    expect(r.confirmMs).toBeGreaterThanOrEqual(250);
-    // Polled more than once: the first read saw it still running.
-    expect(emu.get().callsOf('GetOperation').length).toBeGreaterThan(1);
-    for (const call of emu.get().callsOf('GetOperation')) expect(call.requestParams).toBe(`name=${encodeURIComponent(N('a'))}`);
+    // Polled more than once: the first read saw it still running, the last one came after it settled.
+    const cancelAt = emu.get().callsOf('CancelOperation')[0]!.at;
+    const reads = emu.get().callsOf('GetOperation');
+    expect(reads.length).toBeGreaterThan(1);
+    expect(reads[0]!.at - cancelAt).toBeLessThan(1000);
+    expect(reads.at(-1)!.at - cancelAt).toBeGreaterThanOrEqual(999);
+    // confirmMs spans the polling the server saw (1 ms: its Date.now() stamps vs performance.now())
+    expect(r.confirmMs).toBeGreaterThanOrEqual(reads.at(-1)!.at - reads[0]!.at - 1);
+    for (const call of reads) expect(call.requestParams).toBe(`name=${encodeURIComponent(N('a'))}`);
   } finally {
     await c.close();
   }
@@ -74,11 +81,15 @@ test('aborting mid-poll stops at once with outcome aborted', async () => {
   const c = client();
   const ac = new AbortController();
   try {
-    const p = c.cancelAndConfirm(N('x'), { polling: { initialDelayMs: 1000 }, confirmTimeoutMs: 30_000, signal: ac.signal });
-    setTimeout(() => ac.abort(), 100);
+    // The first wait between polls is 5-10 s: only the abort can end it within 3 s.
+    const p = c.cancelAndConfirm(N('x'), { polling: { initialDelayMs: 10_000 }, confirmTimeoutMs: 30_000, signal: ac.signal });
+    // Abort once the first read is answered (and 100 ms for the answer to reach the client).
+    await until(() => emu.get().callsOf('GetOperation')[0]?.code === 0, 'the first read answered');
+    await new Promise((r) => setTimeout(r, 100));
     const t0 = Date.now();
-    await expect(p).rejects.toMatchObject({ outcome: 'aborted' });
-    expect(Date.now() - t0).toBeLessThan(1000);
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ outcome: 'aborted', rawMessage: 'aborted by the caller while confirming' });
+    expect(Date.now() - t0).toBeLessThan(3000);
   } finally {
     await c.close();
   }
@@ -133,7 +144,10 @@ test('close() ends a confirm that is waiting between polls, as aborted', async (
   emu.get().store.seed({ name: N('c'), service: 'dataplex', onCancel: 'ignore' });
   const c = client();
   const p = c.cancelAndConfirm(N('c'), { polling: { initialDelayMs: 5000 }, confirmTimeoutMs: 30_000 });
-  await new Promise((r) => setTimeout(r, 150));
+  // The first read answered (and 100 ms for its answer to reach the client): the confirm is
+  // now in its 2.5-5 s wait, whatever the time the connection and the cancel took.
+  await until(() => emu.get().callsOf('GetOperation')[0]?.code === 0, 'the first read answered');
+  await new Promise((r) => setTimeout(r, 100));
   const t0 = Date.now();
   await c.close();
   await expect(p).rejects.toMatchObject({ outcome: 'aborted', rawMessage: 'the client was closed while confirming' });
