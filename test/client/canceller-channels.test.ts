@@ -1,6 +1,7 @@
 import { createCanceller, type CancelResult } from '../../src';
 import { useEmulator } from '../helpers/emulator';
 import { rejection } from '../helpers/rejection';
+import { until } from '../helpers/until';
 import { cliModule, runNodeScript } from '../cli/helpers/spawn-cli';
 
 // One channel per service endpoint, made lazily, reused by every call, closed by close();
