@@ -5,23 +5,32 @@ import { codeName, type CodeName } from '../errors/status-code';
 import { translateGrpcError } from '../errors/translate-grpc-error';
 import type { Outcome } from '../outcome';
 
-/** One result record: exactly one per input name (line), whatever happened. */
+/**
+ * One result record: exactly one per input name, whatever happened, from the library and from
+ * every command alike (`src/records.schema.json` describes it as the CLI prints it). Keys come in
+ * this order; `line` only where names came from a file or stdin (the CLI's `cancel` drops it).
+ */
 export interface BatchRecord {
+  /** What this line is: a per-name result (get and list print `kind: 'operation'` lines). */
+  kind: 'result';
   /** 1-based input line (blank and comment lines counted, as an editor shows them). */
   line?: number;
   /** The name as validated (relative), or the input text when it was invalid. */
   name: string;
-  /** Service id ('' when the line named none that could be found). */
+  /** Service id, or the host of a custom service ('' when the input named none that could be found). */
   service: string;
   outcome: Outcome;
   /** gRPC code name of the cancel step: 'OK' on success. */
   code: CodeName;
-  message?: string;
+  /** The server's (or lro-cancel's) words; '' when there is nothing to say. */
+  message: string;
+  /** CancelOperation attempts made (0: never sent). */
   attempts: number;
   latencyMs: number;
-  /** With confirmation: Operation.error.code / message of a failed or cancelled operation. */
+  /** Operation.error.code / message of an operation found (or confirmed) cancelled or failed. */
   finalCode?: number;
   finalMessage?: string;
+  /** With confirmation: from the accepted cancel to the read that settled it, in ms. */
   confirmMs?: number;
   /** For 'skipped': the outcome an earlier run recorded in the journal. */
   previousOutcome?: Outcome;
@@ -32,14 +41,27 @@ export interface BatchRecord {
 /** The message of a record whose operation had finished before the cancel arrived. */
 export const ALREADY_DONE_MESSAGE = 'already done when the cancel arrived';
 
+/**
+ * The one constructor of records: every path builds them here, so every record has the same
+ * keys in the same order. One object per name on the batch's hot path: no spreads.
+ */
+export function makeRecord(
+  line: number | undefined,
+  name: string,
+  service: string,
+  outcome: Outcome,
+  code: CodeName,
+  message: string,
+  attempts: number,
+  latencyMs: number,
+): BatchRecord {
+  return line === undefined
+    ? { kind: 'result', name, service, outcome, code, message, attempts, latencyMs }
+    : { kind: 'result', line, name, service, outcome, code, message, attempts, latencyMs };
+}
+
 export function recordFromResult(result: CancelResult | ConfirmResult, line?: number): BatchRecord {
-  // One object per accepted name on the batch's hot path: no spreads ('line' stays the first key).
-  const { name, service, outcome, attempts, latencyMs } = result;
-  const r: BatchRecord =
-    line === undefined
-      ? { name, service, outcome, code: 'OK', attempts, latencyMs }
-      : { line, name, service, outcome, code: 'OK', attempts, latencyMs };
-  if (result.alreadyDone) r.message = ALREADY_DONE_MESSAGE;
+  const r = makeRecord(line, result.name, result.service, result.outcome, 'OK', result.alreadyDone ? ALREADY_DONE_MESSAGE : '', result.attempts, result.latencyMs);
   if (result.finalCode !== undefined) r.finalCode = result.finalCode;
   if (result.finalMessage !== undefined) r.finalMessage = result.finalMessage;
   if ('confirmMs' in result) r.confirmMs = result.confirmMs;
@@ -51,14 +73,5 @@ export function recordFromError(
   fallback: { name: string; service?: string | undefined; line?: number | undefined; latencyMs?: number },
 ): BatchRecord {
   const e = error instanceof OperationsError ? error : translateGrpcError(error);
-  return {
-    ...(fallback.line === undefined ? {} : { line: fallback.line }),
-    name: fallback.name,
-    service: e.service ?? fallback.service ?? '',
-    outcome: e.outcome,
-    code: codeName(e.code),
-    message: e.rawMessage,
-    attempts: e.attempts,
-    latencyMs: fallback.latencyMs ?? 0,
-  };
+  return makeRecord(fallback.line, fallback.name, e.service ?? fallback.service ?? '', e.outcome, codeName(e.code), e.rawMessage, e.attempts, fallback.latencyMs ?? 0);
 }

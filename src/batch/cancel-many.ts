@@ -7,7 +7,7 @@ import { retryInfoDelayMs } from '../errors/translate-grpc-error';
 import { isSuccessOutcome, type Outcome } from '../outcome';
 import { MAX_NAME_LENGTH, parseOperationName, resolveServiceArg } from '../registry/operation-name';
 import { redactSecrets } from '../transport/redact-secrets';
-import { recordFromError, recordFromResult, type BatchRecord } from './batch-record';
+import { makeRecord, recordFromError, recordFromResult, type BatchRecord } from './batch-record';
 
 export type { BatchRecord } from './batch-record';
 import { isFinalOutcome, JournalError, journalKey, JournalWriter, readJournal, type JournalOpenOptions } from './cancel-journal';
@@ -83,6 +83,24 @@ export interface BatchOptions extends CancellerOptions {
   onAbort?: 'drain' | 'stop';
   /** Max quota rejections (RESOURCE_EXHAUSTED) one name may meet before it ends as 'error'. Defaults to 50. */
   maxQuotaRejections?: number;
+  /**
+   * Calls wait for a channel that is down to (re)connect, within each attempt's deadline, rather
+   * than failing at once (gRPC wait-for-ready): a server restart does not burn every name's
+   * attempts. Defaults to true; the CLI's `cancel` turns it off, so a few names against a server
+   * that is not there fail fast with UNAVAILABLE and its reason.
+   */
+  waitForReady?: boolean;
+  /**
+   * What the items of `names` are. 'lines' (default): lines of a file — a UTF-8 BOM, a trailing
+   * CR and surrounding spaces are removed, blank lines and `#` comments skipped (but counted).
+   * 'names': each item is one name exactly as given (the CLI's `cancel` arguments).
+   */
+  input?: 'lines' | 'names';
+  /**
+   * Yield records in input order instead of completion order. Memory stays bounded: reading waits
+   * while 4,096 names are read but not yet yielded (a slow first name holds the rest back).
+   */
+  ordered?: boolean;
   /** Called (at most every ~100 ms) with the running stats. */
   onProgress?: (stats: BatchStats) => void;
 }
@@ -183,7 +201,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const callSignal = ownsCaller ? undefined : hardAbort.signal;
   if (ownsCaller) hardAbort.signal.addEventListener('abort', () => void caller.close(), { once: true });
   // The same for every call (the name's service travels in its job): built once, not per call.
-  const callOptions = { signal: callSignal, retry: BATCH_RETRY, waitForReady: true };
+  const callOptions = { signal: callSignal, retry: BATCH_RETRY, waitForReady: options.waitForReady ?? true };
   // The half-open probe of a service that looks down: one attempt, failing fast, so it tells soon.
   const probeTimeoutMs = options.probeTimeoutMs ?? 5000;
   const probeOptions = {
@@ -192,6 +210,12 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     waitForReady: false,
   };
   const out = new Fifo<BatchRecord>();
+  // ordered: the lines read whose records are still to be yielded, in input order, and the
+  // records that arrived before those of earlier lines.
+  const ordered = options.ordered === true;
+  const order = new Fifo<number>();
+  const held = new Map<number, BatchRecord>();
+  const asNames = options.input === 'names';
   // The reader and the consumer both sleep until something changes; notify wakes them all.
   // Wakes are coalesced to one per turn of the event loop: calls complete in bursts (one socket
   // read carries many replies), and waking the reader and the consumer per record cost more
@@ -283,16 +307,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     for (const line of waiting) emit(repeatRecord(line, rec, rec.outcome, rec.code, rec.line ?? 0), false);
   };
 
-  const notAttempted = (job: LaneJob, why: string): BatchRecord => ({
-    line: job.line,
-    name: job.name,
-    service: job.service,
-    outcome: 'not-attempted',
-    code: 'CANCELLED',
-    message: why,
-    attempts: 0,
-    latencyMs: 0,
-  });
+  const notAttempted = (job: LaneJob, why: string): BatchRecord => makeRecord(job.line, job.name, job.service, 'not-attempted', 'CANCELLED', why, 0, 0);
 
   const laneList: ServiceLane[] = [];
   let laneCursor = 0;
@@ -429,14 +444,16 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const reader = (async () => {
     let line = 0;
     for await (const raw of names as AsyncIterable<string>) {
-      // Output space first: lines that need no call (invalid, skipped, repeated) must not run ahead either.
-      while (!abandoned && out.length >= 4096) await sleepUntilWoken();
+      // Output space first: lines that need no call (invalid, skipped, repeated) must not run ahead
+      // either; in input order, the records held back behind a slow earlier line count too.
+      while (!abandoned && (out.length >= 4096 || order.length >= 4096)) await sleepUntilWoken();
       // The consumer left (break, throw): stop reading, which closes the input (its return()).
       if (abandoned) break;
       line++;
-      const item = classifyLine(raw, line);
+      const item = asNames ? { kind: 'name' as const, line, text: typeof raw === 'string' ? raw : String(raw) } : classifyLine(raw, line);
       if (item.kind === 'skip') continue;
       stats.read++;
+      if (ordered) order.push(line);
       let parsed;
       try {
         if (item.text.endsWith(OVERLONG_MARK)) {
@@ -451,7 +468,9 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
       // Before the stop check: a name already final stays 'skipped', whatever stops this run.
       const prev = previous?.get(journalKey(job.service, job.name));
       if (prev !== undefined) {
-        emit({ line, name: job.name, service: job.service, outcome: 'skipped', code: 'OK', attempts: 0, latencyMs: 0, previousOutcome: prev }, false);
+        const skipped = makeRecord(line, job.name, job.service, 'skipped', 'OK', '', 0, 0);
+        skipped.previousOutcome = prev;
+        emit(skipped, false);
         while (!abandoned && out.length >= 4096) await sleepUntilWoken();
         continue;
       }
@@ -459,6 +478,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
         if (options.onAbort === 'stop') {
           stats.unread = true;
           stats.read--;
+          if (ordered) order.pop();
           break;
         }
         emit(notAttempted(job, 'stopped before it was sent'), false);
@@ -509,15 +529,26 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     for (;;) {
       while (out.length > 0) {
         const rec = out.shift() as BatchRecord;
+        if (ordered) {
+          held.set(rec.line as number, rec);
+          continue;
+        }
         yield rec;
         notify(); // the reader may be waiting for output space
+      }
+      while (ordered && order.length > 0 && held.has(order.peek() as number)) {
+        const next = order.shift() as number;
+        const rec = held.get(next) as BatchRecord;
+        held.delete(next);
+        yield rec;
+        notify();
       }
       let busy = pendingJournal > 0;
       for (const lane of lanes.values()) if (lane.inflight > 0 || lane.queued > 0) busy = true;
       // 'stop' mode does not wait for the reader: it may sit on a stdin that never sends
       // another line. What it had read is accounted for; the rest is reported unread.
       const readerFinished = readerDone || (stopping && options.onAbort === 'stop');
-      if (readerFinished && !busy && out.length === 0) break;
+      if (readerFinished && !busy && out.length === 0 && held.size === 0) break;
       await sleepUntilWoken();
     }
     if (readerDone) await reader;
@@ -573,17 +604,9 @@ function serviceOnce(service: BatchOptions['service']): BatchOptions['service'] 
  * with no attempts of its own, and the line whose record tells the rest.
  */
 function repeatRecord(line: number, of: { name: string; service: string }, outcome: Outcome, code: CodeName, firstLine: number): BatchRecord {
-  return {
-    line,
-    name: of.name,
-    service: of.service,
-    outcome,
-    code,
-    message: `same operation as line ${firstLine}, which was sent once; this is its result`,
-    attempts: 0,
-    latencyMs: 0,
-    duplicateOf: firstLine,
-  };
+  const r = makeRecord(line, of.name, of.service, outcome, code, `same operation as line ${firstLine}, which was sent once; this is its result`, 0, 0);
+  r.duplicateOf = firstLine;
+  return r;
 }
 
 function round(ms: number): number {

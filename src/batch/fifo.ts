@@ -15,6 +15,16 @@ export class Fifo<T> {
     this.items.push(item);
   }
 
+  /** The oldest item, left in place; undefined when empty. */
+  peek(): T | undefined {
+    return this.head === this.items.length ? undefined : this.items[this.head];
+  }
+
+  /** Take back the newest item (the last push). */
+  pop(): T | undefined {
+    return this.head === this.items.length ? undefined : this.items.pop();
+  }
+
   /** The oldest item, or undefined when empty. */
   shift(): T | undefined {
     if (this.head === this.items.length) return undefined;

@@ -3,11 +3,11 @@
  * wires signals and streams into `runCli` and sets the exit status. Everything else returns codes.
  */
 import { writeSync } from 'node:fs';
+import { ExitCode } from './exit-error';
 import { OutputError } from './output-sink';
 import { reportError, runCli } from './run-cli';
 
 /** 128 + SIGINT, also after SIGTERM and SIGHUP (one status for "stopped by a signal"). */
-const EXIT_INTERRUPTED = 130;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 const controller = new AbortController();
@@ -17,7 +17,7 @@ function onSignal(signal: NodeJS.Signals): void {
   // A second signal means "now": do not wait for calls in flight to report. (Nothing that could
   // hold up exit sits on the thread pool: FIFOs and terminals are read through non-blocking
   // handles, see input-source.ts.)
-  if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+  if (interrupts > 1) process.exit(ExitCode.INTERRUPTED);
   controller.abort(new Error(`received ${signal}`));
 }
 for (const s of STOP_SIGNALS) process.on(s, onSignal);

@@ -104,6 +104,37 @@ const CONFIRM_FLAGS: readonly FlagSpec[] = [
   { name: 'confirm-timeout', type: 'duration', valueName: 'DURATION', description: 'How long --confirm waits for the operation to finish (default 60s)' },
 ];
 
+/** Flags read by connectionOptions / confirmOptions (with checks across flags), not by commandOptions. */
+const CHECKED_FLAGS: ReadonlySet<string> = new Set([...CONNECTION_FLAGS.map((f) => f.name), 'confirm', 'confirm-timeout']);
+
+/**
+ * The option a flag sets: its name in camelCase, durations with `Ms` (they are parsed to ms):
+ * `--max-attempts` → maxAttempts, `--timeout` → timeoutMs, `--dry-run` → dryRun.
+ */
+export function optionKey(flag: FlagSpec): string {
+  const key = flag.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return flag.type === 'duration' ? `${key}Ms` : key;
+}
+
+/**
+ * Every flag of a command, as its options: the one mapping from flags to options for all
+ * commands (connection and confirm flags with their cross-checks, then every other flag by
+ * `optionKey`). A flag that is not given sets nothing; a boolean one sets `true`.
+ */
+// Untyped on purpose (Record): the keys are the option interfaces' own names by this rule, and
+// test/cli/flag-mapping.test.ts checks that every flag of every command lands on one its options declare.
+function commandOptions(flags: FlagValues, specs: readonly FlagSpec[], command: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...connectionOptions(flags, command) };
+  if (specs.some((f) => f.name === 'confirm')) Object.assign(out, confirmOptions(flags, command));
+  for (const spec of specs) {
+    if (CHECKED_FLAGS.has(spec.name)) continue;
+    const value = flags[spec.name];
+    if (value === undefined || value === false) continue;
+    out[optionKey(spec)] = value;
+  }
+  return out;
+}
+
 /** `--confirm` / `--confirm-timeout`, checked together. */
 function confirmOptions(flags: FlagValues, command: string): { confirm?: boolean; confirmTimeoutMs?: number } {
   const out: { confirm?: boolean; confirmTimeoutMs?: number } = {};
@@ -227,12 +258,7 @@ export const commands = {
       'LRO_CANCEL_EMULATOR_HOST=127.0.0.1:8080 lro-cancel cancel --service datastore projects/p/operations/o1',
     ],
     toOptions(flags, positionals) {
-      const options: CancelCommandOptions = { names: [...positionals], ...connectionOptions(flags, 'cancel') };
-      if (flags['timeout'] !== undefined) options.timeoutMs = flags['timeout'] as number;
-      if (flags['max-attempts'] !== undefined) options.maxAttempts = flags['max-attempts'] as number;
-      if (flags['concurrency'] !== undefined) options.concurrency = flags['concurrency'] as number;
-      Object.assign(options, confirmOptions(flags, 'cancel'));
-      return options;
+      return { names: [...positionals], ...commandOptions(flags, this.flags, 'cancel') };
     },
     load: async () => (await import('./commands/cancel-command')).cancelCommand,
   }),
@@ -251,10 +277,7 @@ export const commands = {
     positionals: { name: 'NAME', min: 1, max: Number.POSITIVE_INFINITY },
     examples: ['lro-cancel get --service datastore projects/p/operations/o1'],
     toOptions(flags, positionals) {
-      const options: GetCommandOptions = { names: [...positionals], ...connectionOptions(flags, 'get') };
-      if (flags['timeout'] !== undefined) options.timeoutMs = flags['timeout'] as number;
-      if (flags['max-attempts'] !== undefined) options.maxAttempts = flags['max-attempts'] as number;
-      return options;
+      return { names: [...positionals], ...commandOptions(flags, this.flags, 'get') };
     },
     load: async () => (await import('./commands/get-command')).getCommand,
   }),
@@ -277,13 +300,7 @@ export const commands = {
     positionals: { name: 'PARENT', min: 1, max: 1 },
     examples: ['lro-cancel list projects/p/locations/us-central1 --service dataplex --filter done=false'],
     toOptions(flags, positionals) {
-      const options: ListCommandOptions = { parent: positionals[0] as string, ...connectionOptions(flags, 'list') };
-      if (flags['filter'] !== undefined) options.filter = flags['filter'] as string;
-      if (flags['page-size'] !== undefined) options.pageSize = flags['page-size'] as number;
-      if (flags['limit'] !== undefined) options.limit = flags['limit'] as number;
-      if (flags['timeout'] !== undefined) options.timeoutMs = flags['timeout'] as number;
-      if (flags['max-attempts'] !== undefined) options.maxAttempts = flags['max-attempts'] as number;
-      return options;
+      return { parent: positionals[0] as string, ...commandOptions(flags, this.flags, 'list') };
     },
     load: async () => (await import('./commands/list-command')).listCommand,
   }),
@@ -310,16 +327,7 @@ export const commands = {
     positionals: { name: 'PARENT', min: 1, max: 1 },
     examples: ['lro-cancel cancel-all projects/p/locations/l --service dataplex --dry-run'],
     toOptions(flags, positionals) {
-      const options: CancelAllCommandOptions = { parent: positionals[0] as string, ...connectionOptions(flags, 'cancel-all') };
-      if (flags['filter'] !== undefined) options.filter = flags['filter'] as string;
-      if (flags['page-size'] !== undefined) options.pageSize = flags['page-size'] as number;
-      if (flags['dry-run'] === true) options.dryRun = true;
-      if (flags['concurrency'] !== undefined) options.concurrency = flags['concurrency'] as number;
-      if (flags['quiet'] === true) options.quiet = true;
-      if (flags['timeout'] !== undefined) options.timeoutMs = flags['timeout'] as number;
-      if (flags['max-attempts'] !== undefined) options.maxAttempts = flags['max-attempts'] as number;
-      Object.assign(options, confirmOptions(flags, 'cancel-all'));
-      return options;
+      return { parent: positionals[0] as string, ...commandOptions(flags, this.flags, 'cancel-all') };
     },
     load: async () => (await import('./commands/cancel-all-command')).cancelAllCommand,
   }),
@@ -359,22 +367,7 @@ export const commands = {
       'lro-cancel batch --input - --confirm < names.txt',
     ],
     toOptions(flags) {
-      const options: BatchCommandOptions = { ...connectionOptions(flags, 'batch') };
-      for (const [flag, key] of [
-        ['input', 'input'],
-        ['output', 'output'],
-        ['journal', 'journal'],
-      ] as const) {
-        if (flags[flag] !== undefined) options[key] = flags[flag] as string;
-      }
-      if (flags['concurrency'] !== undefined) options.concurrency = flags['concurrency'] as number;
-      if (flags['rate'] !== undefined) options.rate = flags['rate'] as number;
-      if (flags['grace'] !== undefined) options.graceMs = flags['grace'] as number;
-      if (flags['quiet'] === true) options.quiet = true;
-      if (flags['timeout'] !== undefined) options.timeoutMs = flags['timeout'] as number;
-      if (flags['max-attempts'] !== undefined) options.maxAttempts = flags['max-attempts'] as number;
-      Object.assign(options, confirmOptions(flags, 'batch'));
-      return options;
+      return commandOptions(flags, this.flags, 'batch');
     },
     load: async () => (await import('./commands/batch-command')).batchCommand,
   }),

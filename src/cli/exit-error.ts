@@ -9,6 +9,8 @@ export const ExitCode = {
   FAILURE: 1,
   /** Bad command line or configuration: nothing was sent. */
   USAGE: 2,
+  /** Stopped by SIGINT, SIGTERM or SIGHUP (128 + SIGINT, as shells expect), after reporting what it had. */
+  INTERRUPTED: 130,
   /** The reader of stdout or `--output` went away (EPIPE): 128 + SIGPIPE, as shells report a process killed by it. */
   BROKEN_PIPE: 141,
 } as const;

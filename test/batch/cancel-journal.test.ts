@@ -59,7 +59,7 @@ test('readJournal keeps final outcomes only: not-final ones, unknown ones and to
 // Hardening: the final set, bounded and abortable replay, short and failing writes, torn tails, the lock.
 
 const rec = (name: string, outcome: string): string => JSON.stringify({ name, service: 'datastore', outcome, code: 'OK', attempts: 1, latencyMs: 1 });
-const record = (i: number): BatchRecord => ({ line: i, name: `projects/p/operations/w${i}`, service: 'datastore', outcome: 'cancel-requested', code: 'OK', attempts: 1, latencyMs: 1 });
+const record = (i: number): BatchRecord => ({ kind: 'result', line: i, name: `projects/p/operations/w${i}`, service: 'datastore', outcome: 'cancel-requested', code: 'OK', message: '', attempts: 1, latencyMs: 1 });
 
 function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
   return async () => {

@@ -124,7 +124,7 @@ test('get, list and cancel-all --dry-run from the command line', async () => {
   const common = ['--service', 'dataplex', '--emulator', e.target];
   const got = await runCliProcess(['get', 'projects/p/locations/l/operations/c0', ...common]);
   expect(got.code).toBe(0);
-  expect(JSON.parse(got.stdout)).toEqual({ name: 'projects/p/locations/l/operations/c0', done: true, response: { '@type': 'type.googleapis.com/google.protobuf.Empty' } });
+  expect(JSON.parse(got.stdout)).toEqual({ kind: 'operation', name: 'projects/p/locations/l/operations/c0', service: 'dataplex', done: true, response: { '@type': 'type.googleapis.com/google.protobuf.Empty' } });
   const listed = await runCliProcess(['list', 'projects/p/locations/l', '--filter', 'done=false', '--page-size', '2', ...common]);
   expect(listed.code).toBe(0);
   expect(records(listed.stdout)).toHaveLength(6);
@@ -132,6 +132,8 @@ test('get, list and cancel-all --dry-run from the command line', async () => {
   const dry = await runCliProcess(['cancel-all', 'projects/p/locations/l', '--dry-run', ...common]);
   expect(dry.code).toBe(0);
   expect(records(dry.stdout)).toHaveLength(6);
+  // Written as records write them: relative name, service id.
+  expect(JSON.parse(dry.stdout.split('\n')[0] as string)).toEqual({ kind: 'would-cancel', name: 'projects/p/locations/l/operations/c1', service: 'dataplex' });
   expect(e.counts.get('CancelOperation') ?? 0).toBe(before);
   const all = await runCliProcess(['cancel-all', 'projects/p/locations/l', '--confirm', '--quiet', ...common]);
   expect(all.code).toBe(0);

@@ -16,7 +16,7 @@ afterEach(async () => {
   for (let i = 0; i < 200 && emu.get().inflightCalls > 0; i++) await new Promise((r) => setTimeout(r, 10));
 });
 
-const RECORD_KEYS = ['name', 'service', 'outcome', 'code', 'message', 'attempts', 'latencyMs'];
+const RECORD_KEYS = ['kind', 'name', 'service', 'outcome', 'code', 'message', 'attempts', 'latencyMs'];
 
 function seedRunning(service: ServiceDescriptor, id: string, variant = 0, extra: object = {}): string {
   const name = sampleOperationName(service, id, variant);
@@ -164,7 +164,7 @@ test('--concurrency bounds the names in flight', async () => {
   expect(max).toBe(2);
 });
 
-test('aborting the signal (Ctrl-C) reports every name as aborted at once, exit 1', async () => {
+test('aborting the signal (Ctrl-C) ends the calls in flight at once as aborted, the names not sent not-attempted, exit 130', async () => {
   const e = emu.get();
   e.setFaults('datastore', { latencyMs: 1500 });
   const names = Array.from({ length: 3 }, (_, i) => seedRunning(svc('datastore'), `long-${i}`));
@@ -173,12 +173,12 @@ test('aborting the signal (Ctrl-C) reports every name as aborted at once, exit 1
   setTimeout(() => c.controller.abort(new Error('SIGINT')), 150);
   const code = await cancelCommand({ names, service: 'datastore', emulator: e.target, concurrency: 2 }, c.io);
   expect(Date.now() - started).toBeLessThan(1000);
-  expect(c.records().map((r) => [r.outcome, r.code])).toEqual([
-    ['aborted', 'CANCELLED'],
-    ['aborted', 'CANCELLED'],
-    ['aborted', 'CANCELLED'],
+  expect(c.records().map((r) => [r.name, r.outcome, r.code])).toEqual([
+    [names[0], 'aborted', 'CANCELLED'],
+    [names[1], 'aborted', 'CANCELLED'],
+    [names[2], 'not-attempted', 'CANCELLED'],
   ]);
-  expect(code).toBe(1);
+  expect(code).toBe(130);
 });
 
 test('plaintext to an emulator that is not loopback is a usage error before any connection', async () => {

@@ -67,7 +67,7 @@ describe(`lro-cancel as a child process (${cli.mode})`, () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toEqual(
-      names.map((name) => ({ name, service: 'datastore', outcome: 'cancel-requested', code: 'OK', message: '', attempts: 1, latencyMs: expect.any(Number) })),
+      names.map((name) => ({ kind: 'result', name, service: 'datastore', outcome: 'cancel-requested', code: 'OK', message: '', attempts: 1, latencyMs: expect.any(Number) })),
     );
   });
 

@@ -208,7 +208,7 @@ describe('CLI', () => {
 
     const cancel = await run(['cancel', HOSTILE]);
     expect(cancel.code).toBe(1);
-    expect(JSON.parse(cancel.out)).toMatchObject({ name: HOSTILE, service: null, outcome: 'invalid-name', attempts: 0 });
+    expect(JSON.parse(cancel.out)).toMatchObject({ name: HOSTILE, service: '', outcome: 'invalid-name', attempts: 0 });
     expect(cancel.out).toContain(HOW_TO_ALLOW);
     const get = await run(['get', HOSTILE, '--service-host', 'two.example.com']);
     expect(get.code).toBe(1);

@@ -11,28 +11,17 @@ import { openInputFile, stdinSource, type InputSource } from '../input-source';
 import { OutputError, OutputSink } from '../output-sink';
 import { formatSummary, ProgressReporter } from '../progress-reporter';
 import { checkDistinctFiles } from '../same-file';
-import { cancellerOptionsFrom } from './connection';
+import { batchOptionsFrom, type BatchFlags } from './connection';
 
 /** Options of `lro-cancel batch`. */
-export interface BatchCommandOptions extends ConnectionOptions {
+export interface BatchCommandOptions extends ConnectionOptions, BatchFlags {
   /** Input file, or '-' for stdin (default). */
   input?: string;
   /** Output file, or '-' for stdout (default). */
   output?: string;
-  concurrency?: number;
-  rate?: number;
-  journal?: string;
-  confirm?: boolean;
-  confirmTimeoutMs?: number;
+  /** No progress bar and no summary. */
   quiet?: boolean;
-  timeoutMs?: number;
-  maxAttempts?: number;
-  /** Grace for in-flight calls after Ctrl-C, in ms (default 10 s). */
-  graceMs?: number;
 }
-
-/** Exit status after SIGINT/SIGTERM/SIGHUP, as shells expect (128 + 2). */
-export const EXIT_INTERRUPTED = 130;
 
 /**
  * Cancel every name of a file or stdin: one JSON record per name line on the output, progress
@@ -83,20 +72,13 @@ export async function batchCommand(options: BatchCommandOptions, io: CommandIO):
 
   const stop = AbortSignal.any([io.signal, outputFailed.signal]);
   const batchOptions: BatchOptions = {
-    ...cancellerOptionsFrom(options, io, 'batch'),
-    ...(options.service !== undefined ? { service: options.service } : {}),
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    ...(options.rate !== undefined ? { rate: options.rate } : {}),
-    ...(options.journal !== undefined ? { journal: options.journal } : {}),
-    ...(options.confirm ? { confirm: options.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: options.confirmTimeoutMs } : true } : {}),
-    ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+    ...batchOptionsFrom(options, io, 'batch'),
     signal: stop,
     // A regular file is finite: read it out so every line gets a record. Anything else may
     // never end (a FIFO whose writer stays, /dev/zero): stop reading it.
     onAbort: source.regularFile ? 'drain' : 'stop',
     ...(progress ? { onProgress: (s) => progress.update(s) } : {}),
   };
-  if (options.timeoutMs !== undefined) batchOptions.retry = { ...batchOptions.retry, totalTimeoutMs: options.timeoutMs };
 
   const run = cancelMany(readLines(input), batchOptions);
   try {
@@ -118,7 +100,7 @@ export async function batchCommand(options: BatchCommandOptions, io: CommandIO):
     throw output === io.stdout && io.signal.reason instanceof OutputError ? new ExitError(sink.failure.code) : sink.failure;
   }
   if (!options.quiet) io.stderr.write(formatSummary(run.stats));
-  if (io.signal.aborted) return EXIT_INTERRUPTED;
+  if (io.signal.aborted) return ExitCode.INTERRUPTED;
   return batchSucceeded(run.stats) ? ExitCode.OK : ExitCode.FAILURE;
 }
 

@@ -6,19 +6,14 @@ import type { CommandIO } from '../command-io';
 import type { ConnectionOptions } from '../command-table';
 import { ExitCode } from '../exit-error';
 import { formatSummary } from '../progress-reporter';
-import { EXIT_INTERRUPTED } from './batch-command';
-import { cancellerOptionsFrom } from './connection';
+import { wouldCancelLine } from '../output-lines';
+import { batchOptionsFrom, cancellerOptionsFrom, type BatchFlags } from './connection';
 
-export interface CancelAllCommandOptions extends ConnectionOptions {
+export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags {
   parent: string;
   filter?: string;
   pageSize?: number;
   dryRun?: boolean;
-  confirm?: boolean;
-  confirmTimeoutMs?: number;
-  concurrency?: number;
-  timeoutMs?: number;
-  maxAttempts?: number;
   quiet?: boolean;
 }
 
@@ -44,26 +39,25 @@ export async function cancelAllCommand(options: CancelAllCommandOptions, io: Com
       // Ctrl-C while listing is an interruption (130), not a listing failure: nothing was cancelled.
       if (io.signal.aborted) {
         io.stderr.write(`lro-cancel: cancel-all ${options.parent}: interrupted while listing; nothing was cancelled\n`);
-        return EXIT_INTERRUPTED;
+        return ExitCode.INTERRUPTED;
       }
       const rec = recordFromError(e, { name: options.parent, service });
       io.stderr.write(`lro-cancel: cancel-all ${options.parent}: listing failed: [${rec.code}] ${rec.message ?? ''}\n`);
       return rec.outcome === 'invalid-name' ? ExitCode.USAGE : ExitCode.FAILURE;
     }
     if (options.dryRun) {
-      for (const name of names) io.stdout.write(`${JSON.stringify({ name, action: 'would-cancel' })}\n`);
+      for (const full of names) {
+        // Written as records write them: relative name and service id.
+        const target = caller.resolve(full, 'get');
+        io.stdout.write(wouldCancelLine(target.service.id, target.name));
+      }
       if (!options.quiet) io.stderr.write(`lro-cancel: dry run: ${names.length} operation(s) would be cancelled; nothing was sent\n`);
       return ExitCode.OK;
     }
-    const run = cancelMany(names, {
-      canceller: caller,
-      signal: io.signal,
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      ...(options.confirm ? { confirm: options.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: options.confirmTimeoutMs } : true } : {}),
-    });
+    const run = cancelMany(names, { ...batchOptionsFrom(options, io, 'cancel-all'), canceller: caller, signal: io.signal });
     for await (const rec of run) io.stdout.write(`${JSON.stringify(rec)}\n`);
     if (!options.quiet) io.stderr.write(formatSummary(run.stats));
-    if (io.signal.aborted) return EXIT_INTERRUPTED;
+    if (io.signal.aborted) return ExitCode.INTERRUPTED;
     return batchSucceeded(run.stats) ? ExitCode.OK : ExitCode.FAILURE;
   } finally {
     await caller.close();

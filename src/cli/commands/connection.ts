@@ -1,19 +1,34 @@
+import type { BatchOptions } from '../../batch/cancel-many';
 import type { CancellerOptions } from '../../client/canceller';
 import { resolveEndpoint } from '../../transport/endpoint';
 import type { CommandIO } from '../command-io';
 import type { ConnectionOptions } from '../command-table';
 import { UsageError } from '../exit-error';
 
+/** `--timeout` and `--max-attempts`: every command that calls a service takes them. */
+export interface CallFlags {
+  timeoutMs?: number | undefined;
+  maxAttempts?: number | undefined;
+}
+
+/** The flags of the commands that cancel many names through the batch engine (batch, cancel, cancel-all). */
+export interface BatchFlags extends CallFlags {
+  concurrency?: number | undefined;
+  rate?: number | undefined;
+  journal?: string | undefined;
+  confirm?: boolean | undefined;
+  confirmTimeoutMs?: number | undefined;
+  graceMs?: number | undefined;
+}
+
 /**
- * Canceller options from the shared connection flags and the command's environment
- * (LRO_CANCEL_EMULATOR_HOST, GOOGLE_CLOUD_UNIVERSE_DOMAIN). A bad emulator setting is a
- * usage error, raised here before anything connects.
+ * Canceller options from the shared connection and call flags and the command's environment
+ * (LRO_CANCEL_EMULATOR_HOST, GOOGLE_CLOUD_UNIVERSE_DOMAIN): the one mapping every command
+ * uses. `--timeout` is the retry policy's total deadline, so it bounds every call the command
+ * makes (cancel, get, list, confirm reads) and a batch's quota waits alike. A bad emulator
+ * setting is a usage error, raised here before anything connects.
  */
-export function cancellerOptionsFrom(
-  options: ConnectionOptions & { maxAttempts?: number | undefined },
-  io: CommandIO,
-  command: string,
-): CancellerOptions {
+export function cancellerOptionsFrom(options: ConnectionOptions & CallFlags, io: CommandIO, command: string): CancellerOptions {
   const emulator = options.emulator ?? (io.env['LRO_CANCEL_EMULATOR_HOST'] || undefined);
   const out: CancellerOptions = {
     // null: the command's env decides, not whatever process.env holds.
@@ -23,8 +38,13 @@ export function cancellerOptionsFrom(
     ...(options.serviceHosts !== undefined ? { serviceHosts: options.serviceHosts } : {}),
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(io.env['GOOGLE_CLOUD_UNIVERSE_DOMAIN'] ? { universeDomain: io.env['GOOGLE_CLOUD_UNIVERSE_DOMAIN'] } : {}),
-    ...(options.maxAttempts !== undefined ? { retry: { maxAttempts: options.maxAttempts } } : {}),
   };
+  if (options.maxAttempts !== undefined || options.timeoutMs !== undefined) {
+    out.retry = {
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.timeoutMs !== undefined ? { totalTimeoutMs: options.timeoutMs } : {}),
+    };
+  }
   if (emulator !== undefined) {
     try {
       resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as never, { emulator, allowInsecure: out.allowInsecure });
@@ -33,5 +53,17 @@ export function cancellerOptionsFrom(
       throw new UsageError(`${source}: ${(e as Error).message}`, command);
     }
   }
+  return out;
+}
+
+/** Batch options (the canceller's, plus the batch flags) for batch, cancel and cancel-all. */
+export function batchOptionsFrom(options: ConnectionOptions & BatchFlags, io: CommandIO, command: string): BatchOptions {
+  const out: BatchOptions = cancellerOptionsFrom(options, io, command);
+  if (options.service !== undefined) out.service = options.service;
+  if (options.concurrency !== undefined) out.concurrency = options.concurrency;
+  if (options.rate !== undefined) out.rate = options.rate;
+  if (options.journal !== undefined) out.journal = options.journal;
+  if (options.graceMs !== undefined) out.graceMs = options.graceMs;
+  if (options.confirm) out.confirm = options.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: options.confirmTimeoutMs } : true;
   return out;
 }

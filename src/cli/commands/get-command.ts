@@ -1,15 +1,13 @@
 import { createCanceller } from '../../client/canceller';
-import { operationToJson } from '../../client/operation';
 import { recordFromError } from '../../batch/batch-record';
 import type { CommandIO } from '../command-io';
 import type { ConnectionOptions } from '../command-table';
 import { ExitCode } from '../exit-error';
-import { cancellerOptionsFrom } from './connection';
+import { operationLine } from '../output-lines';
+import { cancellerOptionsFrom, type CallFlags } from './connection';
 
-export interface GetCommandOptions extends ConnectionOptions {
+export interface GetCommandOptions extends ConnectionOptions, CallFlags {
   names: string[];
-  timeoutMs?: number;
-  maxAttempts?: number;
 }
 
 /** `lro-cancel get NAME...`: one JSON line per operation (Any fields decoded where known). */
@@ -20,12 +18,10 @@ export async function getCommand(options: GetCommandOptions, io: CommandIO): Pro
   try {
     for (const name of options.names) {
       try {
-        const op = await caller.getOperation(name, {
-          signal: io.signal,
-          ...(service !== undefined ? { service } : {}),
-          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-        });
-        io.stdout.write(`${JSON.stringify(operationToJson(op))}\n`);
+        const callOptions = { signal: io.signal, ...(service !== undefined ? { service } : {}) };
+        const target = caller.resolve(name, 'get', callOptions);
+        const op = await caller.getOperation(name, callOptions);
+        io.stdout.write(operationLine(target.service.id, op));
       } catch (e) {
         ok = false;
         io.stdout.write(`${JSON.stringify(recordFromError(e, { name, service }))}\n`);

@@ -1,18 +1,16 @@
 import { recordFromError } from '../../batch/batch-record';
 import { createCanceller } from '../../client/canceller';
-import { operationToJson } from '../../client/operation';
 import type { CommandIO } from '../command-io';
 import type { ConnectionOptions } from '../command-table';
 import { ExitCode } from '../exit-error';
-import { cancellerOptionsFrom } from './connection';
+import { operationLine } from '../output-lines';
+import { cancellerOptionsFrom, type CallFlags } from './connection';
 
-export interface ListCommandOptions extends ConnectionOptions {
+export interface ListCommandOptions extends ConnectionOptions, CallFlags {
   parent: string;
   filter?: string;
   pageSize?: number;
   limit?: number;
-  timeoutMs?: number;
-  maxAttempts?: number;
 }
 
 /** `lro-cancel list PARENT`: every operation under PARENT as JSON lines, across all pages. */
@@ -20,15 +18,16 @@ export async function listCommand(options: ListCommandOptions, io: CommandIO): P
   const caller = createCanceller(cancellerOptionsFrom(options, io, 'list'));
   const service = options.service;
   try {
+    // The service every listed operation belongs to, for its lines (a bad parent throws here, before any call).
+    const serviceId = caller.resolve(options.parent, 'list-parent', service !== undefined ? { service } : {}).service.id;
     for await (const op of caller.listOperations(options.parent, {
       signal: io.signal,
       ...(service !== undefined ? { service } : {}),
       ...(options.filter !== undefined ? { filter: options.filter } : {}),
       ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     })) {
-      io.stdout.write(`${JSON.stringify(operationToJson(op))}\n`);
+      io.stdout.write(operationLine(serviceId, op));
     }
     return ExitCode.OK;
   } catch (e) {
