@@ -29,4 +29,5 @@ export type { CancelAllOptions } from './batch/cancel-all';
 
 // For integrators
 export type { AuthClientLike } from './transport/channel-credentials';
+export { recordsSchema } from './records-schema';
 export { VERSION } from './version';

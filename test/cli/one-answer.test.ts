@@ -1,0 +1,129 @@
+/**
+ * One answer per name: the same operation gets the same outcome, code, name and service, and a
+ * record with the same keys, whichever path asks — the library's cancelMany, the CLI's `cancel`,
+ * `batch` and `cancel-all` — with and without --confirm. Table-driven over every outcome the
+ * emulator can produce; the store is seeded afresh for each path, so each path meets the same
+ * operations in the same states.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { cancelMany, type BatchRecord } from '../../src/batch/cancel-many';
+import { runCli } from '../../src/cli/run-cli';
+import { Code } from '../../src/errors/status-code';
+import type { OperationsEmulator } from '../../src/emulator';
+import type { OperationSeed } from '../../src/emulator/operation-store';
+import { useEmulator } from '../helpers/emulator';
+import { capture } from './helpers/capture';
+
+const emu = useEmulator();
+
+interface Case {
+  label: string;
+  /** The name as the user gives it (full names: the paths take no --service). */
+  input: string;
+  seed?: Omit<OperationSeed, 'name'>;
+  /** Expected without / with --confirm. */
+  plain: Partial<BatchRecord>;
+  confirmed: Partial<BatchRecord>;
+  /** cancel-all lists only running operations of one parent: which cases it can meet. */
+  listable?: boolean;
+}
+
+const DS = (id: string): string => `//datastore.googleapis.com/projects/p/operations/${id}`;
+const CA = (id: string): string => `//privateca.googleapis.com/projects/p/locations/l/operations/${id}`;
+
+const CASES: Case[] = [
+  { label: 'running', input: DS('run'), seed: {}, plain: { outcome: 'cancel-requested', code: 'OK' }, confirmed: { outcome: 'cancelled', code: 'OK', finalCode: Code.CANCELLED }, listable: true },
+  { label: 'completes despite the cancel', input: DS('despite'), seed: { onCancel: 'complete' }, plain: { outcome: 'cancel-requested', code: 'OK' }, confirmed: { outcome: 'completed', code: 'OK' }, listable: true },
+  { label: 'unsupported', input: DS('unsup'), seed: { onCancel: 'unimplemented' }, plain: { outcome: 'unsupported', code: 'UNIMPLEMENTED' }, confirmed: { outcome: 'unsupported', code: 'UNIMPLEMENTED' }, listable: true },
+  { label: 'already completed', input: DS('done-ok'), seed: { doneAs: 'completed' }, plain: { outcome: 'completed', code: 'OK' }, confirmed: { outcome: 'completed', code: 'OK' } },
+  { label: 'already failed', input: DS('done-bad'), seed: { doneAs: 'failed' }, plain: { outcome: 'failed', code: 'OK', finalCode: Code.INTERNAL }, confirmed: { outcome: 'failed', code: 'OK', finalCode: Code.INTERNAL } },
+  { label: 'already cancelled', input: DS('done-cx'), seed: { doneAs: 'cancelled' }, plain: { outcome: 'cancelled', code: 'OK', finalCode: Code.CANCELLED }, confirmed: { outcome: 'cancelled', code: 'OK', finalCode: Code.CANCELLED } },
+  { label: 'not found', input: DS('missing'), plain: { outcome: 'not-found', code: 'NOT_FOUND' }, confirmed: { outcome: 'not-found', code: 'NOT_FOUND' } },
+  { label: 'invalid (server)', input: DS('srv-bad'), seed: { failTimes: 1, transientCode: Code.INVALID_ARGUMENT }, plain: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT' }, confirmed: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT' }, listable: true },
+  { label: 'transient, attempts used up', input: DS('flaky'), seed: { failTimes: 10 }, plain: { outcome: 'error', code: 'UNAVAILABLE' }, confirmed: { outcome: 'error', code: 'UNAVAILABLE' }, listable: true },
+  { label: 'invalid (local)', input: '//datastore.googleapis.com/projects/p/locations/l/operations/x', plain: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT', attempts: 0 }, confirmed: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT', attempts: 0 } },
+  { label: 'denied', input: CA('secret'), seed: {}, plain: { outcome: 'denied', code: 'PERMISSION_DENIED' }, confirmed: { outcome: 'denied', code: 'PERMISSION_DENIED' } },
+];
+
+function seedAll(e: OperationsEmulator): void {
+  e.store.clear();
+  e.clearFaults();
+  e.setFaults('privateca', { denied: true });
+  for (const c of CASES) {
+    if (!c.seed) continue;
+    const service = c.input.slice(2, c.input.indexOf('.'));
+    const name = c.input.slice(c.input.indexOf('/', 2) + 1);
+    e.store.seed({ name, service, ...c.seed });
+  }
+}
+
+type Path = (inputs: string[], confirm: boolean) => Promise<BatchRecord[]>;
+
+const flags = (confirm: boolean): string[] => ['--max-attempts', '2', ...(confirm ? ['--confirm', '--confirm-timeout', '5s'] : [])];
+
+const PATHS: Record<string, Path> = {
+  'library cancelMany': async (inputs, confirm) => {
+    const out: BatchRecord[] = [];
+    for await (const r of cancelMany(inputs, { emulator: emu.get().target, retry: { maxAttempts: 2, initialDelayMs: 5 }, ...(confirm ? { confirm: { confirmTimeoutMs: 5000 } } : {}) })) out.push(r);
+    return out;
+  },
+  'CLI cancel': async (inputs, confirm) => {
+    const c = capture();
+    await runCli(['cancel', '--emulator', emu.get().target, ...flags(confirm), ...inputs], c.io);
+    return c.records<BatchRecord>();
+  },
+  'CLI batch': async (inputs, confirm) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lro-one-answer-'));
+    const file = path.join(dir, 'names.txt');
+    writeFileSync(file, inputs.join('\n') + '\n');
+    const c = capture();
+    await runCli(['batch', '--input', file, '--quiet', '--emulator', emu.get().target, ...flags(confirm)], c.io);
+    return c.records<BatchRecord>();
+  },
+};
+
+/** The parts of a record that must agree between paths (not timings, not where the name came from). */
+function answer(r: BatchRecord): Record<string, unknown> {
+  const { line: _line, latencyMs: _latency, confirmMs: _confirm, message: _message, ...rest } = r;
+  return { ...rest, keys: Object.keys(r).filter((k) => k !== 'line').join(',') };
+}
+
+describe.each([false, true])('confirm: %p', (confirm) => {
+  test('every path gives every name the same answer, and the one the table expects', async () => {
+    const inputs = CASES.map((c) => c.input);
+    const byPath: Record<string, Record<string, unknown>[]> = {};
+    for (const [label, run] of Object.entries(PATHS)) {
+      seedAll(emu.get());
+      const recs = await run(inputs, confirm);
+      expect(recs).toHaveLength(CASES.length);
+      // In input order for the comparison (batch and the library yield in completion order).
+      const byName = new Map(recs.map((r) => [r.name, r]));
+      byPath[label] = CASES.map((c) => {
+        const relative = c.input.slice(c.input.indexOf('/', 2) + 1);
+        const rec = byName.get(relative) ?? byName.get(c.input);
+        expect(rec).toBeDefined();
+        expect(rec).toMatchObject({ kind: 'result', ...(confirm ? c.confirmed : c.plain) });
+        return answer(rec as BatchRecord);
+      });
+    }
+    const [first, ...rest] = Object.values(byPath);
+    for (const other of rest) expect(other).toEqual(first);
+  });
+
+  test('cancel-all gives the operations it lists the same answers as the other paths', async () => {
+    const listable = CASES.filter((c) => c.listable);
+    seedAll(emu.get());
+    const all = capture();
+    await runCli(['cancel-all', 'projects/p', '--service', 'datastore', '--quiet', '--emulator', emu.get().target, ...flags(confirm)], all.io);
+    const fromCancelAll = new Map(all.records<BatchRecord>().map((r) => [r.name, answer(r)]));
+    seedAll(emu.get());
+    const viaCancel = await (PATHS['CLI cancel'] as Path)(
+      listable.map((c) => c.input),
+      confirm,
+    );
+    expect(fromCancelAll.size).toBe(listable.length);
+    for (const r of viaCancel) expect(fromCancelAll.get(r.name)).toEqual(answer(r));
+  });
+});
