@@ -1,22 +1,25 @@
 import type { ConfirmOptions } from '../client/cancel-and-confirm';
 import { createCanceller, type CancellerOptions, type OperationsCaller } from '../client/canceller';
-import { DEFAULT_RETRY_POLICY } from '../retry/retry-policy';
 import { OperationsError } from '../errors/operations-error';
-import { Code, codeName, parseCode, type CodeName } from '../errors/status-code';
+import { Code } from '../errors/status-code';
 import { retryInfoDelayMs } from '../errors/translate-grpc-error';
-import { isSuccessOutcome, type Outcome } from '../outcome';
+import type { Outcome } from '../outcome';
 import { MAX_NAME_LENGTH, parseOperationName, resolveServiceArg } from '../registry/operation-name';
-import { redactSecrets } from '../transport/redact-secrets';
+import { DEFAULT_RETRY_POLICY } from '../retry/retry-policy';
 import { makeRecord, recordFromError, recordFromResult, type BatchRecord } from './batch-record';
+import { newBatchStats, type BatchStats } from './batch-stats';
+import { JournalError, journalKey, JournalWriter, readJournal, type JournalOpenOptions } from './cancel-journal';
+import { classifyLine } from './input-lines';
+import { LaneScheduler } from './lane-scheduler';
+import { MAX_LINE_CHARS, OVERLONG_MARK } from './read-lines';
+import { RecordSink } from './record-sink';
+import { RepeatedNames } from './repeated-names';
+import type { LaneJob, ServiceLane } from './service-lane';
+import { Wakeup } from './wakeup';
 
 export type { BatchRecord } from './batch-record';
-import { isFinalOutcome, JournalError, journalKey, JournalWriter, readJournal, type JournalOpenOptions } from './cancel-journal';
-import { classifyLine } from './input-lines';
-import { LatencyHistogram } from './latency-histogram';
-import { MAX_LINE_CHARS, OVERLONG_MARK } from './read-lines';
-import { Fifo } from './fifo';
-import { SeenNames } from './seen-names';
-import { ServiceLane, type LaneJob } from './service-lane';
+export type { BatchStats } from './batch-stats';
+export { batchSucceeded } from './batch-stats';
 
 /**
  * Codes of a name that ended as 'error' which say the service did not answer (down, unreachable,
@@ -105,28 +108,6 @@ export interface BatchOptions extends CancellerOptions {
   onProgress?: (stats: BatchStats) => void;
 }
 
-/** Running and final numbers of a batch. */
-export interface BatchStats {
-  /** Input name lines read so far (blank and comment lines excluded). */
-  read: number;
-  /** Records emitted (after a JournalError, also the final records it kept from the output). */
-  done: number;
-  byOutcome: Partial<Record<Outcome, number>>;
-  byService: Record<string, Partial<Record<Outcome, number>>>;
-  /** 'skipped' records whose journaled outcome was not a success (e.g. not-found): batchSucceeded is false. */
-  skippedUnsuccessful: number;
-  /** Retries: extra attempts made, plus quota re-queues. */
-  retries: number;
-  quotaRejections: number;
-  latency: { p50: number; p95: number; p99: number };
-  startedAt: number;
-  elapsedMs: number;
-  /** True when stopping left part of the input unread (stdin). */
-  unread: boolean;
-  /** Names still queued or in flight. */
-  pending: number;
-}
-
 /** A running batch: iterate it for the records; `stats` is live. */
 export interface BatchRun extends AsyncIterable<BatchRecord> {
   readonly stats: BatchStats;
@@ -134,50 +115,45 @@ export interface BatchRun extends AsyncIterable<BatchRecord> {
 
 /**
  * Cancel many operations: stream names in (relative with `service`, or `//host/...` full
- * names to mix services), one record out per name line, in completion order.
- * Memory stays flat: input is read only as fast as calls finish.
+ * names to mix services), one record out per name line, in completion order (or input order
+ * with `ordered`). Memory stays flat: input is read only as fast as calls finish.
  */
 export function cancelMany(names: Iterable<string> | AsyncIterable<string>, options: BatchOptions = {}): BatchRun {
-  const stats: BatchStats = {
-    read: 0,
-    done: 0,
-    byOutcome: {},
-    byService: {},
-    skippedUnsuccessful: 0,
-    retries: 0,
-    quotaRejections: 0,
-    latency: { p50: 0, p95: 0, p99: 0 },
-    startedAt: Date.now(),
-    elapsedMs: 0,
-    unread: false,
-    pending: 0,
-  };
+  const stats = newBatchStats();
   return {
     stats,
     [Symbol.asyncIterator]: () => run(names, options, stats),
   };
 }
 
-async function* run(names: Iterable<string> | AsyncIterable<string>, options: BatchOptions, stats: BatchStats): AsyncGenerator<BatchRecord> {
+/** The run's numbers, checked before anything is opened or sent. */
+function limitsOf(options: BatchOptions): { concurrency: number; maxInFlight: number; maxServices: number; breakerThreshold: number } {
   const concurrency = options.concurrency ?? 64;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
+  const limits = {
+    concurrency,
+    maxInFlight: options.maxInFlight ?? Math.max(1024, concurrency),
+    maxServices: options.maxServices ?? 100,
+    breakerThreshold: options.breakerThreshold ?? 20,
+  };
+  for (const [key, v] of Object.entries(limits)) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${key} must be an integer >= 1, got ${v}`);
+  }
   if (options.rate !== undefined && (!Number.isInteger(options.rate) || options.rate < 1)) {
     throw new RangeError(`rate must be an integer >= 1, got ${options.rate}`);
   }
-  const breakerThreshold = options.breakerThreshold ?? 20;
-  const probeDelayMs = options.probeDelayMs ?? 1000;
-  const maxInFlight = options.maxInFlight ?? Math.max(1024, concurrency);
-  const maxServices = options.maxServices ?? 100;
-  for (const [key, v] of [['maxInFlight', maxInFlight], ['maxServices', maxServices], ['breakerThreshold', breakerThreshold]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${key} must be an integer >= 1, got ${v}`);
-  }
+  return limits;
+}
+
+/**
+ * One batch: the reader turns lines into jobs, the scheduler starts their calls under the
+ * limits, each call's end becomes a record, and the sink hands records to the consumer (this
+ * generator). A stop (signal, journal failure, input error, the consumer leaving) ends the
+ * scheduler; every name still gets its record.
+ */
+async function* run(names: Iterable<string> | AsyncIterable<string>, options: BatchOptions, stats: BatchStats): AsyncGenerator<BatchRecord> {
+  const limits = limitsOf(options);
   // A quota wait counts against the name's total deadline, as a retry wait does in a single call.
   const totalTimeoutMs = options.retry?.totalTimeoutMs ?? DEFAULT_RETRY_POLICY.totalTimeoutMs;
-  const seen = options.dedupe === false ? undefined : new SeenNames();
-  /** Lines waiting for the record of the same name's first line (still in flight). */
-  const repeats = new Map<number, number[]>();
-  let repeatsWaiting = 0;
-  const graceMs = options.graceMs ?? 10_000;
   const maxQuota = options.maxQuotaRejections ?? 50;
   const confirm = options.confirm === true ? {} : options.confirm || undefined;
   // Locked (and a torn tail cut) before it is read, so no other run appends meanwhile.
@@ -191,8 +167,6 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   }
   const caller = options.canceller ?? createCanceller(options);
   const ownsCaller = options.canceller === undefined;
-  const hist = new LatencyHistogram();
-  const lanes = new Map<string, ServiceLane>();
   const hardAbort = new AbortController();
   // Ending calls in flight: with our own canceller, close() ends them all at once (each reports
   // 'aborted'), so calls need no signal: with one, every retry wait and confirm poll would also
@@ -209,169 +183,50 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     retry: { ...BATCH_RETRY, maxAttempts: 1, perAttemptTimeoutMs: probeTimeoutMs, totalTimeoutMs: probeTimeoutMs },
     waitForReady: false,
   };
-  const out = new Fifo<BatchRecord>();
-  // ordered: the lines read whose records are still to be yielded, in input order, and the
-  // records that arrived before those of earlier lines.
-  const ordered = options.ordered === true;
-  const order = new Fifo<number>();
-  const held = new Map<number, BatchRecord>();
-  const asNames = options.input === 'names';
-  // The reader and the consumer both sleep until something changes; notify wakes them all.
-  // Wakes are coalesced to one per turn of the event loop: calls complete in bursts (one socket
-  // read carries many replies), and waking the reader and the consumer per record cost more
-  // than the records themselves. setImmediate runs once that burst is taken in.
-  let waiters: Array<() => void> = [];
-  let wakeScheduled = false;
-  const wake = (): void => {
-    wakeScheduled = false;
-    const ws = waiters;
-    waiters = [];
-    for (const w of ws) w();
-  };
-  const notify = (): void => {
-    if (waiters.length === 0 || wakeScheduled) return;
-    wakeScheduled = true;
-    setImmediate(wake);
-  };
-  const sleepUntilWoken = (): Promise<void> => new Promise<void>((r) => waiters.push(r));
+
+  const wake = new Wakeup();
+  const repeats = options.dedupe === false ? undefined : new RepeatedNames();
   let stopping = false;
   let graceTimer: NodeJS.Timeout | undefined;
-  let pendingJournal = 0;
-  // The first journal failure, and how many final records it kept from the output.
-  let journalError: JournalError | undefined;
-  let unjournaled = 0;
-  let lastProgress = 0;
 
+  const scheduler: LaneScheduler = new LaneScheduler(
+    { ...limits, ratePerSecond: options.rate, probeDelayMs: options.probeDelayMs ?? 1000 },
+    (lane, job) => void call(lane, job),
+    (lane) => {
+      if (options.rate === undefined) return;
+      // The rate is promised at the server: calls started while the first connection is being
+      // made would arrive there together. Hold the lane until its channel is up (a failure here
+      // is left to the calls themselves to report).
+      lane.pausedUntil = Infinity;
+      const release = (): void => {
+        lane.pausedUntil = 0;
+        scheduler.pump();
+      };
+      caller.connect(lane.id, 5_000).then(release, release);
+    },
+  );
+  const sink = new RecordSink({
+    stats,
+    journal,
+    ordered: options.ordered === true,
+    wake,
+    pending: () => scheduler.pending,
+    onProgress: options.onProgress,
+    onJournalFailure: (error) => {
+      stop();
+      hardAbort.abort(error);
+    },
+  });
+
+  /** Out with a record; a name's first line also settles the lines that repeat it. */
   const emit = (rec: BatchRecord, journaled: boolean, seenId = -1): void => {
-    // Every record (output and journal) passes here: server text that carries a token is redacted.
-    if (rec.message) rec.message = redactSecrets(rec.message);
-    if (rec.finalMessage) rec.finalMessage = redactSecrets(rec.finalMessage);
-    if (seenId !== -1) settleRepeats(rec, seenId);
-    stats.done++;
-    stats.byOutcome[rec.outcome] = (stats.byOutcome[rec.outcome] ?? 0) + 1;
-    const svc = (stats.byService[rec.service || '(no service)'] ??= {});
-    svc[rec.outcome] = (svc[rec.outcome] ?? 0) + 1;
-    if (rec.previousOutcome !== undefined && !isSuccessOutcome(rec.previousOutcome)) stats.skippedUnsuccessful++;
-    if (rec.attempts > 0) {
-      stats.retries += rec.attempts - 1;
-      hist.record(rec.latencyMs);
-    }
-    if (journal && journaled && isFinalOutcome(rec.outcome)) {
-      // A final record reaches the output only once it is on disk; one the journal failed to
-      // take is not output at all (a rerun sends it again), and the batch stops at once.
-      pendingJournal++;
-      journal.append(rec).then(
-        () => {
-          pendingJournal--;
-          out.push(rec);
-          notify();
-        },
-        (e: unknown) => {
-          pendingJournal--;
-          unjournaled++;
-          journalError ??= e instanceof JournalError ? e : new JournalError(journal.path, String(e), { cause: e });
-          onStop();
-          hardAbort.abort(journalError);
-          notify();
-        },
-      );
-    } else {
-      out.push(rec);
-      notify();
-    }
-    if (options.onProgress) {
-      const now = performance.now();
-      if (now - lastProgress >= 100) {
-        lastProgress = now;
-        options.onProgress(snapshot());
-      }
-    }
+    sink.emit(rec, journaled);
+    if (seenId !== -1 && repeats) for (const r of repeats.settle(seenId, rec)) sink.emit(r, false);
   };
-
-  const snapshot = (): BatchStats => {
-    stats.latency = { p50: hist.quantile(0.5), p95: hist.quantile(0.95), p99: hist.quantile(0.99) };
-    stats.elapsedMs = Date.now() - stats.startedAt;
-    let pending = 0;
-    for (const lane of lanes.values()) pending += lane.queued + lane.inflight;
-    stats.pending = pending;
-    return stats;
-  };
-
-  /** The first line of a repeated name has its record: the lines that waited for it get theirs. */
-  const settleRepeats = (rec: BatchRecord, seenId: number): void => {
-    (seen as SeenNames).settle(seenId, rec.outcome, rec.code === 'OK' ? Code.OK : (parseCode(rec.code) ?? Code.UNKNOWN));
-    const waiting = repeats.get(seenId);
-    if (!waiting) return;
-    repeats.delete(seenId);
-    repeatsWaiting -= waiting.length;
-    for (const line of waiting) emit(repeatRecord(line, rec, rec.outcome, rec.code, rec.line ?? 0), false);
-  };
-
   const notAttempted = (job: LaneJob, why: string): BatchRecord => makeRecord(job.line, job.name, job.service, 'not-attempted', 'CANCELLED', why, 0, 0);
 
-  const laneList: ServiceLane[] = [];
-  let laneCursor = 0;
-  let inflightTotal = 0;
-  const laneFor = (service: string): ServiceLane | undefined => {
-    let lane = lanes.get(service);
-    if (!lane) {
-      if (lanes.size >= maxServices) return undefined;
-      const l = new ServiceLane(service, { concurrency, ratePerSecond: options.rate, breakerThreshold, probeDelayMs });
-      lanes.set(service, l);
-      laneList.push(l);
-      if (options.rate !== undefined) {
-        // The rate is promised at the server: calls started while the first connection is
-        // being made would arrive there together. Hold the lane until its channel is up
-        // (a failure here is left to the calls themselves to report).
-        l.pausedUntil = Infinity;
-        const release = (): void => {
-          l.pausedUntil = 0;
-          pump();
-        };
-        caller.connect(service, 5_000).then(release, release);
-      }
-      lane = l;
-    }
-    return lane;
-  };
-
-  let pumpTimer: NodeJS.Timeout | undefined;
-  let pumpAt = Infinity;
-  const pump = (): void => {
-    if (stopping) return;
-    const now = performance.now();
-    let soonest = Infinity;
-    // Round robin over the services, one start each per round, under the run's in-flight bound;
-    // the first service looked at turns too, so none waits behind another for the freed slots.
-    const n = laneList.length;
-    for (let started = true; started && inflightTotal < maxInFlight; ) {
-      started = false;
-      for (let k = 0; k < n && inflightTotal < maxInFlight; k++) {
-        const lane = laneList[(laneCursor + k) % n] as ServiceLane;
-        const next = lane.next(now);
-        if (next === undefined) continue;
-        if (typeof next === 'number') {
-          soonest = Math.min(soonest, next);
-          continue;
-        }
-        inflightTotal++;
-        started = true;
-        void start(lane, next);
-      }
-    }
-    if (n > 1) laneCursor = (laneCursor + 1) % n;
-    if (soonest < Infinity && soonest < pumpAt) {
-      if (pumpTimer) clearTimeout(pumpTimer);
-      pumpAt = soonest;
-      pumpTimer = setTimeout(() => {
-        pumpTimer = undefined;
-        pumpAt = Infinity;
-        pump();
-      }, Math.max(1, soonest - now));
-    }
-  };
-
-  const start = async (lane: ServiceLane, job: LaneJob): Promise<void> => {
+  /** One name's call, from start to record. Ends with scheduler.finished (or requeue): its slot is freed. */
+  const call = async (lane: ServiceLane, job: LaneJob): Promise<void> => {
     const started = performance.now();
     if (job.firstSentAt === 0) job.firstSentAt = started;
     const opts = job.probe ? probeOptions : callOptions;
@@ -395,170 +250,92 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
           stats.retries++;
           lane.onAnswered();
           lane.onQuota(now, delay);
-          lane.unshift(job);
-          return finish(lane);
+          scheduler.requeue(lane, job);
+          wake.notify();
+          return;
         }
         // Waiting again would outlive the name's total deadline: it ends with the quota error.
         outOfTime = true;
       }
       const rec = recordFromError(e, { name: job.name, service: job.service, line: job.line, latencyMs: round(performance.now() - started) });
-      if (outOfTime) rec.message = `${rec.message ?? ''} (after ${job.quotaRejections} quota rejection(s); waiting again would pass the total timeout of ${totalTimeoutMs} ms)`;
+      if (outOfTime) rec.message = `${rec.message} (after ${job.quotaRejections} quota rejection(s); waiting again would pass the total timeout of ${totalTimeoutMs} ms)`;
       const closed =
         rec.outcome === 'denied'
           ? lane.onDenied()
           : rec.outcome === 'error' && TRANSIENT.has(err?.code ?? Code.UNKNOWN)
-            ? lane.onTransient(performance.now(), job, `${rec.code}: ${rec.message ?? ''}`)
+            ? lane.onTransient(performance.now(), job, `${rec.code}: ${rec.message}`)
             : (rec.outcome !== 'aborted' && lane.onAnswered(), false);
       emit(rec, rec.outcome !== 'aborted', job.seenId);
       if (closed) for (const j of lane.drain()) emit(notAttempted(j, lane.closedReason as string), true, j.seenId);
     }
-    finish(lane);
+    scheduler.finished(lane);
+    wake.notify();
   };
 
-  /** A call of `lane` is over (or went back to the queue): free its slot and start what may start. */
-  const finish = (lane: ServiceLane): void => {
-    lane.inflight--;
-    inflightTotal--;
-    pump();
-    notify();
-  };
-
-  const onStop = (): void => {
+  /** No new calls; queued names get not-attempted; calls in flight get the grace, then are aborted. */
+  const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    if (pumpTimer) clearTimeout(pumpTimer);
-    for (const lane of lanes.values()) for (const j of lane.drain()) emit(notAttempted(j, 'stopped before it was sent'), false, j.seenId);
-    graceTimer = setTimeout(() => hardAbort.abort(new Error('grace period over')), graceMs);
+    for (const j of scheduler.stop()) emit(notAttempted(j, 'stopped before it was sent'), false, j.seenId);
+    graceTimer = setTimeout(() => hardAbort.abort(new Error('grace period over')), options.graceMs ?? 10_000);
     graceTimer.unref();
-    notify();
+    wake.notify();
   };
-  if (options.signal?.aborted) onStop();
-  else options.signal?.addEventListener('abort', onStop, { once: true });
+  if (options.signal?.aborted) stop();
+  else options.signal?.addEventListener('abort', stop, { once: true });
 
-  // Reader: runs beside the consumer loop below; waits while the service's queue or the output is full.
-  let readerDone = false;
+  // The reader runs beside the consumer loop below; it waits while its service's queue or the
+  // sink is full, and stops at once when the consumer leaves (its return() closes the input).
   let abandoned = false;
+  let readerDone = false;
   let readerError: unknown;
-  const maxQueued = concurrency * 4;
-  const parseOptions = { ...caller.nameOptions, service: serviceOnce(options.service) }; // the canceller's allowed hosts
-  const reader = (async () => {
-    let line = 0;
-    for await (const raw of names as AsyncIterable<string>) {
-      // Output space first: lines that need no call (invalid, skipped, repeated) must not run ahead
-      // either; in input order, the records held back behind a slow earlier line count too.
-      while (!abandoned && (out.length >= 4096 || order.length >= 4096)) await sleepUntilWoken();
-      // The consumer left (break, throw): stop reading, which closes the input (its return()).
-      if (abandoned) break;
-      line++;
-      const item = asNames ? { kind: 'name' as const, line, text: typeof raw === 'string' ? raw : String(raw) } : classifyLine(raw, line);
-      if (item.kind === 'skip') continue;
-      stats.read++;
-      if (ordered) order.push(line);
-      let parsed;
-      try {
-        if (item.text.endsWith(OVERLONG_MARK)) {
-          throw new OperationsError(Code.INVALID_ARGUMENT, `line is longer than ${MAX_LINE_CHARS} characters; an operation name is at most ${MAX_NAME_LENGTH}`, { outcome: 'invalid-name' });
-        }
-        parsed = parseOperationName(item.text, parseOptions);
-      } catch (e) {
-        emit(recordFromError(e, { name: item.text, line }), true);
-        continue;
-      }
-      const job: LaneJob = { line, text: item.text, name: parsed.name, service: parsed.service.id, target: parsed, quotaRejections: 0, firstSentAt: 0, seenId: -1 };
-      // Before the stop check: a name already final stays 'skipped', whatever stops this run.
-      const prev = previous?.get(journalKey(job.service, job.name));
-      if (prev !== undefined) {
-        const skipped = makeRecord(line, job.name, job.service, 'skipped', 'OK', '', 0, 0);
-        skipped.previousOutcome = prev;
-        emit(skipped, false);
-        while (!abandoned && out.length >= 4096) await sleepUntilWoken();
-        continue;
-      }
-      if (stopping) {
-        if (options.onAbort === 'stop') {
-          stats.unread = true;
-          stats.read--;
-          if (ordered) order.pop();
-          break;
-        }
-        emit(notAttempted(job, 'stopped before it was sent'), false);
-        while (!abandoned && out.length >= 4096) await sleepUntilWoken();
-        continue;
-      }
-      if (seen) {
-        const first = seen.lookupOrAdd(job.service, job.name, line);
-        if (first !== -1) {
-          // Sent already (or on its way): this line gets the first line's result, not a second call.
-          const done = seen.resultOf(first);
-          if (done) emit(repeatRecord(line, job, done.outcome, codeName(done.code), seen.lineOf(first)), false);
-          else {
-            const waiting = repeats.get(first);
-            if (waiting) waiting.push(line);
-            else repeats.set(first, [line]);
-            repeatsWaiting++;
-          }
-          while (!abandoned && (repeatsWaiting >= 4096 || out.length >= 4096)) await sleepUntilWoken();
-          continue;
-        }
-        job.seenId = seen.size - 1;
-      }
-      const lane = laneFor(job.service);
-      if (lane === undefined || lane.closedReason !== undefined) {
-        const why = lane?.closedReason ?? `more than ${maxServices} services in one run (maxServices): split the input by service, or raise the limit`;
-        emit(notAttempted(job, why), true, job.seenId);
-        continue;
-      }
-      lane.push(job);
-      pump();
-      while (!abandoned && ((!stopping && lane.queued >= maxQueued) || out.length >= 4096)) await sleepUntilWoken();
-    }
-  })().then(
+  const reader = readNames(names, {
+    options,
+    stats,
+    sink,
+    scheduler,
+    repeats,
+    previous,
+    parseOptions: { ...caller.nameOptions, service: serviceOnce(options.service) }, // the canceller's allowed hosts
+    maxQueued: limits.concurrency * 4,
+    isStopping: () => stopping,
+    isAbandoned: () => abandoned,
+    wake,
+    emit,
+    notAttempted,
+  }).then(
     () => {
       readerDone = true;
-      notify();
+      wake.notify();
     },
     (e: unknown) => {
       readerError = e;
       readerDone = true;
-      onStop();
+      stop();
     },
   );
 
   let finished = false;
   try {
     for (;;) {
-      while (out.length > 0) {
-        const rec = out.shift() as BatchRecord;
-        if (ordered) {
-          held.set(rec.line as number, rec);
-          continue;
-        }
+      for (let rec = sink.take(); rec !== undefined; rec = sink.take()) {
         yield rec;
-        notify(); // the reader may be waiting for output space
+        wake.notify(); // the reader may be waiting for output space
       }
-      while (ordered && order.length > 0 && held.has(order.peek() as number)) {
-        const next = order.shift() as number;
-        const rec = held.get(next) as BatchRecord;
-        held.delete(next);
-        yield rec;
-        notify();
-      }
-      let busy = pendingJournal > 0;
-      for (const lane of lanes.values()) if (lane.inflight > 0 || lane.queued > 0) busy = true;
       // 'stop' mode does not wait for the reader: it may sit on a stdin that never sends
       // another line. What it had read is accounted for; the rest is reported unread.
       const readerFinished = readerDone || (stopping && options.onAbort === 'stop');
-      if (readerFinished && !busy && out.length === 0 && held.size === 0) break;
-      await sleepUntilWoken();
+      if (readerFinished && !scheduler.busy && !sink.busy) break;
+      await wake.sleep();
     }
     if (readerDone) await reader;
     else stats.unread = true;
     if (readerError) throw readerError;
-    if (journalError) {
+    if (sink.journalError) {
       throw new JournalError(
-        journalError.path,
-        `${journalError.reason}; the batch stopped, and ${unjournaled} final record(s) that could not be journaled were not output (run again with the same journal to send them again)`,
-        { cause: journalError },
+        sink.journalError.path,
+        `${sink.journalError.reason}; the batch stopped, and ${sink.unjournaled} final record(s) that could not be journaled were not output (run again with the same journal to send them again)`,
+        { cause: sink.journalError },
       );
     }
     finished = true;
@@ -567,22 +344,110 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
       // The consumer stopped early (break / throw): stop calling and end what is in flight, and
       // let the reader see it (it may be waiting for output space that will never come).
       abandoned = true;
-      onStop();
+      stop();
       hardAbort.abort(new Error('batch consumer stopped'));
-      notify();
+      wake.notify();
     }
-    onStopCleanup();
+    options.signal?.removeEventListener('abort', stop);
+    if (graceTimer) clearTimeout(graceTimer);
+    scheduler.dispose();
+    sink.snapshot();
     // A journal failure was thrown above; or the consumer stopped early and wants no more records.
     await journal?.close().catch(() => undefined);
     if (ownsCaller) await caller.close();
-    options.onProgress?.(snapshot());
+    options.onProgress?.(sink.snapshot());
   }
+}
 
-  function onStopCleanup(): void {
-    options.signal?.removeEventListener('abort', onStop);
-    if (graceTimer) clearTimeout(graceTimer);
-    if (pumpTimer) clearTimeout(pumpTimer);
-    snapshot();
+interface ReaderContext {
+  options: BatchOptions;
+  stats: BatchStats;
+  sink: RecordSink;
+  scheduler: LaneScheduler;
+  repeats: RepeatedNames | undefined;
+  /** journalKey → outcome of the names a journal holds as final. */
+  previous: Map<string, Outcome> | undefined;
+  parseOptions: Parameters<typeof parseOperationName>[1];
+  maxQueued: number;
+  isStopping: () => boolean;
+  isAbandoned: () => boolean;
+  wake: Wakeup;
+  emit: (rec: BatchRecord, journaled: boolean, seenId?: number) => void;
+  notAttempted: (job: LaneJob, why: string) => BatchRecord;
+}
+
+/**
+ * The reader: every input item becomes exactly one record, or one job for the scheduler (whose
+ * call makes the record). Invalid names, names a journal holds as final, repeats of a name sent
+ * already, names of closed services and names read while stopping get their records here.
+ */
+async function readNames(names: Iterable<string> | AsyncIterable<string>, c: ReaderContext): Promise<void> {
+  const { options, stats, sink, scheduler, repeats, wake, emit } = c;
+  const asNames = options.input === 'names';
+  /** Wait while `busy` holds (or the output is full); false once the consumer has left. */
+  const waitWhile = async (busy: () => boolean): Promise<void> => {
+    while (!c.isAbandoned() && (sink.full || busy())) await wake.sleep();
+  };
+  const never = (): boolean => false;
+  let line = 0;
+  for await (const raw of names as AsyncIterable<string>) {
+    // Output space first: lines that need no call (invalid, skipped, repeated) must not run ahead
+    // either; in input order, the records held back behind a slow earlier line count too.
+    await waitWhile(never);
+    // The consumer left (break, throw): stop reading, which closes the input (its return()).
+    if (c.isAbandoned()) break;
+    line++;
+    const item = asNames ? { kind: 'name' as const, line, text: typeof raw === 'string' ? raw : String(raw) } : classifyLine(raw, line);
+    if (item.kind === 'skip') continue;
+    stats.read++;
+    sink.expect(line);
+    let parsed;
+    try {
+      if (item.text.endsWith(OVERLONG_MARK)) {
+        throw new OperationsError(Code.INVALID_ARGUMENT, `line is longer than ${MAX_LINE_CHARS} characters; an operation name is at most ${MAX_NAME_LENGTH}`, { outcome: 'invalid-name' });
+      }
+      parsed = parseOperationName(item.text, c.parseOptions);
+    } catch (e) {
+      emit(recordFromError(e, { name: item.text, line }), true);
+      continue;
+    }
+    const job: LaneJob = { line, text: item.text, name: parsed.name, service: parsed.service.id, target: parsed, quotaRejections: 0, firstSentAt: 0, seenId: -1 };
+    // Before the stop check: a name already final stays 'skipped', whatever stops this run.
+    const prev = c.previous?.get(journalKey(job.service, job.name));
+    if (prev !== undefined) {
+      const skipped = makeRecord(line, job.name, job.service, 'skipped', 'OK', '', 0, 0);
+      skipped.previousOutcome = prev;
+      emit(skipped, false);
+      continue;
+    }
+    if (c.isStopping()) {
+      if (options.onAbort === 'stop') {
+        stats.unread = true;
+        stats.read--;
+        sink.unexpect();
+        break;
+      }
+      emit(c.notAttempted(job, 'stopped before it was sent'), false);
+      continue;
+    }
+    if (repeats) {
+      // Sent already (or on its way): this line gets the first line's result, not a second call.
+      const seen = repeats.check(line, job.service, job.name);
+      if (typeof seen !== 'number') {
+        if ('record' in seen) emit(seen.record, false);
+        await waitWhile(() => repeats.waitingLines >= 4096);
+        continue;
+      }
+      job.seenId = seen;
+    }
+    const lane = scheduler.laneFor(job.service);
+    if (lane === undefined || lane.closedReason !== undefined) {
+      const why = lane?.closedReason ?? `more than ${options.maxServices ?? 100} services in one run (maxServices): split the input by service, or raise the limit`;
+      emit(c.notAttempted(job, why), true, job.seenId);
+      continue;
+    }
+    scheduler.submit(lane, job);
+    await waitWhile(() => !c.isStopping() && lane.queued >= c.maxQueued);
   }
 }
 
@@ -599,25 +464,6 @@ function serviceOnce(service: BatchOptions['service']): BatchOptions['service'] 
   }
 }
 
-/**
- * The record of a line whose (service, name) an earlier line sent: that call's outcome and code,
- * with no attempts of its own, and the line whose record tells the rest.
- */
-function repeatRecord(line: number, of: { name: string; service: string }, outcome: Outcome, code: CodeName, firstLine: number): BatchRecord {
-  const r = makeRecord(line, of.name, of.service, outcome, code, `same operation as line ${firstLine}, which was sent once; this is its result`, 0, 0);
-  r.duplicateOf = firstLine;
-  return r;
-}
-
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-/**
- * True when every record of a finished batch is a success outcome, counting a 'skipped' one as
- * what the journal says its name ended as (a journaled not-found stays a failure on rerun).
- */
-export function batchSucceeded(stats: BatchStats): boolean {
-  if (stats.skippedUnsuccessful > 0) return false;
-  return Object.entries(stats.byOutcome).every(([o, n]) => !n || isSuccessOutcome(o as Outcome));
 }
