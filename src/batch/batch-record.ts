@@ -1,6 +1,6 @@
 import type { ConfirmResult } from '../client/cancel-and-confirm';
 import type { CancelResult } from '../client/canceller';
-import { OperationsError } from '../errors/operations-error';
+import { OperationsError, recordMessage } from '../errors/operations-error';
 import { codeName, type CodeName } from '../errors/status-code';
 import { translateGrpcError } from '../errors/translate-grpc-error';
 import type { Outcome } from '../outcome';
@@ -57,7 +57,7 @@ export function recordFromError(
     service: e.service ?? fallback.service ?? '',
     outcome: e.outcome,
     code: codeName(e.code),
-    message: e.rawMessage,
+    message: recordMessage(e), // rawMessage, and the hint (error-hints.ts) when there is one
     attempts: e.attempts,
     latencyMs: fallback.latencyMs ?? 0,
   };

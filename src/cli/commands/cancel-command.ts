@@ -1,5 +1,6 @@
 import { ALREADY_DONE_MESSAGE } from '../../batch/batch-record';
 import { createCanceller, type OperationsCaller } from '../../client/canceller';
+import { recordMessage, type OperationsError } from '../../errors/operations-error';
 import { codeName, type CodeName } from '../../errors/status-code';
 import { isSuccessOutcome, type Outcome } from '../../outcome';
 import type { ConnectionOptions } from '../command-table';
@@ -136,7 +137,8 @@ async function cancelOne(
       service: target?.service ?? (typeof err.service === 'string' ? err.service : (service ?? null)),
       outcome: isOperationsError ? (err.outcome as Outcome) : 'error',
       code: isOperationsError ? codeName(err.code as number) : 'UNKNOWN',
-      message: redactSecrets(String((isOperationsError ? err.rawMessage : err.message) ?? e)),
+      // rawMessage, and the hint (error-hints.ts) when there is one
+      message: redactSecrets(isOperationsError ? recordMessage(e as OperationsError) : String(err.message ?? e)),
       attempts: isOperationsError && typeof err.attempts === 'number' ? err.attempts : 0,
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
     };
