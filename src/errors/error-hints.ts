@@ -28,6 +28,13 @@ const WRONG_HOST = /does not match certificate's altnames|ERR_TLS_CERT_ALTNAME_I
 const NO_ADC = /Could not load the default credentials/;
 const ADC_FILE_UNREADABLE = /GOOGLE_APPLICATION_CREDENTIALS environment variable/;
 
+/**
+ * grpc-js, for a wait-for-ready call whose channel never connected before the deadline
+ * (`Deadline exceeded after 4s,name resolution: 0.001s,wait_for_ready,Waiting for LB pick`): the
+ * cause (DNS, refused, TLS) is not in the text, only that no connection was made.
+ */
+const NEVER_CONNECTED = /^Deadline exceeded after .*wait_for_ready.*Waiting for LB pick/;
+
 const EMULATOR = 'run an emulator (lro-cancel emulator) and pass --emulator HOST:PORT or set LRO_CANCEL_EMULATOR_HOST (library: emulator)';
 
 /**
@@ -49,6 +56,9 @@ export function hintFor(text: string, code?: string): string | undefined {
   }
   if (UNTRUSTED.test(text)) {
     return "the server's TLS certificate is not trusted: set GRPC_DEFAULT_SSL_ROOTS_FILE_PATH to its CA's PEM file (library: rootCerts), or for a plaintext emulator use --emulator HOST:PORT";
+  }
+  if (NEVER_CONNECTED.test(text)) {
+    return `no connection was made before the deadline (the host did not resolve, refused, or failed TLS; "lro-cancel get NAME" shows which); to test locally, ${EMULATOR}`;
   }
   if (WRONG_HOST.test(text)) {
     return "the server's TLS certificate is for another host name: connect by the name it was issued for (--endpoint NAME:PORT)";

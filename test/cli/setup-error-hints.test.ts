@@ -114,3 +114,28 @@ test('library: the OperationsError carries the hint in `hint` and at the end of 
     await c.close();
   }
 });
+
+test('library: waiting for a connection that never comes (wait-for-ready, as batches call) until the total deadline still ends with a hint', async () => {
+  const c = createCanceller({ emulator: null, retry: { maxAttempts: 3, totalTimeoutMs: 1500, perAttemptTimeoutMs: 600, initialDelayMs: 50, maxDelayMs: 100 } });
+  try {
+    const e = await rejection(c.cancel(FULL, { waitForReady: true }));
+    expect(e.codeName).toBe('DEADLINE_EXCEEDED');
+    expect(e.attempts).toBeGreaterThan(1);
+    // grpc-js's text does not say why it never connected; the hint says so, and what to try.
+    expect(e.hint).toMatch(/^no connection was made before the deadline .*"lro-cancel get NAME" shows which.*--emulator HOST:PORT/);
+    expect(e.message.endsWith(`; hint: ${e.hint}`)).toBe(true);
+  } finally {
+    await c.close();
+  }
+});
+
+test('batch: a Google host that does not resolve ends its record with a hint too (exit 1)', async () => {
+  const input = path.join(dir, 'names.txt');
+  writeFileSync(input, `${FULL}\n`);
+  const run = await runCliProcess(['batch', '--quiet', '--timeout', '2s', '--input', input], { ...BASE_ENV, HOME: dir });
+  const [record] = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; message: string });
+  expect(record?.outcome).toBe('error');
+  expect(record?.message).toMatch(/; hint: (no connection was made before the deadline|cannot resolve dataplex\.googleapis\.com).*--emulator HOST:PORT or set LRO_CANCEL_EMULATOR_HOST/);
+  expect(run.stderr).not.toMatch(/^\s+at |DeprecationWarning/m);
+  expect(run.code).toBe(1);
+});
