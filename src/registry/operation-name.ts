@@ -137,21 +137,20 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
 }
 
 /**
- * parseOperationName's work. With `hinted`, a rejection suggests full names that do parse (see
- * suggestFullNames); without, it does not, which is how a suggestion is checked (no recursion).
+ * parseOperationName's work. With `hinted`, a rejection suggests full names that do parse (the
+ * "Hints" functions below); without, it does not: that is how a suggestion is checked (no recursion).
  */
 function parseName(input: string, opts: ParseNameOptions, kind: NameKind, hinted: boolean): OperationName {
   const given = opts.service === undefined ? undefined : resolveServiceArg(opts.service);
-  const fail = (shown: string, why: string, hint = hinted): OperationsError => invalidHinted(shown, why, input, given, opts, kind, hint);
 
   if (typeof input !== 'string') throw invalid(describe(input), `operation name must be a string, got ${typeof input}`);
-  if (input.length === 0) throw fail(input, 'operation name is empty', false);
+  if (input.length === 0) throw invalidHinted(input, 'operation name is empty', input, given, opts, kind, false);
   if (input.length > MAX_NAME_LENGTH) {
-    throw fail(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`, false);
+    throw invalidHinted(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`, input, given, opts, kind, false);
   }
   if (SUSPECT.test(input)) {
-    if (FORBIDDEN.test(input)) throw fail(input, 'operation name contains whitespace or a control character');
-    if (LONE_SURROGATE.test(input)) throw fail(input, 'operation name is not well-formed Unicode (it holds an unpaired surrogate)', false);
+    if (FORBIDDEN.test(input)) throw invalidHinted(input, 'operation name contains whitespace or a control character', input, given, opts, kind, hinted);
+    if (LONE_SURROGATE.test(input)) throw invalidHinted(input, 'operation name is not well-formed Unicode (it holds an unpaired surrogate)', input, given, opts, kind, false);
   }
 
   let relative = input;
@@ -162,7 +161,7 @@ function parseName(input: string, opts: ParseNameOptions, kind: NameKind, hinted
     relative = slash === -1 ? '' : input.slice(slash + 1);
     service = serviceOfHost(input, host, given, opts);
   } else if (input.startsWith('/')) {
-    throw fail(input, 'operation name must not start with "/" (use a relative name, or a full name: two slashes, the service host, the name)');
+    throw invalidHinted(input, 'operation name must not start with "/" (use a relative name, or a full name, which starts with two slashes and the service host)', input, given, opts, kind, hinted);
   }
 
   if (!service) throw invalid(input, hinted ? noServiceMessage(input, opts, kind) : 'no service given');
