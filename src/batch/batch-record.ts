@@ -1,6 +1,6 @@
 import type { ConfirmResult } from '../client/cancel-and-confirm';
 import type { CancelResult } from '../client/canceller';
-import { OperationsError } from '../errors/operations-error';
+import { OperationsError, recordMessage } from '../errors/operations-error';
 import { codeName, type CodeName } from '../errors/status-code';
 import { translateGrpcError } from '../errors/translate-grpc-error';
 import type { Outcome } from '../outcome';
@@ -73,5 +73,6 @@ export function recordFromError(
   fallback: { name: string; service?: string | undefined; line?: number | undefined; latencyMs?: number },
 ): BatchRecord {
   const e = error instanceof OperationsError ? error : translateGrpcError(error);
-  return makeRecord(fallback.line, fallback.name, e.service ?? fallback.service ?? '', e.outcome, codeName(e.code), e.rawMessage, e.attempts, fallback.latencyMs ?? 0);
+  // message: rawMessage, and the hint (error-hints.ts) when there is one.
+  return makeRecord(fallback.line, fallback.name, e.service ?? fallback.service ?? '', e.outcome, codeName(e.code), recordMessage(e), e.attempts, fallback.latencyMs ?? 0);
 }

@@ -1,5 +1,6 @@
 import type { DecodedAny } from '../proto/status-codec';
 import type { ErrorOutcome } from '../outcome';
+import { withHint } from './error-hints';
 import { Code, codeName, type CodeName } from './status-code';
 
 /** What the caller can do with the failure, as the outcome keyword of the record. */
@@ -34,6 +35,8 @@ export interface OperationsErrorInit {
   outcome?: ErrorOutcome;
   /** The underlying error (grpc-js ServiceError, Node socket error, AbortSignal reason). */
   cause?: unknown;
+  /** One line naming the likely fix (see error-hints.ts): appended to the message. */
+  hint?: string | undefined;
 }
 
 /**
@@ -56,12 +59,18 @@ export class OperationsError extends Error {
   readonly details: readonly DecodedAny[];
   /** Attempts made before giving up (0: nothing was sent). */
   attempts: number;
+  /**
+   * The likely fix, one line, when the cause is a known setup problem (DNS failure of a Google
+   * host, no Application Default Credentials, TLS to a plaintext port, an untrusted
+   * certificate); undefined otherwise. `message` ends with it; `rawMessage` does not hold it.
+   */
+  readonly hint: string | undefined;
 
   constructor(code: number, rawMessage: string, init: OperationsErrorInit = {}) {
     const name = codeName(code);
     const shown = init.displayName ?? init.operationName;
     const subject = shown ? `${shown}: ` : '';
-    super(`[${name}] ${subject}${rawMessage}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(`[${name}] ${subject}${withHint(rawMessage, init.hint)}`, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'OperationsError';
     this.code = code;
     this.codeName = name;
@@ -71,6 +80,7 @@ export class OperationsError extends Error {
     this.service = init.service;
     this.details = init.details ?? [];
     this.attempts = init.attempts ?? 0;
+    this.hint = init.hint;
   }
 
   /** The first detail of the given type (e.g. 'google.rpc.RetryInfo'), if the server sent one. */
@@ -89,4 +99,9 @@ export class OperationsError extends Error {
       typeof (value as { outcome?: unknown }).outcome === 'string'
     );
   }
+}
+
+/** The message a record (or a stderr line) shows for `error`: its rawMessage, and its hint when it has one. */
+export function recordMessage(error: OperationsError): string {
+  return withHint(error.rawMessage, error.hint);
 }

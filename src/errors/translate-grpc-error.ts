@@ -1,5 +1,6 @@
 import { decodeStatus, type DecodedAny } from '../proto/status-codec';
 import { redactSecrets } from '../transport/redact-secrets';
+import { hintFor } from './error-hints';
 import { OperationsError } from './operations-error';
 import { Code } from './status-code';
 
@@ -48,14 +49,16 @@ export function translateGrpcError(err: unknown, ctx: TranslateContext = {}): Op
     const code = err.code === Code.INTERNAL && STREAM_ENDED_WITHOUT_STATUS.test(err.details) ? Code.UNAVAILABLE : err.code;
     // Server text is redacted here, where it enters: a server or proxy echoing a header must not
     // put a token into a message, a record or a journal.
-    return new OperationsError(code, redactSecrets(err.details) || 'no message from server', { ...init, details: decodeDetails(err) });
+    const message = redactSecrets(err.details) || 'no message from server';
+    return new OperationsError(code, message, { ...init, details: decodeDetails(err), hint: hintFor(message) });
   }
   const socketCode = findSocketCode(err);
   if (socketCode) {
-    return new OperationsError(Code.UNAVAILABLE, `${socketCode}: ${(err as Error).message}`, init);
+    const message = `${socketCode}: ${(err as Error).message}`;
+    return new OperationsError(Code.UNAVAILABLE, message, { ...init, hint: hintFor(message, socketCode) });
   }
   const message = err instanceof Error ? err.message : String(err);
-  return new OperationsError(Code.UNKNOWN, message, init);
+  return new OperationsError(Code.UNKNOWN, message, { ...init, hint: hintFor(message) });
 }
 
 function decodeDetails(err: StatusLike): DecodedAny[] {

@@ -1,7 +1,8 @@
 import { Code } from '../errors/status-code';
 import { OperationsError } from '../errors/operations-error';
+import { checkedSuggestions, expectedShapes, fullNameCandidates, looksLikeUrl, joinList, quoteNames, repairedCandidates, type CandidateCheck } from './name-suggestions';
 import { quoteText } from './quote-text';
-import { customService, findService, isServiceHost, services, type ServiceDescriptor } from './service-registry';
+import { customService, findService, isServiceHost, patternsOf, services, type NameKind, type ServiceDescriptor } from './service-registry';
 
 /** A validated operation name and the service it belongs to. */
 export interface OperationName {
@@ -13,8 +14,7 @@ export interface OperationName {
 /** Longest name accepted. Google resource names are far shorter; this bounds hostile input. */
 export const MAX_NAME_LENGTH = 1024;
 
-/** What kind of name a call takes: Cancel accepts fewer shapes than Get on some services. */
-export type NameKind = 'cancel' | 'get' | 'list-parent';
+export type { NameKind } from './service-registry';
 
 // Segment rule: anything but '/', whitespace and control characters (checked first).
 // U+FFFD is what invalid UTF-8 input decodes to: never part of a real name.
@@ -84,12 +84,6 @@ function segmentsMatch(parts: readonly string[], pat: readonly string[]): boolea
   return true;
 }
 
-function patternsFor(service: ServiceDescriptor, kind: NameKind): readonly string[] {
-  if (kind === 'cancel') return service.cancelPatterns;
-  if (kind === 'get') return service.getPatterns;
-  return service.listParentPatterns;
-}
-
 function invalid(name: string, why: string, service?: ServiceDescriptor): OperationsError {
   return new OperationsError(Code.INVALID_ARGUMENT, why, {
     operationName: name,
@@ -100,7 +94,7 @@ function invalid(name: string, why: string, service?: ServiceDescriptor): Operat
 }
 
 function expected(service: ServiceDescriptor, kind: NameKind): string {
-  const list = patternsFor(service, kind);
+  const list = patternsOf(service, kind);
   return `${service.id} expects ${list.length > 1 ? 'one of ' : ''}${list.map((p) => `"${p}"`).join(', ')}`;
 }
 
@@ -139,17 +133,24 @@ export interface ParseNameOptions {
  */
 export function parseOperationName(input: string, options: ParseNameOptions | string = {}): OperationName {
   const opts: ParseNameOptions = typeof options === 'string' ? { service: options } : options;
-  const kind = opts.kind ?? 'cancel';
+  return parseName(input, opts, opts.kind ?? 'cancel', true);
+}
+
+/**
+ * parseOperationName's work. With `hinted`, a rejection suggests full names that do parse (the
+ * "Hints" functions below); without, it does not: that is how a suggestion is checked (no recursion).
+ */
+function parseName(input: string, opts: ParseNameOptions, kind: NameKind, hinted: boolean): OperationName {
   const given = opts.service === undefined ? undefined : resolveServiceArg(opts.service);
 
   if (typeof input !== 'string') throw invalid(describe(input), `operation name must be a string, got ${typeof input}`);
-  if (input.length === 0) throw invalidHinted(input, 'operation name is empty', input, given, opts, kind);
+  if (input.length === 0) throw invalidHinted(input, 'operation name is empty', input, given, opts, kind, false);
   if (input.length > MAX_NAME_LENGTH) {
-    throw invalidHinted(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`, input, given, opts, kind);
+    throw invalidHinted(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`, input, given, opts, kind, false);
   }
   if (SUSPECT.test(input)) {
-    if (FORBIDDEN.test(input)) throw invalidHinted(input, 'operation name contains whitespace or a control character', input, given, opts, kind);
-    if (LONE_SURROGATE.test(input)) throw invalidHinted(input, 'operation name is not well-formed Unicode (it holds an unpaired surrogate)', input, given, opts, kind);
+    if (FORBIDDEN.test(input)) throw invalidHinted(input, 'operation name contains whitespace or a control character', input, given, opts, kind, hinted);
+    if (LONE_SURROGATE.test(input)) throw invalidHinted(input, 'operation name is not well-formed Unicode (it holds an unpaired surrogate)', input, given, opts, kind, false);
   }
 
   let relative = input;
@@ -160,30 +161,81 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
     relative = slash === -1 ? '' : input.slice(slash + 1);
     service = serviceOfHost(input, host, given, opts);
   } else if (input.startsWith('/')) {
-    throw invalidHinted(input, 'operation name must not start with "/" (use a relative name, or "//host/..." for a full name)', input, given, opts, kind);
+    throw invalidHinted(input, 'operation name must not start with "/" (use a relative name, or a full name, which starts with two slashes and the service host)', input, given, opts, kind, hinted);
   }
 
-  if (!service) {
-    throw invalid(
-      input,
-      `no service given: pass a service (one of ${Object.keys(services).join(', ')}) or use a full name such as "//dataplex.googleapis.com/${relative || 'projects/p/locations/l/operations/o'}"`,
-    );
-  }
-  const patterns = patternsFor(service, kind);
+  if (!service) throw invalid(input, hinted ? noServiceMessage(input, opts, kind) : 'no service given');
+  const patterns = patternsOf(service, kind);
   for (let i = 0; i < patterns.length; i++) {
     if (matchesName(relative, splitPattern(patterns[i] as string))) return { name: relative, service };
   }
   // No pattern matches (and none matches an empty segment): say which problem it is.
-  if (relative.split('/').includes('')) {
-    throw invalid(input, `operation name has an empty segment; ${expected(service, kind)}`, service);
+  const why = relative.split('/').includes('') ? 'operation name has an empty segment;' : 'operation name does not match:';
+  throw invalid(input, `${why} ${expected(service, kind)}${hinted ? mismatchHint(input, relative, service, opts, kind) : ''}`, service);
+}
+
+// ---- Hints: only on the error path. Every full name suggested is parsed first (unhinted). ----
+
+/** A check of candidate full names by these options' rules: its service when it parses. */
+function checkWith(opts: ParseNameOptions, kind: NameKind): CandidateCheck {
+  return (fullName) => {
+    try {
+      return parseName(fullName, opts, kind, false).service;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
+ * A relative name and no service: the full names of every built-in service that takes it (with
+ * `--service ID` as the other way), a repaired REST URL or `host/name`, or the shapes expected.
+ */
+function noServiceMessage(input: string, opts: ParseNameOptions, kind: NameKind): string {
+  const check = checkWith(opts, kind);
+  const repaired = checkedSuggestions(repairedCandidates(input, kind), check);
+  if (looksLikeUrl(input)) {
+    return repaired.length > 0
+      ? `no service given, and a URL is not an operation name: did you mean ${quoteNames(repaired)}`
+      : `no service given, and a URL is not an operation name: give the part after the API version (v1/), with a service (--service ID or HOST; library: service)`;
   }
-  throw invalid(input, `operation name does not match: ${expected(service, kind)}`, service);
+  if (repaired.length > 0) return `no service given: did you mean ${quoteNames(repaired)}`;
+  const fits = checkedSuggestions(fullNameCandidates(input), check);
+  if (fits.length > 0) {
+    const ids = joinList(fits.map((f) => f.service.id));
+    const what = kind === 'list-parent' ? 'parent' : 'name';
+    return `no service given; ${ids} take${fits.length === 1 ? 's' : ''} this ${what}: use the full name ${quoteNames(fits)} or pass --service ${fits.length === 1 ? ids : 'ID'} (library: service)`;
+  }
+  const what = kind === 'list-parent' ? 'parent' : 'name';
+  return `no service given, and no built-in service takes a ${what} of this shape: they take ${expectedShapes(kind)}; for another service pass --service HOST (library: service)`;
+}
+
+/** A name its service does not take: a repaired URL, "readable but not cancellable", or the other services that take it. */
+function mismatchHint(input: string, relative: string, service: ServiceDescriptor, opts: ParseNameOptions, kind: NameKind): string {
+  const check = checkWith(opts, kind);
+  const repaired = checkedSuggestions(repairedCandidates(input, kind), check);
+  if (repaired.length > 0) return `; did you mean ${quoteNames(repaired)}`;
+  if (kind === 'cancel' && service.getPatterns.some((p) => matchesName(relative, splitPattern(p)))) {
+    return `; ${service.id} lets this operation be read (get) but not cancelled`;
+  }
+  const others = checkedSuggestions(fullNameCandidates(relative), check).filter((f) => f.service !== service);
+  if (others.length === 0) return '';
+  const ids = joinList(others.map((f) => f.service.id));
+  return `; ${ids} take${others.length === 1 ? 's' : ''} it: ${quoteNames(others)}`;
+}
+
+/** A leading "/" or surrounding whitespace: the full name(s) meant, if trimming makes one that parses. */
+function repairHint(input: string, given: ServiceDescriptor | undefined, opts: ParseNameOptions, kind: NameKind): string {
+  const trimmed = input.trim();
+  const candidates = trimmed.startsWith('//') ? [trimmed] : fullNameCandidates(trimmed.replace(/^\/+/, ''), given).slice(0, given ? 1 : undefined);
+  const fits = checkedSuggestions(candidates, checkWith(opts, kind));
+  return fits.length > 0 ? `; did you mean ${quoteNames(fits)}` : '';
 }
 
 /**
  * `invalid`, with the expected pattern(s) appended once the service is known (given, or named
- * by a full name). Worked out only when an error is thrown: parseOperationName is on every
- * call's path.
+ * by a full name), and (with `hint`) full names that would parse. Worked out only when an error
+ * is thrown: parseOperationName is on every call's path.
  */
 function invalidHinted(
   shown: string,
@@ -192,9 +244,11 @@ function invalidHinted(
   given: ServiceDescriptor | undefined,
   opts: ParseNameOptions,
   kind: NameKind,
+  hint: boolean,
 ): OperationsError {
   const known = typeof input === 'string' && input.startsWith('//') ? serviceOfFullName(input, given, opts) : given;
-  return invalid(shown, known ? `${why}; ${expected(known, kind)}` : why, known);
+  const base = known ? `${why}; ${expected(known, kind)}` : why;
+  return invalid(shown, hint ? base + repairHint(input, given, opts, kind) : base, known);
 }
 
 /** A non-string value for a message; String() itself throws for some objects ({ toString: 0 }, Object.create(null)). */

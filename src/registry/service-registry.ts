@@ -165,6 +165,16 @@ export function customService(host: string): ServiceDescriptor {
   };
 }
 
+/** What kind of name a call takes: Cancel accepts fewer shapes than Get on some services. */
+export type NameKind = 'cancel' | 'get' | 'list-parent';
+
+/** The patterns `service` accepts for names of `kind`. */
+export function patternsOf(service: ServiceDescriptor, kind: NameKind): readonly string[] {
+  if (kind === 'cancel') return service.cancelPatterns;
+  if (kind === 'get') return service.getPatterns;
+  return service.listParentPatterns;
+}
+
 /** Find a built-in service by id or by host. */
 export function findService(idOrHost: string): ServiceDescriptor | undefined {
   const key = idOrHost.toLowerCase();

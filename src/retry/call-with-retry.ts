@@ -120,6 +120,7 @@ function totalTimeout(ctx: RetryContext, attempts: number, last: OperationsError
   return new OperationsError(
     Code.DEADLINE_EXCEEDED,
     `total timeout of ${ctx.policy.totalTimeoutMs} ms exceeded after ${attempts} attempt(s)`,
-    { operationName: ctx.operationName, service: ctx.service, attempts, cause: last },
+    // The last attempt's hint still names the fix (a DNS failure retried until the deadline).
+    { operationName: ctx.operationName, service: ctx.service, attempts, cause: last, hint: last.hint },
   );
 }

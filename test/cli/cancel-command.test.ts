@@ -62,7 +62,9 @@ test('relative names with --service; a bad name among several gets its own recor
     ['has space/operations/x', 'invalid-name', 'INVALID_ARGUMENT', 0],
     [good2, 'cancel-requested', 'OK', 1],
   ]);
-  expect(records[1]?.message).toBe('operation name does not match: datastore expects "projects/*/operations/*"');
+  expect(records[1]?.message).toMatch(/^operation name does not match: datastore expects "projects\/\*\/operations\/\*"; /);
+  // ...and names the services that do take it, as full names
+  expect(records[1]?.message).toContain(`"//dataplex.googleapis.com/${bad}"`);
   expect(records[1]?.service).toBe('datastore');
   expect(emu.get().callsOf('CancelOperation').map((call) => call.name)).toEqual(expect.arrayContaining([good1, good2]));
   expect(emu.get().callsOf('CancelOperation')).toHaveLength(2);

@@ -214,3 +214,30 @@ describe('retryInfoDelayMs and durationToMs', () => {
     expect(durationToMs(d)).toBe(ms);
   });
 });
+
+describe('hints: one line naming the fix for known setup failures (error-hints.ts)', () => {
+  test.each<[string, grpc.ServiceError | Error, RegExp]>([
+    ['grpc-js DNS failure of a Google host', serviceError(Code.UNAVAILABLE, 'Name resolution failed for target dns:privateca.googleapis.com:443'), /^cannot resolve privateca\.googleapis\.com .*--emulator HOST:PORT or set LRO_CANCEL_EMULATOR_HOST/],
+    ['grpc-js DNS failure of another host', serviceError(Code.UNAVAILABLE, 'Name resolution failed for target dns:ops.example.com:8443'), /^cannot resolve ops\.example\.com: check the host name \(--endpoint, --service-host\)/],
+    ['a Node ENOTFOUND socket error', Object.assign(new Error('getaddrinfo ENOTFOUND dataplex.googleapis.com'), { code: 'ENOTFOUND' }), /^cannot resolve dataplex\.googleapis\.com .*--emulator/],
+    ['no ADC', serviceError(Code.UNKNOWN, 'Getting metadata from plugin failed with error: Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.'), /gcloud auth application-default login/],
+    ['TLS to plaintext', serviceError(Code.UNAVAILABLE, 'No connection established. Last error: Error: 0A00010B:SSL routines::wrong version number'), /^the server speaks plaintext, not TLS: use --emulator/],
+    ['an untrusted issuer', serviceError(Code.UNAVAILABLE, 'No connection established. Last error: Error: unable to get local issuer certificate'), /GRPC_DEFAULT_SSL_ROOTS_FILE_PATH .*\(library: rootCerts\)/],
+    ['a certificate for another host', serviceError(Code.UNAVAILABLE, "No connection established. Last error: Error: Hostname/IP does not match certificate's altnames: Host: a. is not in the cert's altnames: DNS:b"), /for another host name/],
+  ])('%s', (_what, err, hint) => {
+    const e = translateGrpcError(err, { operationName: 'projects/p/operations/o' });
+    expect(e.hint).toMatch(hint);
+    // The message ends with the hint; rawMessage and the code are the failure's own.
+    expect(e.message.endsWith(`; hint: ${e.hint}`)).toBe(true);
+    expect(e.rawMessage).not.toContain('hint:');
+    expect(e.hint).not.toContain('\n');
+  });
+
+  test('no hint for an answer from the server, and none is made up', () => {
+    for (const err of [serviceError(Code.NOT_FOUND, 'operation not found'), serviceError(Code.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1'), new Error('boom')]) {
+      const e = translateGrpcError(err);
+      expect(e.hint).toBeUndefined();
+      expect(e.message).not.toContain('hint:');
+    }
+  });
+});

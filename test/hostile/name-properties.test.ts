@@ -5,7 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { Code, createCanceller, OperationsError, parseOperationName, serviceIds, services, type ServiceDescriptor } from '../../src';
-import type { NameKind } from '../../src/registry/operation-name';
+import { matchesPattern, type NameKind } from '../../src/registry/operation-name';
 import { routingParams } from '../../src/transport/operations-stub';
 import { useEmulator } from '../helpers/emulator';
 
@@ -52,7 +52,9 @@ function expectInvalidName(e: unknown): OperationsError {
   expect(e.attempts).toBe(0);
   // One clear line: the bad name is quoted (escaped), never printed raw.
   expect(e.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
-  expect(e.message.length).toBeLessThan(1200);
+  // Bounded: the quoted name, the expected patterns (discoveryengine's Get has 13) and suggested
+  // full names (about 600 characters of them at most).
+  expect(e.message.length).toBeLessThan(1800);
   return e;
 }
 
@@ -148,6 +150,81 @@ describe('parseOperationName', () => {
         expect(expectInvalidName(error).message).toContain(`pass --service-host ${host.toLowerCase()}`);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+/** The `//host/...` full names a message suggests: its JSON-quoted strings that start with `//`. */
+function suggestionsIn(message: string): string[] {
+  return (message.match(/"(?:[^"\\]|\\.)*"/g) ?? []).map((q) => JSON.parse(q) as string).filter((t) => t.startsWith('//'));
+}
+
+/** A valid name written the ways people get it wrong: no service, a REST URL, `host/name`, a leading "/", padding, a wrong host. */
+const mistypedName = validName.chain(({ id, kind, name }) => {
+  const host = services[id]!.host;
+  return fc.constantFrom(
+    name,
+    `https://${host}/${services[id]!.apiVersion}/${name}`,
+    `https://${host.toUpperCase()}:443/v1/${name}${kind === 'list-parent' ? '/operations' : ':cancel'}?alt=json`,
+    `${host}/${name}`,
+    `/${name}`,
+    ` ${name}\n`,
+    ...serviceIds.map((other) => `//${services[other]!.host}/${name}`),
+  );
+});
+
+describe('hints in invalid-name messages', () => {
+  test('every full name a message suggests parses, with the same options, as a name of the service it names', () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(mistypedName, hostileString, validName.map((v) => v.name)),
+        fc.constantFrom(...SERVICE_ARGS.filter((a) => a !== 'Not A Service')),
+        fc.constantFrom(...KINDS),
+        fc.constantFrom<{ serviceHosts?: string[]; universeDomain?: string }>({}, { serviceHosts: ['allowed.example.com'] }, { universeDomain: 'example-universe.com' }),
+        (input, service, kind, extra) => {
+          const opts = { ...(service === undefined ? {} : { service }), kind, ...extra };
+          let error: unknown;
+          try {
+            parseOperationName(input, opts);
+            return;
+          } catch (e) {
+            error = e;
+          }
+          const message = expectInvalidName(error).rawMessage;
+          for (const suggestion of suggestionsIn(message)) {
+            const slash = suggestion.indexOf('/', 2);
+            const parsed = parseOperationName(suggestion, opts);
+            expect(parsed.service.host).toBe(suggestion.slice(2, slash).toLowerCase());
+            expect(`//${suggestion.slice(2, slash)}/${parsed.name}`).toBe(suggestion);
+            checked++;
+          }
+        },
+      ),
+      { numRuns: RUNS * 3 },
+    );
+    // The mistyped names above have fixes: a run that suggested nothing would prove nothing.
+    expect(checked).toBeGreaterThan(RUNS / 2);
+  });
+
+  test('a relative name without a service: every built-in service that takes it is named, and only those', () => {
+    fc.assert(
+      fc.property(validName, ({ kind, name }) => {
+        let error: unknown;
+        try {
+          parseOperationName(name, { kind });
+        } catch (e) {
+          error = e;
+        }
+        const message = expectInvalidName(error).rawMessage;
+        const taking = serviceIds.filter((id) => patternsOf(services[id]!, kind).some((p) => matchesPattern(name, p)));
+        expect(taking.length).toBeGreaterThan(0);
+        // "<ids> take(s) this name: use the full name ... or pass --service ..."
+        const named = /^no service given; (.+?) takes? this (?:name|parent):/.exec(message)?.[1];
+        expect(named?.split(/, | and /)).toEqual(taking);
+        expect(suggestionsIn(message)[0]).toBe(`//${services[taking[0]!]!.host}/${name}`);
+      }),
+      { numRuns: RUNS },
     );
   });
 });

@@ -15,6 +15,11 @@ function invalidName(fn: () => unknown): OperationsError {
 
 const LOCATION_OPS = 'projects/*/locations/*/operations/*';
 
+/** The `//host/...` full names a message suggests: its JSON-quoted strings that start with `//`. */
+function fullNamesIn(message: string): string[] {
+  return (message.match(/"(?:[^"\\]|\\.)*"/g) ?? []).map((q) => JSON.parse(q) as string).filter((t) => t.startsWith('//'));
+}
+
 describe('the registry', () => {
   test('holds exactly the five built-in services, each on port 443 with the cloud-platform scope first', () => {
     expect(serviceIds).toEqual(['datalineage', 'dataplex', 'privateca', 'datastore', 'discoveryengine']);
@@ -216,12 +221,46 @@ describe('shape, characters and length', () => {
     expect(invalidName(() => parseOperationName(42 as unknown as string, 'dataplex')).outcome).toBe('invalid-name');
   });
 
-  test('a relative name without any service is rejected, listing the services and the full-name form', () => {
+  test('a relative name without any service is rejected, suggesting the full name on every service that takes it', () => {
     const err = invalidName(() => parseOperationName(good));
     expect(err.outcome).toBe('invalid-name');
     expect(err.message).toContain(JSON.stringify(good));
-    for (const id of serviceIds) expect(err.message).toContain(id);
-    expect(err.message).toContain(`//dataplex.googleapis.com/${good}`);
+    for (const id of ['datalineage', 'dataplex', 'privateca']) expect(err.rawMessage).toContain(`"//${id}.googleapis.com/${good}"`);
+    expect(err.rawMessage).toContain('--service ID');
+    // datastore's and discoveryengine's names have no locations/ for Cancel: not suggested
+    expect(err.rawMessage).not.toMatch(/datastore|discoveryengine/);
+  });
+
+  test.each([
+    // [input, kind, the full names suggested (exactly)]
+    ['projects/p/operations/o', 'cancel', ['//datastore.googleapis.com/projects/p/operations/o']],
+    ['projects/p/operations/o', 'get', ['//datastore.googleapis.com/projects/p/operations/o', '//discoveryengine.googleapis.com/projects/p/operations/o']],
+    ['projects/p', 'list-parent', ['//datastore.googleapis.com/projects/p', '//discoveryengine.googleapis.com/projects/p']],
+    ['https://dataplex.googleapis.com/v1/projects/p/locations/l/operations/o:cancel', 'cancel', ['//dataplex.googleapis.com/projects/p/locations/l/operations/o']],
+    ['https://DATASTORE.googleapis.com:443/v1/projects/p/operations/o?alt=json', 'get', ['//datastore.googleapis.com/projects/p/operations/o']],
+    ['https://dataplex.googleapis.com/v1/projects/p/locations/l/operations', 'list-parent', ['//dataplex.googleapis.com/projects/p/locations/l']],
+    ['dataplex.googleapis.com/projects/p/locations/l/operations/o', 'cancel', ['//dataplex.googleapis.com/projects/p/locations/l/operations/o']],
+    // no service takes these: no suggestion, the expected shapes instead
+    ['https://example.com/v1/projects/p/locations/l/operations/o', 'cancel', []],
+    ['folders/f/operations/o', 'cancel', []],
+    ['https://dataplex.googleapis.com/v1/projects/p/operations/o', 'cancel', []],
+  ] as const)('no service: %s (%s) suggests exactly the full names that parse', (input, kind, suggested) => {
+    const err = invalidName(() => parseOperationName(input, { kind }));
+    expect(fullNamesIn(err.rawMessage)).toEqual(suggested);
+    if (suggested.length === 0) expect(err.rawMessage).toMatch(/URL is not an operation name|no built-in service takes/);
+    if (input.startsWith('folders')) expect(err.rawMessage).toContain('"projects/*/operations/*" (datastore)');
+  });
+
+  test('a name its service does not take names the services that do; one it can read but not cancel says so', () => {
+    expect(fullNamesIn(invalidName(() => parseOperationName('projects/p/operations/o', 'dataplex')).rawMessage)).toEqual(['//datastore.googleapis.com/projects/p/operations/o']);
+    expect(fullNamesIn(invalidName(() => parseOperationName('//datastore.googleapis.com/organizations/o/locations/l/operations/x')).rawMessage)).toEqual([
+      '//dataplex.googleapis.com/organizations/o/locations/l/operations/x',
+    ]);
+    const readOnly = invalidName(() => parseOperationName('projects/p/locations/l/collections/c/dataStores/d/operations/o', 'discoveryengine'));
+    expect(readOnly.rawMessage).toContain('discoveryengine lets this operation be read (get) but not cancelled');
+    // a leading "/" or surrounding whitespace: the name meant, on the given service only
+    expect(fullNamesIn(invalidName(() => parseOperationName(`/${good}`, 'privateca')).rawMessage)).toEqual([`//privateca.googleapis.com/${good}`]);
+    expect(fullNamesIn(invalidName(() => parseOperationName(` ${good}\n`, 'privateca')).rawMessage)).toEqual([`//privateca.googleapis.com/${good}`]);
   });
 
   test('an unknown service id is refused with the list of valid ids', () => {
