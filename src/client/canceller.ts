@@ -64,6 +64,12 @@ export interface CancellerOptions {
   streamsPerChannel?: number;
   /** Extra grpc-js channel options. */
   channelOptions?: grpc.ChannelOptions;
+  /**
+   * Wrap grpc-js's process-wide logger (when the first channel is made) so that every line its
+   * traces print passes through lro-cancel's redactor. Defaults to false: the logger belongs to
+   * the application, and grpc-js's client traces print no request headers; the CLI turns it on.
+   */
+  redactGrpcLogs?: boolean;
 }
 
 /** Per-call options. */
@@ -175,6 +181,7 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
     maxChannelsPerService: options.maxChannelsPerService,
     streamsPerChannel: options.streamsPerChannel,
     channelOptions: options.channelOptions,
+    redactGrpcLogs: options.redactGrpcLogs,
   });
   const endpoints = new Map<string, Endpoint>();
   let closed = false;

@@ -80,6 +80,12 @@ export interface EmulatorOptions {
   tls?: { cert: Buffer; key: Buffer };
   /** Keep a log of every call (tests). Defaults to true; turn off for long benchmarks. */
   recordCalls?: boolean;
+  /**
+   * Wrap grpc-js's process-wide logger so its traces never print a credential (its server tracer
+   * prints every header it receives, a client's authorization too). Off by default: replacing a
+   * process-wide logger is the application's choice (`lro-cancel emulator` turns it on).
+   */
+  redactGrpcLogs?: boolean;
   /** Max concurrent streams per connection (Google's front ends allow ~100). */
   maxConcurrentStreams?: number;
   /** Default page size of ListOperations. Defaults to 50. */
@@ -148,7 +154,7 @@ export class OperationsEmulator {
   async start(): Promise<this> {
     if (this.server) return this;
     // grpc-js's server_call tracer prints every received header, the client's authorization too.
-    redactGrpcLogs(grpc);
+    if (this.options.redactGrpcLogs) redactGrpcLogs(grpc);
     const Service = loadOperationsService();
     const server = new grpc.Server({
       ...(this.options.maxConcurrentStreams ? { 'grpc.max_concurrent_streams': this.options.maxConcurrentStreams } : {}),

@@ -22,6 +22,8 @@ export interface StubPoolOptions {
   streamsPerChannel?: number | undefined;
   /** Extra grpc-js channel options (`grpc.keepalive_time_ms`, ...). */
   channelOptions?: grpc.ChannelOptions | undefined;
+  /** Wrap grpc-js's process-wide logger with the redactor before the first channel (see redactGrpcLogs). */
+  redactGrpcLogs?: boolean | undefined;
 }
 
 /** An endpoint's channels, and what it takes to open one more. */
@@ -167,8 +169,9 @@ export class StubPool {
       const Service = loadOperationsService();
       if (!gax) {
         gax = new GrpcClient({ universeDomain });
-        // Before any call: a grpc-js trace must never print a token (see redactGrpcLogs).
-        redactGrpcLogs(gax.grpc);
+        // Before any call: a grpc-js trace must never print a token (see redactGrpcLogs). A
+        // process-wide change, so only when asked (the CLI does).
+        if (this.options.redactGrpcLogs) redactGrpcLogs(gax.grpc);
       }
       sslCreds ??= createChannelCredentials(endpoint, credentials);
       const client = (await gax.createStub(Service as never, {

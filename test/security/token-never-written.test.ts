@@ -68,8 +68,9 @@ const LIBRARY_CLIENT = `
   const names = JSON.parse(process.env.TEST_NAMES);
   (async () => {
     const auth = { getRequestHeaders: async () => ({ authorization: 'Bearer ' + TOKEN }) };
+    // redactGrpcLogs: the application opts in to lro-cancel's redacting grpc-js logger (the CLI always does).
     const common = { emulator: null, endpoint: 'localhost:' + process.env.TEST_PORT, rootCerts: fs.readFileSync(process.env.TEST_CA), auth,
-      service: 'datastore', retry: { initialDelayMs: 10, maxAttempts: 3 } };
+      service: 'datastore', retry: { initialDelayMs: 10, maxAttempts: 3 }, redactGrpcLogs: process.env.TEST_REDACT === '1' };
     for await (const r of lro.cancelMany(names, { ...common, journal: process.env.TEST_JOURNAL })) process.stdout.write(JSON.stringify(r) + '\\n');
     const c = lro.createCanceller(common);
     for (const call of [() => c.getOperation(names[0]), () => c.cancelAndConfirm(names[1], { confirmTimeoutMs: 500 }), () => c.cancel(names[names.length - 1])]) {
@@ -85,11 +86,12 @@ const LIBRARY_CLIENT = `
     await c.close();
   })().catch((e) => { console.error('SCRIPT-CRASHED', e); process.exitCode = 3; });`;
 
-test('library over TLS with an injected token and full tracing: the token is sent, and appears in nothing written', async () => {
+test('library over TLS with an injected token, full tracing and redactGrpcLogs: the token is sent, and appears in nothing written', async () => {
   const names = seedScenario();
   const journal = path.join(tls.dir, 'lib-journal.ndjson');
   const r = await runNodeScript(LIBRARY_CLIENT, {
     ...VERBOSE_ENV,
+    TEST_REDACT: '1',
     TEST_TOKEN: TOKEN,
     TEST_NAMES: JSON.stringify(names),
     TEST_PORT: String(emu.port),
@@ -118,7 +120,7 @@ test('lro-cancel\'s TLS emulator in a traced process: grpc-js prints every heade
     const fs = require('node:fs');
     const { startOperationsEmulator } = require(${JSON.stringify(cliModule('emulator/index'))});
     (async () => {
-      const e = await startOperationsEmulator({ tls: { cert: fs.readFileSync(process.env.TEST_CA), key: fs.readFileSync(process.env.TEST_KEY) } });
+      const e = await startOperationsEmulator({ tls: { cert: fs.readFileSync(process.env.TEST_CA), key: fs.readFileSync(process.env.TEST_KEY) }, redactGrpcLogs: true });
       e.store.seed({ name: ${JSON.stringify(names[0])} });
       e.store.seed({ name: ${JSON.stringify(names[1])}, failTimes: 1, transientCode: 16 });
       process.stdout.write('PORT ' + e.port + '\\n');
@@ -219,4 +221,29 @@ describe('redactSecrets', () => {
       expect(redactSecrets(text)).toBe(text);
     }
   });
+});
+
+test('the library leaves the application its own grpc-js logger unless it opts in (a process-wide choice)', async () => {
+  const script = `
+    const grpcLogging = require('@grpc/grpc-js/build/src/logging');
+    const lro = require(${JSON.stringify(cliModule('index'))});
+    const { startOperationsEmulator } = require(${JSON.stringify(cliModule('emulator/index'))});
+    (async () => {
+      const mine = { error() {}, info() {}, debug() {} };
+      grpcLogging.setLogger(mine);
+      const e = await startOperationsEmulator();
+      e.store.seed({ name: 'projects/p/operations/o', service: 'datastore' });
+      const c = lro.createCanceller({ emulator: e.target, service: 'datastore' });
+      await c.cancel('projects/p/operations/o');
+      const untouched = grpcLogging.getLogger() === mine;
+      const c2 = lro.createCanceller({ emulator: e.target, service: 'datastore', redactGrpcLogs: true });
+      e.store.seed({ name: 'projects/p/operations/o2', service: 'datastore' });
+      await c2.cancel('projects/p/operations/o2');
+      const wrapped = grpcLogging.getLogger() !== mine;
+      await c.close(); await c2.close(); await e.stop();
+      process.stdout.write(JSON.stringify({ untouched, wrapped }));
+    })().catch((err) => { console.error(err); process.exitCode = 3; });`;
+  const r = await runNodeScript(script, {}, 20_000);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout)).toEqual({ untouched: true, wrapped: true });
 });

@@ -34,6 +34,8 @@ export function cancellerOptionsFrom(options: ConnectionOptions & CallFlags, io:
     // null: the command's env decides, not whatever process.env holds.
     emulator: emulator ?? null,
     allowInsecure: options.allowInsecure ?? false,
+    // The CLI owns its process: grpc-js traces (GRPC_TRACE) pass through the redactor.
+    redactGrpcLogs: true,
     // Full names may name these hosts (besides the built-in ones); any other host is refused.
     ...(options.serviceHosts !== undefined ? { serviceHosts: options.serviceHosts } : {}),
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),

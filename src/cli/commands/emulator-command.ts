@@ -33,7 +33,7 @@ export async function emulatorCommand(options: EmulatorCommandOptions, io: Comma
   let emulator: OperationsEmulator;
   try {
     // Calls are not logged: a long-running emulator must not grow without bound.
-    emulator = await startOperationsEmulator({ host: options.host, port: options.port, recordCalls: false });
+    emulator = await startOperationsEmulator({ host: options.host, port: options.port, recordCalls: false, redactGrpcLogs: true });
   } catch (e) {
     throw new ExitError(ExitCode.FAILURE, `cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`);
   }
