@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BatchRecord } from '../batch/batch-record';
 import { runCli } from '../cli/run-cli';
-import { fullName, sampleOperations } from '../cli/sample-names';
+import { fullName, sampleOperations } from '../emulator/sample-names';
 import { startOperationsEmulator, type OperationSeed } from '../emulator';
 import type { Outcome } from '../outcome';
 

@@ -17,7 +17,7 @@ import type { Outcome } from '../outcome';
 import { customService, services, type ServiceDescriptor } from '../registry/service-registry';
 import type { CancelRecord } from '../cli/commands/cancel-command';
 import { runCli } from '../cli/run-cli';
-import { fullName, sampleOperationName } from '../cli/sample-names';
+import { fullName, sampleOperationName } from '../emulator/sample-names';
 import { batchShow } from './batch-show';
 
 interface Scenario {

@@ -2,7 +2,7 @@
 // (and runCli where parsing matters), with captured stdout/stderr.
 import { cancelCommand, type CancelRecord } from '../../src/cli/commands/cancel-command';
 import { runCli } from '../../src/cli/run-cli';
-import { fullName, sampleOperationName } from '../../src/cli/sample-names';
+import { fullName, sampleOperationName } from '../../src/emulator/sample-names';
 import { Code } from '../../src/errors/status-code';
 import { services, serviceIds, type ServiceDescriptor } from '../../src/registry/service-registry';
 import { useEmulator } from '../helpers/emulator';

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { sampleOperationName } from '../../src/cli/sample-names';
+import { sampleOperationName } from '../../src/emulator/sample-names';
 import { services, type ServiceDescriptor } from '../../src/registry/service-registry';
 import { VERSION } from '../../src/version';
 import { useEmulator } from '../helpers/emulator';

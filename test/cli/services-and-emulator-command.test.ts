@@ -2,7 +2,7 @@ import { cancelCommand } from '../../src/cli/commands/cancel-command';
 import { emulatorCommand } from '../../src/cli/commands/emulator-command';
 import { servicesCommand } from '../../src/cli/commands/services-command';
 import { runCli } from '../../src/cli/run-cli';
-import { sampleOperationName, sampleOperations } from '../../src/cli/sample-names';
+import { sampleOperationName, sampleOperations } from '../../src/emulator/sample-names';
 import { parseOperationName } from '../../src/registry/operation-name';
 import { customService, services, serviceIds, type ServiceDescriptor } from '../../src/registry/service-registry';
 import { capture } from './helpers/capture';

@@ -2,7 +2,7 @@ import { startOperationsEmulator, type OperationsEmulator } from '../../emulator
 import { isLoopbackHost } from '../../transport/endpoint';
 import type { CommandIO } from '../command-io';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
-import { fullName, sampleOperations } from '../sample-names';
+import { fullName, sampleOperations } from '../../emulator/sample-names';
 
 /** Options of `lro-cancel emulator`. */
 export interface EmulatorCommandOptions {
