@@ -1,5 +1,5 @@
 import { isSuccessOutcome } from '../outcome';
-import { redactSecrets } from '../transport/redact-secrets';
+import { redactSecrets } from '../redaction/redact-secrets';
 import type { BatchRecord } from './batch-record';
 import type { BatchStats } from './batch-stats';
 import { isFinalOutcome, JournalError, type JournalWriter } from './cancel-journal';

@@ -1,5 +1,5 @@
 import { decodeStatus, type DecodedAny } from '../proto/status-codec';
-import { redactSecrets } from '../transport/redact-secrets';
+import { redactSecrets } from '../redaction/redact-secrets';
 import { hintFor } from './error-hints';
 import { OperationsError } from './operations-error';
 import { Code } from './status-code';

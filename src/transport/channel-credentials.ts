@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint } from './endpoint';
-import { rememberSecret } from './redact-secrets';
+import { rememberSecret } from '../redaction/redact-secrets';
 
 /**
  * Anything that can put an `authorization` header on a request: a google-auth-library client

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { redactSecrets } from './redact-secrets';
+import { redactSecrets } from '../redaction/redact-secrets';
 
 /** The part of the grpc-js module this needs (passed in, so the caller's grpc-js copy is the one changed). */
 export interface GrpcLogging {

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Code, createCanceller, type OperationsError } from '../../src';
 import { startOperationsEmulator, type OperationsEmulator } from '../../src/emulator';
-import { redactSecrets } from '../../src/transport/redact-secrets';
+import { redactSecrets } from '../../src/redaction/redact-secrets';
 import { childEnv, cli, cliModule, ROOT, runNodeScript, startCli } from '../cli/helpers/spawn-cli';
 import { until } from '../helpers/until';
 import { makeTlsFiles, startFakeSts, VERBOSE_ENV } from './helpers/tls-fixture';

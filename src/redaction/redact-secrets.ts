@@ -1,3 +1,8 @@
+/**
+ * Redaction: the one module that keeps credentials out of text. Below errors/ and transport/ (both
+ * use it) and applied twice: where server text enters (translate-grpc-error) and where output is
+ * written (the batch record sink, the CLI's stderr lines, grpc-js log lines when asked).
+ */
 const SECRET_KEYS = '(?:access_token|refresh_token|id_token|client_secret|private_key)';
 
 /** Credentials lro-cancel handed to grpc-js in this process (newest last), redacted verbatim wherever they show up. */
