@@ -1,4 +1,4 @@
-import * as grpc from '@grpc/grpc-js';
+import { grpc } from './grpc';
 import type { Endpoint } from './endpoint';
 import { rememberSecret } from '../redaction/redact-secrets';
 

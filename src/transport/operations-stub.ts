@@ -1,5 +1,5 @@
-import * as grpc from '@grpc/grpc-js';
 import { VERSION } from '../version';
+import { grpc, grpcVersion } from './grpc';
 
 /** The google.longrunning.Operations methods, by their JS (camelCase) names. */
 export type OperationsMethod = 'cancelOperation' | 'getOperation' | 'listOperations' | 'deleteOperation' | 'waitOperation';
@@ -13,14 +13,6 @@ type UnaryMethod = (
 
 /** `x-goog-api-client`: who is calling, as Google's front ends and quota dashboards read it. */
 export const API_CLIENT_HEADER = `gl-node/${process.versions.node} grpc/${grpcVersion()} lro-cancel/${VERSION}`;
-
-function grpcVersion(): string {
-  try {
-    return (require('@grpc/grpc-js/package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 // A hardened realm (SES lockdown) may freeze it; then grpc-js keeps capturing its stacks.
 const STACK_LIMIT_WRITABLE = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === true;

@@ -1,8 +1,8 @@
-import type * as grpc from '@grpc/grpc-js';
 import { GrpcClient } from 'google-gax';
 import { loadOperationsService } from '../proto/load-operations-package';
 import { createChannelCredentials, type CredentialOptions } from './channel-credentials';
 import type { Endpoint } from './endpoint';
+import type { grpc } from './grpc';
 import { redactGrpcLogs } from './grpc-log-redaction';
 import { OperationsStub } from './operations-stub';
 
