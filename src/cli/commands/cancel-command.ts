@@ -1,5 +1,5 @@
 import { ALREADY_DONE_MESSAGE } from '../../batch/batch-record';
-import { createCanceller, type OperationsCaller } from '../../client/canceller';
+import { createOperationsCaller, type OperationsCaller } from '../../client/canceller';
 import { codeName, type CodeName } from '../../errors/status-code';
 import { isSuccessOutcome, type Outcome } from '../../outcome';
 import type { ConnectionOptions } from '../command-table';
@@ -64,7 +64,7 @@ export async function cancelCommand(options: CancelCommandOptions, io: CommandIO
 
 function openCanceller(options: CancelCommandOptions, io: CommandIO): OperationsCaller {
   // Shared with the other service-calling commands: env, emulator checks (usage errors), retries.
-  return createCanceller(cancellerOptionsFrom(options, io, 'cancel'));
+  return createOperationsCaller(cancellerOptionsFrom(options, io, 'cancel'));
 }
 
 async function cancelAll(canceller: OperationsCaller, options: CancelCommandOptions, io: CommandIO): Promise<CancelRecord[]> {
