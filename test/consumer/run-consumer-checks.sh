@@ -61,7 +61,7 @@ fi
 phase "1. npm pack"
 pack_json="$work/pack.json"
 (cd "$repo" && npm pack --json --pack-destination "$work" 2>"$work/pack.log") >"$pack_json" ||
-  fail "npm pack: $(cat "$work/pack.log")"
+  fail "npm pack: $(cat "$work/pack.log" "$pack_json")"
 read -r tarball size_bytes file_count < <(node -e '
   const [p] = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
   console.log(p.filename, p.size, p.entryCount);' "$pack_json")
