@@ -1,4 +1,4 @@
-import { createCanceller } from '../client/canceller';
+import { callerOf, createOperationsCaller } from '../client/canceller';
 import { cancelMany, type BatchOptions, type BatchRun } from './cancel-many';
 
 export interface CancelAllOptions extends BatchOptions {
@@ -17,7 +17,7 @@ export interface CancelAllOptions extends BatchOptions {
  * concurrency, one record per operation).
  */
 export async function listPendingNames(parent: string, options: CancelAllOptions = {}): Promise<string[]> {
-  const caller = options.canceller ?? createCanceller(options);
+  const caller = options.canceller ? callerOf(options.canceller) : createOperationsCaller(options);
   try {
     const target = caller.resolve(parent, 'list-parent', options);
     const names: string[] = [];

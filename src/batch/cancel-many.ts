@@ -1,5 +1,5 @@
 import type { ConfirmOptions } from '../client/cancel-and-confirm';
-import { createCanceller, type CancellerOptions, type OperationsCaller } from '../client/canceller';
+import { callerOf, createOperationsCaller, type Canceller, type CancellerOptions } from '../client/canceller';
 import { OperationsError } from '../errors/operations-error';
 import { Code } from '../errors/status-code';
 import { retryInfoDelayMs } from '../errors/translate-grpc-error';
@@ -31,8 +31,11 @@ const TRANSIENT: ReadonlySet<number> = new Set([Code.UNAVAILABLE, Code.DEADLINE_
 const BATCH_RETRY = Object.freeze({ retryResourceExhausted: false });
 
 export interface BatchOptions extends CancellerOptions {
-  /** An existing canceller to use (it is not closed at the end). Otherwise one is made from these options. */
-  canceller?: OperationsCaller;
+  /**
+   * An existing canceller, as createCanceller returns it, to use (it is not closed at the end).
+   * Otherwise one is made from these options.
+   */
+  canceller?: Canceller;
   /** Calls in flight per service. Defaults to 64. */
   concurrency?: number;
   /** Max calls per service in any one-second window. No limit by default. */
@@ -165,7 +168,7 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     await journal?.close().catch(() => undefined);
     throw e;
   }
-  const caller = options.canceller ?? createCanceller(options);
+  const caller = options.canceller ? callerOf(options.canceller) : createOperationsCaller(options);
   const ownsCaller = options.canceller === undefined;
   const hardAbort = new AbortController();
   // Ending calls in flight: with our own canceller, close() ends them all at once (each reports

@@ -34,6 +34,7 @@ export interface AlreadyDone {
  * operation once (GetOperation, with retries) and, if it is done, say what it became. Undefined
  * when the error means something else, the operation is still running, or the read fails: the
  * caller then reports the cancel's own error.
+ * @internal (takes the internal surface; users call the canceller's method)
  */
 export async function readBackIfDone(
   caller: OperationsCaller,

@@ -50,6 +50,7 @@ export interface ConfirmResult {
  * what became of it: cancelled, completed (despite the cancel), failed, or still-running.
  * An operation already done when the cancel arrived is read and reported as what it was.
  * @throws OperationsError for every outcome of the cancel step other than success.
+ * @internal (takes the internal surface; users call the canceller's method)
  */
 export async function cancelAndConfirm(caller: OperationsCaller, name: string, options: ConfirmOptions = {}): Promise<ConfirmResult> {
   const target = caller.resolve(name, 'cancel', options);

@@ -163,7 +163,30 @@ export interface OperationsCaller extends Canceller {
  * await canceller.cancel('//dataplex.googleapis.com/projects/p/locations/us-central1/operations/op-1');
  * await canceller.close();
  */
-export function createCanceller(options: CancellerOptions = {}): OperationsCaller {
+export function createCanceller(options: CancellerOptions = {}): Canceller {
+  // The same object as the internal surface: declared as the public type only, so that the
+  // published declarations name no type that stripInternal removes.
+  return createOperationsCaller(options);
+}
+
+/**
+ * Every caller createOperationsCaller made, so that a public `Canceller` handed back to the
+ * library (`cancelMany({ canceller })`) can be used through its internal surface again.
+ */
+const callers = new WeakMap<Canceller, OperationsCaller>();
+
+/**
+ * The internal surface of a canceller that createCanceller made. @internal
+ * @throws TypeError for any other object (it would lack what the batch engine needs).
+ */
+export function callerOf(canceller: Canceller): OperationsCaller {
+  const caller = callers.get(canceller);
+  if (!caller) throw new TypeError('canceller: pass an object that createCanceller() returned');
+  return caller;
+}
+
+/** createCanceller with its internal surface: for the CLI, the batch engine and tests. @internal */
+export function createOperationsCaller(options: CancellerOptions = {}): OperationsCaller {
   const policy = resolveRetryPolicy(options.retry);
   // An empty environment variable means unset (as Google's *_EMULATOR_HOST variables do), but an
   // empty option is a mistake: it must not silently mean "production, TLS and ADC".
@@ -334,6 +357,7 @@ export function createCanceller(options: CancellerOptions = {}): OperationsCalle
       pool.closeAll();
     },
   };
+  callers.set(self, self);
   return self;
 
   // Promise-chained rather than async: on every call's path, and nearly every call succeeds.

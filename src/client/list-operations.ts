@@ -18,6 +18,7 @@ interface ListResponse {
 /**
  * ListOperations under a parent (`projects/p/locations/l`, `projects/p`, or `//host/...`),
  * following next_page_token to the end (or `limit`). Each page is one retried call.
+ * @internal (takes the internal surface; users call the canceller's method)
  */
 export async function* listOperations(caller: OperationsCaller, parent: string, options: ListOptions = {}): AsyncGenerator<RawOperation> {
   if (options.pageSize !== undefined && (!Number.isInteger(options.pageSize) || options.pageSize < 0)) {

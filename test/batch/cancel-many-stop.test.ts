@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { cancelMany, type BatchOptions } from '../../src/batch/cancel-many';
 import { createCanceller } from '../../src';
+import { callerOf } from '../../src/client/canceller';
 import { useEmulator } from '../helpers/emulator';
 import { until } from '../helpers/until';
 
@@ -98,7 +99,7 @@ test.each(['break', 'throw'] as const)('%s out of the loop with the caller\'s ca
   try {
     await leaveAfterThree(names, { canceller }, how);
     // The slow calls were ended on our side long before the server's 10 s answer.
-    await until(() => canceller.stubs().every((s) => s.inflightCount === 0), 'no call in flight on the canceller', 3000);
+    await until(() => callerOf(canceller).stubs().every((s) => s.inflightCount === 0), 'no call in flight on the canceller', 3000);
     await expectNoNewCalls();
     // Still open: its connections are up, and it still cancels.
     expect(connectionsTo(e.port)).toBeGreaterThan(0);

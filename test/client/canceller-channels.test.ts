@@ -1,4 +1,5 @@
 import { createCanceller, type CancelResult } from '../../src';
+import { callerOf } from '../../src/client/canceller';
 import { useEmulator } from '../helpers/emulator';
 import { rejection } from '../helpers/rejection';
 import { until } from '../helpers/until';
@@ -40,7 +41,7 @@ async function closeScenario<T>(body: string): Promise<{ report: T }> {
 test('nothing is connected until the first call', async () => {
   const c = createCanceller({ emulator: emu.get().target });
   try {
-    expect(c.stubs()).toHaveLength(0);
+    expect(callerOf(c).stubs()).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 50));
     expect(emu.get().peers.size).toBe(0);
   } finally {
@@ -57,7 +58,7 @@ test("1,000 cancels to one service share one channel and one connection (at most
     // half in groups of 100 at once, half in groups of 50
     const first: CancelResult[] = [];
     for (let i = 0; i < 500; i += 100) first.push(...(await Promise.all(Array.from({ length: 100 }, (_, j) => c.cancel(N(i + j))))));
-    const stub = c.stubs()[0];
+    const stub = callerOf(c).stubs()[0];
     for (let i = 500; i < 1000; i += 50) {
       await Promise.all(Array.from({ length: 50 }, (_, j) => c.cancel(N(i + j))));
     }
@@ -67,8 +68,8 @@ test("1,000 cancels to one service share one channel and one connection (at most
     expect(new Set(e.callsOf('CancelOperation').map((x) => x.name)).size).toBe(1000);
     expect([...e.store.all()].every((op) => op.done && op.error?.code === 1)).toBe(true);
     // one stub, the same object throughout, and the server saw a single client connection
-    expect(c.stubs()).toHaveLength(1);
-    expect(c.stubs()[0]).toBe(stub);
+    expect(callerOf(c).stubs()).toHaveLength(1);
+    expect(callerOf(c).stubs()[0]).toBe(stub);
     expect(e.peers.size).toBe(1);
     expect(new Set(e.calls.map((x) => x.peer)).size).toBe(1);
   } finally {
@@ -91,7 +92,7 @@ test('two services get separate channels (each with its own :authority), each re
         c.cancel(`//privateca.googleapis.com/${N(`b${i}`)}`),
       ]).flat(),
     );
-    expect(c.stubs()).toHaveLength(2);
+    expect(callerOf(c).stubs()).toHaveLength(2);
     const byService = new Map<string, Set<string>>();
     for (const call of e.callsOf('CancelOperation')) {
       if (!byService.has(call.service)) byService.set(call.service, new Set());
@@ -118,7 +119,7 @@ test('channelsPerService: 3 makes three channels for one service, spread over th
   try {
     await c.cancel(N(0)); // connect
     await Promise.all(Array.from({ length: 29 }, (_, i) => c.cancel(N(i + 1))));
-    expect(c.stubs()).toHaveLength(3);
+    expect(callerOf(c).stubs()).toHaveLength(3);
     expect(e.peers.size).toBe(3);
   } finally {
     await c.close();
@@ -148,7 +149,7 @@ describe('the channel pool grows while every channel is full', () => {
       let maxInflightSeen = 0;
       const watch = setInterval(() => (maxInflightSeen = Math.max(maxInflightSeen, e.inflightCalls)), 5);
       const results = await Promise.all(Array.from({ length: calls }, (_, i) => c.cancel(N(`g${i + 1}`)))).finally(() => clearInterval(watch));
-      return { stubs: c.stubs().length, peers: e.peers.size, ok: results.filter((r) => r.outcome === 'cancel-requested').length, maxInflightSeen };
+      return { stubs: callerOf(c).stubs().length, peers: e.peers.size, ok: results.filter((r) => r.outcome === 'cancel-requested').length, maxInflightSeen };
     } finally {
       await c.close();
     }
@@ -270,7 +271,7 @@ test('close() right after the first call started (channel still being made) abor
   await c.close();
   const err = await rejection(pending);
   expect(err.outcome).toBe('aborted');
-  expect(c.stubs()).toHaveLength(0);
+  expect(callerOf(c).stubs()).toHaveLength(0);
 });
 
 test('close() ends a call that is waiting to retry (RetryInfo delay) at once, as aborted', async () => {

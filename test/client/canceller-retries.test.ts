@@ -1,4 +1,5 @@
 import { Code, createCanceller, OperationsError, type CancellerOptions } from '../../src';
+import { callerOf } from '../../src/client/canceller';
 import { startOperationsEmulator } from '../../src/emulator';
 import { useEmulator } from '../helpers/emulator';
 import { rejection } from '../helpers/rejection';
@@ -18,7 +19,7 @@ type Retry = [code: number, retry: number, delayMs: number];
 async function withCanceller<T>(options: CancellerOptions, fn: (c: ReturnType<typeof createCanceller>) => Promise<T>): Promise<T> {
   const c = createCanceller({ emulator: emu.get().target, ...options, retry: { initialDelayMs: 10, maxDelayMs: 40, ...options.retry } });
   try {
-    await c.connect('dataplex');
+    await callerOf(c).connect('dataplex');
     return await fn(c);
   } finally {
     await c.close();
@@ -59,7 +60,7 @@ test('retry options of 0 are kept through the canceller (initialDelayMs 0: retri
   const delays: number[] = [];
   const c = createCanceller({ emulator: emu.get().target, retry: { initialDelayMs: 0 }, onRetry: (_e, _n, d) => delays.push(d) });
   try {
-    await c.connect('dataplex');
+    await callerOf(c).connect('dataplex');
     const r = await c.cancel(FULL('z'));
     expect(r.attempts).toBe(4);
     expect(delays).toEqual([0, 0, 0]);
@@ -230,7 +231,7 @@ describe('deadlines', () => {
     emu.get().store.seed({ name: N('slow-total'), service: 'dataplex' });
     emu.get().setFaults('dataplex', { latencyMs: 5000 });
     const c = createCanceller({ emulator: emu.get().target, retry: { initialDelayMs: 10 } });
-    await c.connect('dataplex'); // the 200 ms are the call's, not the connection's
+    await callerOf(c).connect('dataplex'); // the 200 ms are the call's, not the connection's
     const started = Date.now();
     const err = await rejection(c.cancel(FULL('slow-total'), { timeoutMs: 200 }));
     const elapsed = Date.now() - started;

@@ -2,6 +2,7 @@
 // total deadline ends the call with DEADLINE_EXCEEDED (outcome 'error'), and the process
 // does not hang on the calls the server never answered.
 import { createCanceller } from '../../src';
+import { callerOf } from '../../src/client/canceller';
 import { cancelMany, type BatchRecord } from '../../src/batch/cancel-many';
 import { cliModule, runNodeScript } from '../cli/helpers/spawn-cli';
 import { useEmulator } from '../helpers/emulator';
@@ -23,7 +24,7 @@ test('cancelMany: attempts hit the per-attempt deadline and are retried until th
   // Connected before the clock starts: on a loaded machine, making the connection inside the
   // first attempt's 150 ms could use them up before the call reaches the server (one arrival
   // short) and leave too little of the 800 ms for 3 attempts.
-  await canceller.connect('datastore');
+  await callerOf(canceller).connect('datastore');
   const t0 = Date.now();
   const recs: BatchRecord[] = [];
   const run = cancelMany(names, { canceller, service: 'datastore' });

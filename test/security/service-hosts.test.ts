@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { cancelMany, type BatchRecord } from '../../src/batch/cancel-many';
 import { runCli } from '../../src/cli/run-cli';
 import { createCanceller, OperationsError, serviceIds, services, type AuthClientLike } from '../../src';
+import { callerOf } from '../../src/client/canceller';
 import { resolveEndpoint } from '../../src/transport/endpoint';
 import { capture } from '../cli/helpers/capture';
 import { runCliProcess } from '../cli/helpers/spawn-cli';
@@ -50,7 +51,7 @@ describe('library', () => {
         expectRefused(await rejection(c.cancelAndConfirm(HOSTILE)));
         expectRefused(await rejection((async () => { for await (const op of c.listOperations(`//${EVIL}/projects/p`)) void op; })()));
         // not even a channel was made
-        expect(c.stubs()).toHaveLength(0);
+        expect(callerOf(c).stubs()).toHaveLength(0);
       } finally {
         await c.close();
       }
@@ -135,7 +136,7 @@ describe('library', () => {
       // (the loopback guard would make a lookup of evil.example.com fail as UNAVAILABLE instead)
       expectRefused(await rejection(c.cancel(HOSTILE)));
       expectRefused(await rejection(c.getOperation(HOSTILE)));
-      expect(c.stubs()).toHaveLength(0);
+      expect(callerOf(c).stubs()).toHaveLength(0);
     } finally {
       await c.close();
     }
@@ -149,14 +150,14 @@ describe('library', () => {
       for (const id of serviceIds) {
         const host = `${id}.${universeDomain}`;
         const name = services[id]!.cancelPatterns[0]!.replace(/\*/g, 'x');
-        const target = c.resolve(`//${host}/${name}`, 'cancel');
+        const target = callerOf(c).resolve(`//${host}/${name}`, 'cancel');
         expect(target.service).toBe(services[id]);
         expect(resolveEndpoint(target.service, { universeDomain }).host).toBe(host);
       }
       // a host of that universe that is no built-in's still needs --service-host
       expectRefused(await rejection(c.cancel(`//${EVIL}/${EVIL_OP}`)));
-      expect(() => c.resolve(`//foo.${universeDomain}/${EVIL_OP}`, 'cancel')).toThrow(`pass --service-host foo.${universeDomain}`);
-      expect(c.stubs()).toHaveLength(0);
+      expect(() => callerOf(c).resolve(`//foo.${universeDomain}/${EVIL_OP}`, 'cancel')).toThrow(`pass --service-host foo.${universeDomain}`);
+      expect(callerOf(c).stubs()).toHaveLength(0);
     } finally {
       await c.close();
     }

@@ -1,7 +1,7 @@
 import { listPendingNames } from '../../batch/cancel-all';
 import { recordFromError } from '../../batch/batch-record';
 import { batchSucceeded, cancelMany } from '../../batch/cancel-many';
-import { createCanceller } from '../../client/canceller';
+import { createOperationsCaller } from '../../client/canceller';
 import type { CommandIO } from '../command-io';
 import type { ConnectionOptions } from '../command-table';
 import { ExitCode } from '../exit-error';
@@ -23,7 +23,7 @@ export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags {
  * names it would cancel and sends no cancel.
  */
 export async function cancelAllCommand(options: CancelAllCommandOptions, io: CommandIO): Promise<number> {
-  const caller = createCanceller(cancellerOptionsFrom(options, io, 'cancel-all'));
+  const caller = createOperationsCaller(cancellerOptionsFrom(options, io, 'cancel-all'));
   const service = options.service;
   try {
     let names: string[];

@@ -1,4 +1,4 @@
-import { createCanceller } from '../../client/canceller';
+import { createOperationsCaller } from '../../client/canceller';
 import { recordFromError } from '../../batch/batch-record';
 import type { CommandIO } from '../command-io';
 import type { ConnectionOptions } from '../command-table';
@@ -12,7 +12,7 @@ export interface GetCommandOptions extends ConnectionOptions, CallFlags {
 
 /** `lro-cancel get NAME...`: one JSON line per operation (Any fields decoded where known). */
 export async function getCommand(options: GetCommandOptions, io: CommandIO): Promise<number> {
-  const caller = createCanceller(cancellerOptionsFrom(options, io, 'get'));
+  const caller = createOperationsCaller(cancellerOptionsFrom(options, io, 'get'));
   const service = options.service;
   let ok = true;
   try {

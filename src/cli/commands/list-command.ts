@@ -1,5 +1,5 @@
 import { recordFromError } from '../../batch/batch-record';
-import { createCanceller } from '../../client/canceller';
+import { createOperationsCaller } from '../../client/canceller';
 import type { CommandIO } from '../command-io';
 import type { ConnectionOptions } from '../command-table';
 import { ExitCode } from '../exit-error';
@@ -15,7 +15,7 @@ export interface ListCommandOptions extends ConnectionOptions, CallFlags {
 
 /** `lro-cancel list PARENT`: every operation under PARENT as JSON lines, across all pages. */
 export async function listCommand(options: ListCommandOptions, io: CommandIO): Promise<number> {
-  const caller = createCanceller(cancellerOptionsFrom(options, io, 'list'));
+  const caller = createOperationsCaller(cancellerOptionsFrom(options, io, 'list'));
   const service = options.service;
   try {
     // The service every listed operation belongs to, for its lines (a bad parent throws here, before any call).
