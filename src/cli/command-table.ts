@@ -18,6 +18,7 @@ import type { BatchCommandOptions } from './commands/batch-command';
 import type { CancelAllCommandOptions } from './commands/cancel-all-command';
 import type { GetCommandOptions } from './commands/get-command';
 import type { ListCommandOptions } from './commands/list-command';
+import type { ConnectionOptions } from './commands/connection';
 import { UsageError } from './exit-error';
 
 /** How a flag's value is read. */
@@ -146,21 +147,6 @@ function confirmOptions(flags: FlagValues, command: string): { confirm?: boolean
   return out;
 }
 
-/** Connection options every service-calling command shares, read from its flags. */
-export interface ConnectionOptions {
-  /**
-   * Service of relative names: a built-in id, or one of `serviceHosts` (`--service`, else the
-   * only `--service-host`).
-   */
-  service?: string;
-  /** Hosts that are not built in which full names may name (`--service-host`, lower case). */
-  serviceHosts?: string[];
-  /** `host:port` for all services, or per service id. */
-  endpoint?: string | Record<string, string>;
-  /** `host:port` of an emulator (the env variable is read by the command, not here). */
-  emulator?: string;
-  allowInsecure?: boolean;
-}
 
 /** Read the shared connection flags, with the checks that span several of them. */
 export function connectionOptions(flags: FlagValues, command: string): ConnectionOptions {

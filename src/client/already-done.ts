@@ -1,7 +1,7 @@
 import { OperationsError } from '../errors/operations-error';
 import { Code } from '../errors/status-code';
 import type { ServiceDescriptor } from '../registry/service-registry';
-import type { CallOptions, OperationsCaller } from './canceller';
+import type { CallOptions, OperationsCaller } from './canceller-types';
 import { finalState, type RawOperation } from './operation';
 
 /**

@@ -1,49 +1,11 @@
 import { OperationsError } from '../errors/operations-error';
 import { Code } from '../errors/status-code';
 import { sleep } from '../retry/sleep';
-import type { CallOptions, OperationsCaller } from './canceller';
-import { finalState, type FinalState, type RawOperation } from './operation';
+import type { CallOptions, ConfirmOptions, ConfirmResult, OperationsCaller } from './canceller-types';
 
-/** How GetOperation is polled after an accepted cancel. */
-export interface ConfirmPolling {
-  /** First wait, in ms. Defaults to 500. */
-  initialDelayMs?: number;
-  /** Growth per poll. Defaults to 1.5. */
-  multiplier?: number;
-  /** Cap of one wait, in ms. Defaults to 10 000. */
-  maxDelayMs?: number;
-}
+export type { ConfirmOptions, ConfirmPolling, ConfirmResult } from './canceller-types';
+import { finalState, type RawOperation } from './operation';
 
-export interface ConfirmOptions extends CallOptions {
-  /** How long to wait for the operation to finish after the cancel, in ms. Defaults to 60 000. */
-  confirmTimeoutMs?: number;
-  /** Polling backoff; see ConfirmPolling. */
-  polling?: ConfirmPolling;
-  /**
-   * 'poll' (default): GetOperation with backoff. 'wait': WaitOperation, falling back to
-   * polling when the service answers UNIMPLEMENTED (most Google services do).
-   */
-  via?: 'poll' | 'wait';
-}
-
-/** What became of an operation after lro-cancel asked to cancel it. */
-export interface ConfirmResult {
-  name: string;
-  service: string;
-  outcome: FinalState;
-  /** Attempts of the CancelOperation call. */
-  attempts: number;
-  /** Time of the cancel call, in ms. */
-  latencyMs: number;
-  /** From the accepted cancel to the read that settled it, in ms. */
-  confirmMs: number;
-  /** Operation.error.code when the operation failed or was cancelled. */
-  finalCode?: number;
-  /** Operation.error.message when the operation failed or was cancelled. */
-  finalMessage?: string;
-  /** True when the operation had finished before the cancel arrived. */
-  alreadyDone?: boolean;
-}
 
 /**
  * Cancel, then read the operation until it is done or `confirmTimeoutMs` passes, and say

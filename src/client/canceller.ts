@@ -1,159 +1,23 @@
-import type * as grpc from '@grpc/grpc-js';
 import { OperationsError } from '../errors/operations-error';
 import { Code } from '../errors/status-code';
-import { normalizeServiceHosts, parseOperationName, resolveServiceArg, type NameKind, type ParseNameOptions } from '../registry/operation-name';
+import { normalizeServiceHosts, parseOperationName, resolveServiceArg, type NameKind } from '../registry/operation-name';
 import { findService, isServiceHost, type ServiceDescriptor } from '../registry/service-registry';
-import { callWithRetry, type RetryListener } from '../retry/call-with-retry';
+import { callWithRetry } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
-import type { AuthClientLike, CredentialOptions } from '../transport/channel-credentials';
+import type { CredentialOptions } from '../transport/channel-credentials';
 import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
 import { routingParams, type OperationsMethod, type OperationsStub } from '../transport/operations-stub';
 import { StubPool } from '../transport/stub-pool';
 import { readBackIfDone } from './already-done';
-import { cancelAndConfirm, type ConfirmOptions, type ConfirmResult } from './cancel-and-confirm';
+import { cancelAndConfirm } from './cancel-and-confirm';
 import { getOperation } from './get-operation';
-import { listOperations, type ListOptions } from './list-operations';
-import type { RawOperation } from './operation';
+import { listOperations } from './list-operations';
+import type { CallOptions, Canceller, CancellerOptions, CancelResult, OperationsCaller } from './canceller-types';
 
-/** Options of `createCanceller`. Every field is optional; defaults are stated per field. */
-export interface CancellerOptions {
-  /**
-   * `host:port` of an Operations emulator: every service is sent there over plaintext with no
-   * credentials. Defaults to the `LRO_CANCEL_EMULATOR_HOST` environment variable; pass `null`
-   * to ignore it. Plaintext to a host that is not loopback is refused unless `allowInsecure`.
-   */
-  emulator?: string | null;
-  /** Permit plaintext to a non-loopback emulator host. Defaults to false. */
-  allowInsecure?: boolean;
-  /**
-   * `host:port` overriding every service's host, or a map from service id to `host:port`
-   * (regional or private endpoints). Keeps TLS and credentials. Defaults to the registry's host.
-   */
-  endpoint?: string | Readonly<Record<string, string>>;
-  /** Universe domain. Defaults to `GOOGLE_CLOUD_UNIVERSE_DOMAIN`, else `googleapis.com`. */
-  universeDomain?: string;
-  /**
-   * Service used for relative names when a call names none (id or host). A host given here may
-   * also be named by full names (`//host/...`).
-   */
-  service?: string | ServiceDescriptor;
-  /**
-   * Hosts that are not built in which this canceller may call: `//host/...` full names on them
-   * are custom services (any `.../operations/<id>`). A full name on any other host that is not
-   * built in rejects with 'invalid-name' before any connection, so names from a file cannot
-   * send credentials to a host of their choosing. Defaults to none.
-   */
-  serviceHosts?: readonly string[];
-  /** Retry and deadline policy; see RetryPolicy for the defaults. */
-  retry?: Partial<RetryPolicy>;
-  /** Told before every retry (logging, metrics). */
-  onRetry?: RetryListener;
-  /** Auth client to use instead of Application Default Credentials (TLS endpoints only). */
-  auth?: AuthClientLike;
-  /** PEM root certificates to trust instead of the system's. */
-  rootCerts?: Buffer;
-  /** gRPC channels (connections) per service to start with. Defaults to 1. */
-  channelsPerService?: number;
-  /**
-   * Most channels per service. While every channel carries `streamsPerChannel` calls, one more
-   * is opened (one connection cannot carry more than the server's stream limit, however high
-   * the concurrency). Defaults to 8, or `channelsPerService` if higher; 1 turns growth off.
-   */
-  maxChannelsPerService?: number;
-  /** Calls in flight per channel before another is opened: the server's stream limit. Defaults to 100 (Google's front ends). */
-  streamsPerChannel?: number;
-  /** Extra grpc-js channel options. */
-  channelOptions?: grpc.ChannelOptions;
-  /**
-   * Wrap grpc-js's process-wide logger (when the first channel is made) so that every line its
-   * traces print passes through lro-cancel's redactor. Defaults to false: the logger belongs to
-   * the application, and grpc-js's client traces print no request headers; the CLI turns it on.
-   */
-  redactGrpcLogs?: boolean;
-}
+export type { CallOptions, Canceller, CancellerOptions, CancelResult } from './canceller-types';
+/** @internal */
+export type { OperationsCaller } from './canceller-types';
 
-/** Per-call options. */
-export interface CallOptions {
-  /** Service id or host for a relative name (overrides the canceller's `service`). */
-  service?: string | ServiceDescriptor;
-  /** Aborting stops the call and any retry wait at once; the result is outcome 'aborted'. */
-  signal?: AbortSignal;
-  /** Total deadline of this call in ms, retries included (overrides retry.totalTimeoutMs). */
-  timeoutMs?: number;
-  /** Retry policy fields for this call only (over the canceller's). */
-  retry?: Partial<RetryPolicy>;
-  /**
-   * Wait for the channel to (re)connect instead of failing fast while it is down, within the
-   * attempt's deadline. Defaults to false; the batch engine turns it on, so a short outage
-   * does not burn every name's attempts while grpc-js reconnects.
-   */
-  waitForReady?: boolean;
-}
-
-/**
- * What a cancel did. 'cancel-requested': the server accepted it (cancellation itself is best
- * effort: confirm with GetOperation, or use cancelAndConfirm). When the server refused it because
- * the operation had already finished, the operation is read once and reported as what it is:
- * 'cancelled', 'completed' or 'failed', with `alreadyDone` and the operation's error.
- */
-export interface CancelResult {
-  name: string;
-  /** Service id. */
-  service: string;
-  outcome: 'cancel-requested' | 'cancelled' | 'completed' | 'failed';
-  attempts: number;
-  latencyMs: number;
-  /** True when the operation had finished before the cancel arrived (outcome is then what it became). */
-  alreadyDone?: boolean;
-  /** Operation.error.code / message of an operation found already cancelled or failed. */
-  finalCode?: number;
-  finalMessage?: string;
-}
-
-export interface Canceller {
-  /**
-   * Send CancelOperation for one operation, with retries.
-   * @throws OperationsError (outcome 'invalid-name' before any RPC for a bad name).
-   */
-  cancel(name: string, options?: CallOptions): Promise<CancelResult>;
-  /**
-   * Cancel, then poll GetOperation until the operation is done or the confirm timeout passes:
-   * outcome 'cancelled', 'completed' (despite the cancel), 'failed' or 'still-running'.
-   * @throws OperationsError for a cancel that was refused (unsupported, not-found, ...).
-   */
-  cancelAndConfirm(name: string, options?: ConfirmOptions): Promise<ConfirmResult>;
-  /** GetOperation (with the routing header, and retries). */
-  getOperation(name: string, options?: CallOptions): Promise<RawOperation>;
-  /** ListOperations under a parent, across every page. */
-  listOperations(parent: string, options?: ListOptions): AsyncGenerator<RawOperation>;
-  /** Close every channel; calls in flight end with outcome 'aborted'. */
-  close(): Promise<void>;
-}
-
-/** Internal surface shared by cancel, confirm, get and list. @internal */
-export interface OperationsCaller extends Canceller {
-  /** Validate a name for `kind` and resolve its service. */
-  resolve(name: string, kind: NameKind, options?: CallOptions): { name: string; service: ServiceDescriptor };
-  /** `cancel` of a name `resolve` has validated already (the batch engine: no second pass). */
-  cancelResolved(target: { name: string; service: ServiceDescriptor }, options?: CallOptions): Promise<CancelResult>;
-  /** Run one method with retries: `{ value, attempts }`. */
-  invoke<Res>(
-    method: OperationsMethod,
-    request: object,
-    routingName: string,
-    service: ServiceDescriptor,
-    options?: CallOptions,
-    policyOverride?: Partial<RetryPolicy>,
-  ): Promise<{ value: Res; attempts: number }>;
-  /** The stubs made so far (tests). */
-  stubs(): OperationsStub[];
-  /** Create the service's channel and wait until it is connected (or `timeoutMs` passes). */
-  connect(service: string | ServiceDescriptor, timeoutMs?: number): Promise<void>;
-  /** Aborted by close(): long waits above the retry layer (confirm polling) listen to it. */
-  readonly closeSignal: AbortSignal;
-  /** Which full-name hosts `resolve` accepts: for parsing names with the same rules (cancelMany's reader). */
-  readonly nameOptions: Readonly<Pick<ParseNameOptions, 'serviceHosts' | 'universeDomain'>>;
-}
 
 /**
  * Create a canceller. Cheap: nothing is resolved or connected until the first call.

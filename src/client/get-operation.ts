@@ -1,4 +1,4 @@
-import type { CallOptions, OperationsCaller } from './canceller';
+import type { CallOptions, OperationsCaller } from './canceller-types';
 import type { RawOperation } from './operation';
 
 /**

@@ -1,14 +1,8 @@
-import type { CallOptions, OperationsCaller } from './canceller';
+import type { ListOptions, OperationsCaller } from './canceller-types';
+
+export type { ListOptions } from './canceller-types';
 import type { RawOperation } from './operation';
 
-export interface ListOptions extends CallOptions {
-  /** Server-side filter, e.g. `done=false`. */
-  filter?: string;
-  /** Page size asked of the server (it may return fewer). Defaults to the server's choice. */
-  pageSize?: number;
-  /** Stop after this many operations. */
-  limit?: number;
-}
 
 interface ListResponse {
   operations?: RawOperation[];

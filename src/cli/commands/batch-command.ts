@@ -5,13 +5,12 @@ import { batchSucceeded, cancelMany, type BatchOptions } from '../../batch/cance
 import { classifyLine } from '../../batch/input-lines';
 import { readLines } from '../../batch/read-lines';
 import type { CommandIO } from '../command-io';
-import type { ConnectionOptions } from '../command-table';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { openInputFile, stdinSource, type InputSource } from '../input-source';
 import { OutputError, OutputSink } from '../output-sink';
 import { formatSummary, ProgressReporter } from '../progress-reporter';
 import { checkDistinctFiles } from '../same-file';
-import { batchOptionsFrom, type BatchFlags } from './connection';
+import { batchOptionsFrom, type BatchFlags, type ConnectionOptions } from './connection';
 
 /** Options of `lro-cancel batch`. */
 export interface BatchCommandOptions extends ConnectionOptions, BatchFlags {

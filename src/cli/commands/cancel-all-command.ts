@@ -3,11 +3,10 @@ import { recordFromError } from '../../batch/batch-record';
 import { batchSucceeded, cancelMany } from '../../batch/cancel-many';
 import { createOperationsCaller } from '../../client/canceller';
 import type { CommandIO } from '../command-io';
-import type { ConnectionOptions } from '../command-table';
 import { ExitCode } from '../exit-error';
 import { formatSummary } from '../progress-reporter';
 import { wouldCancelLine } from '../output-lines';
-import { batchOptionsFrom, cancellerOptionsFrom, type BatchFlags } from './connection';
+import { batchOptionsFrom, cancellerOptionsFrom, type BatchFlags, type ConnectionOptions } from './connection';
 
 export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags {
   parent: string;

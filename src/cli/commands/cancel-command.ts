@@ -1,9 +1,8 @@
 import type { BatchRecord } from '../../batch/batch-record';
 import { batchSucceeded, cancelMany } from '../../batch/cancel-many';
 import type { CommandIO } from '../command-io';
-import type { ConnectionOptions } from '../command-table';
 import { ExitCode } from '../exit-error';
-import { batchOptionsFrom, type BatchFlags } from './connection';
+import { batchOptionsFrom, type BatchFlags, type ConnectionOptions } from './connection';
 
 /** Options of `lro-cancel cancel`, as parse-argv builds them. */
 export interface CancelCommandOptions extends ConnectionOptions, BatchFlags {

@@ -2,8 +2,28 @@ import type { BatchOptions } from '../../batch/cancel-many';
 import type { CancellerOptions } from '../../client/canceller';
 import { resolveEndpoint } from '../../transport/endpoint';
 import type { CommandIO } from '../command-io';
-import type { ConnectionOptions } from '../command-table';
 import { UsageError } from '../exit-error';
+
+/*
+ * The options shared by the commands that call services live here, not in command-table.ts, which
+ * imports every command's option types: commands import these without a cycle back to it.
+ */
+
+/** Connection options every service-calling command shares, read from its flags. */
+export interface ConnectionOptions {
+  /**
+   * Service of relative names: a built-in id, or one of `serviceHosts` (`--service`, else the
+   * only `--service-host`).
+   */
+  service?: string;
+  /** Hosts that are not built in which full names may name (`--service-host`, lower case). */
+  serviceHosts?: string[];
+  /** `host:port` for all services, or per service id. */
+  endpoint?: string | Record<string, string>;
+  /** `host:port` of an emulator (the env variable is read by the command, not here). */
+  emulator?: string;
+  allowInsecure?: boolean;
+}
 
 /** `--timeout` and `--max-attempts`: every command that calls a service takes them. */
 export interface CallFlags {

@@ -1,10 +1,9 @@
 import { createOperationsCaller } from '../../client/canceller';
 import { recordFromError } from '../../batch/batch-record';
 import type { CommandIO } from '../command-io';
-import type { ConnectionOptions } from '../command-table';
 import { ExitCode } from '../exit-error';
 import { operationLine } from '../output-lines';
-import { cancellerOptionsFrom, type CallFlags } from './connection';
+import { cancellerOptionsFrom, type CallFlags, type ConnectionOptions } from './connection';
 
 export interface GetCommandOptions extends ConnectionOptions, CallFlags {
   names: string[];

@@ -1,10 +1,9 @@
 import { recordFromError } from '../../batch/batch-record';
 import { createOperationsCaller } from '../../client/canceller';
 import type { CommandIO } from '../command-io';
-import type { ConnectionOptions } from '../command-table';
 import { ExitCode } from '../exit-error';
 import { operationLine } from '../output-lines';
-import { cancellerOptionsFrom, type CallFlags } from './connection';
+import { cancellerOptionsFrom, type CallFlags, type ConnectionOptions } from './connection';
 
 export interface ListCommandOptions extends ConnectionOptions, CallFlags {
   parent: string;

@@ -1,0 +1,204 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { NameKind, ParseNameOptions } from '../registry/operation-name';
+import type { ServiceDescriptor } from '../registry/service-registry';
+import type { RetryListener } from '../retry/call-with-retry';
+import type { RetryPolicy } from '../retry/retry-policy';
+import type { AuthClientLike } from '../transport/channel-credentials';
+import type { OperationsMethod, OperationsStub } from '../transport/operations-stub';
+import type { FinalState, RawOperation } from './operation';
+
+/*
+ * The client layer's types, in a module of their own: the canceller and its helpers
+ * (cancel-and-confirm, get-operation, list-operations, already-done) all import them, and none of
+ * those imports another for a type, so there is no cycle between them.
+ */
+
+/** Options of `createCanceller`. Every field is optional; defaults are stated per field. */
+export interface CancellerOptions {
+  /**
+   * `host:port` of an Operations emulator: every service is sent there over plaintext with no
+   * credentials. Defaults to the `LRO_CANCEL_EMULATOR_HOST` environment variable; pass `null`
+   * to ignore it. Plaintext to a host that is not loopback is refused unless `allowInsecure`.
+   */
+  emulator?: string | null;
+  /** Permit plaintext to a non-loopback emulator host. Defaults to false. */
+  allowInsecure?: boolean;
+  /**
+   * `host:port` overriding every service's host, or a map from service id to `host:port`
+   * (regional or private endpoints). Keeps TLS and credentials. Defaults to the registry's host.
+   */
+  endpoint?: string | Readonly<Record<string, string>>;
+  /** Universe domain. Defaults to `GOOGLE_CLOUD_UNIVERSE_DOMAIN`, else `googleapis.com`. */
+  universeDomain?: string;
+  /**
+   * Service used for relative names when a call names none (id or host). A host given here may
+   * also be named by full names (`//host/...`).
+   */
+  service?: string | ServiceDescriptor;
+  /**
+   * Hosts that are not built in which this canceller may call: `//host/...` full names on them
+   * are custom services (any `.../operations/<id>`). A full name on any other host that is not
+   * built in rejects with 'invalid-name' before any connection, so names from a file cannot
+   * send credentials to a host of their choosing. Defaults to none.
+   */
+  serviceHosts?: readonly string[];
+  /** Retry and deadline policy; see RetryPolicy for the defaults. */
+  retry?: Partial<RetryPolicy>;
+  /** Told before every retry (logging, metrics). */
+  onRetry?: RetryListener;
+  /** Auth client to use instead of Application Default Credentials (TLS endpoints only). */
+  auth?: AuthClientLike;
+  /** PEM root certificates to trust instead of the system's. */
+  rootCerts?: Buffer;
+  /** gRPC channels (connections) per service to start with. Defaults to 1. */
+  channelsPerService?: number;
+  /**
+   * Most channels per service. While every channel carries `streamsPerChannel` calls, one more
+   * is opened (one connection cannot carry more than the server's stream limit, however high
+   * the concurrency). Defaults to 8, or `channelsPerService` if higher; 1 turns growth off.
+   */
+  maxChannelsPerService?: number;
+  /** Calls in flight per channel before another is opened: the server's stream limit. Defaults to 100 (Google's front ends). */
+  streamsPerChannel?: number;
+  /** Extra grpc-js channel options. */
+  channelOptions?: grpc.ChannelOptions;
+  /**
+   * Wrap grpc-js's process-wide logger (when the first channel is made) so that every line its
+   * traces print passes through lro-cancel's redactor. Defaults to false: the logger belongs to
+   * the application, and grpc-js's client traces print no request headers; the CLI turns it on.
+   */
+  redactGrpcLogs?: boolean;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Service id or host for a relative name (overrides the canceller's `service`). */
+  service?: string | ServiceDescriptor;
+  /** Aborting stops the call and any retry wait at once; the result is outcome 'aborted'. */
+  signal?: AbortSignal;
+  /** Total deadline of this call in ms, retries included (overrides retry.totalTimeoutMs). */
+  timeoutMs?: number;
+  /** Retry policy fields for this call only (over the canceller's). */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * Wait for the channel to (re)connect instead of failing fast while it is down, within the
+   * attempt's deadline. Defaults to false; the batch engine turns it on, so a short outage
+   * does not burn every name's attempts while grpc-js reconnects.
+   */
+  waitForReady?: boolean;
+}
+
+/**
+ * What a cancel did. 'cancel-requested': the server accepted it (cancellation itself is best
+ * effort: confirm with GetOperation, or use cancelAndConfirm). When the server refused it because
+ * the operation had already finished, the operation is read once and reported as what it is:
+ * 'cancelled', 'completed' or 'failed', with `alreadyDone` and the operation's error.
+ */
+export interface CancelResult {
+  name: string;
+  /** Service id. */
+  service: string;
+  outcome: 'cancel-requested' | 'cancelled' | 'completed' | 'failed';
+  attempts: number;
+  latencyMs: number;
+  /** True when the operation had finished before the cancel arrived (outcome is then what it became). */
+  alreadyDone?: boolean;
+  /** Operation.error.code / message of an operation found already cancelled or failed. */
+  finalCode?: number;
+  finalMessage?: string;
+}
+
+export interface Canceller {
+  /**
+   * Send CancelOperation for one operation, with retries.
+   * @throws OperationsError (outcome 'invalid-name' before any RPC for a bad name).
+   */
+  cancel(name: string, options?: CallOptions): Promise<CancelResult>;
+  /**
+   * Cancel, then poll GetOperation until the operation is done or the confirm timeout passes:
+   * outcome 'cancelled', 'completed' (despite the cancel), 'failed' or 'still-running'.
+   * @throws OperationsError for a cancel that was refused (unsupported, not-found, ...).
+   */
+  cancelAndConfirm(name: string, options?: ConfirmOptions): Promise<ConfirmResult>;
+  /** GetOperation (with the routing header, and retries). */
+  getOperation(name: string, options?: CallOptions): Promise<RawOperation>;
+  /** ListOperations under a parent, across every page. */
+  listOperations(parent: string, options?: ListOptions): AsyncGenerator<RawOperation>;
+  /** Close every channel; calls in flight end with outcome 'aborted'. */
+  close(): Promise<void>;
+}
+
+/** Internal surface shared by cancel, confirm, get and list. @internal */
+export interface OperationsCaller extends Canceller {
+  /** Validate a name for `kind` and resolve its service. */
+  resolve(name: string, kind: NameKind, options?: CallOptions): { name: string; service: ServiceDescriptor };
+  /** `cancel` of a name `resolve` has validated already (the batch engine: no second pass). */
+  cancelResolved(target: { name: string; service: ServiceDescriptor }, options?: CallOptions): Promise<CancelResult>;
+  /** Run one method with retries: `{ value, attempts }`. */
+  invoke<Res>(
+    method: OperationsMethod,
+    request: object,
+    routingName: string,
+    service: ServiceDescriptor,
+    options?: CallOptions,
+    policyOverride?: Partial<RetryPolicy>,
+  ): Promise<{ value: Res; attempts: number }>;
+  /** The stubs made so far (tests). */
+  stubs(): OperationsStub[];
+  /** Create the service's channel and wait until it is connected (or `timeoutMs` passes). */
+  connect(service: string | ServiceDescriptor, timeoutMs?: number): Promise<void>;
+  /** Aborted by close(): long waits above the retry layer (confirm polling) listen to it. */
+  readonly closeSignal: AbortSignal;
+  /** Which full-name hosts `resolve` accepts: for parsing names with the same rules (cancelMany's reader). */
+  readonly nameOptions: Readonly<Pick<ParseNameOptions, 'serviceHosts' | 'universeDomain'>>;
+}
+
+/** How GetOperation is polled after an accepted cancel. */
+export interface ConfirmPolling {
+  /** First wait, in ms. Defaults to 500. */
+  initialDelayMs?: number;
+  /** Growth per poll. Defaults to 1.5. */
+  multiplier?: number;
+  /** Cap of one wait, in ms. Defaults to 10 000. */
+  maxDelayMs?: number;
+}
+
+export interface ConfirmOptions extends CallOptions {
+  /** How long to wait for the operation to finish after the cancel, in ms. Defaults to 60 000. */
+  confirmTimeoutMs?: number;
+  /** Polling backoff; see ConfirmPolling. */
+  polling?: ConfirmPolling;
+  /**
+   * 'poll' (default): GetOperation with backoff. 'wait': WaitOperation, falling back to
+   * polling when the service answers UNIMPLEMENTED (most Google services do).
+   */
+  via?: 'poll' | 'wait';
+}
+
+/** What became of an operation after lro-cancel asked to cancel it. */
+export interface ConfirmResult {
+  name: string;
+  service: string;
+  outcome: FinalState;
+  /** Attempts of the CancelOperation call. */
+  attempts: number;
+  /** Time of the cancel call, in ms. */
+  latencyMs: number;
+  /** From the accepted cancel to the read that settled it, in ms. */
+  confirmMs: number;
+  /** Operation.error.code when the operation failed or was cancelled. */
+  finalCode?: number;
+  /** Operation.error.message when the operation failed or was cancelled. */
+  finalMessage?: string;
+  /** True when the operation had finished before the cancel arrived. */
+  alreadyDone?: boolean;
+}
+
+export interface ListOptions extends CallOptions {
+  /** Server-side filter, e.g. `done=false`. */
+  filter?: string;
+  /** Page size asked of the server (it may return fewer). Defaults to the server's choice. */
+  pageSize?: number;
+  /** Stop after this many operations. */
+  limit?: number;
+}
