@@ -20,6 +20,11 @@ async function main() {
     assert.ok(error instanceof OperationsError, 'instanceof the required class');
     assert.ok(error instanceof imported.OperationsError, 'instanceof the imported class');
     assert.equal(error.outcome, 'not-found');
+
+    // The record schema ships as a file too, and is the one the library exports.
+    const schemaFile = require('lro-cancel/records.schema.json');
+    assert.deepEqual(schemaFile, require('lro-cancel').recordsSchema);
+    assert.ok(schemaFile.$defs.result.required.includes('kind'));
   } finally {
     await canceller.close();
     await emulator.stop();
