@@ -45,7 +45,7 @@ export async function readBackIfDone(
   if (!(error instanceof OperationsError) || !ALREADY_DONE_CODES.has(error.code)) return undefined;
   let op: RawOperation;
   try {
-    ({ value: op } = await caller.invoke<RawOperation>('getOperation', { name: target.name }, target.name, target.service, readOptions(options)));
+    ({ value: op } = await caller.invoke<RawOperation>({ method: 'getOperation', request: { name: target.name }, routingName: target.name, service: target.service, options: readOptions(options) }));
   } catch {
     return undefined;
   }

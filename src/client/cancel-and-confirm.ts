@@ -86,7 +86,7 @@ export async function cancelAndConfirm(caller: OperationsCaller, name: string, o
 }
 
 async function read(caller: OperationsCaller, name: string, service: string, options: CallOptions): Promise<RawOperation> {
-  const { value } = await caller.invoke<RawOperation>('getOperation', { name }, name, caller.resolve(name, 'get', { ...options, service }).service, options);
+  const { value } = await caller.invoke<RawOperation>({ method: 'getOperation', request: { name }, routingName: name, service: caller.resolve(name, 'get', { ...options, service }).service, options });
   return value;
 }
 
@@ -95,9 +95,13 @@ async function waitFor(caller: OperationsCaller, name: string, service: string, 
   const timeout = { seconds: String(Math.floor(ms / 1000)), nanos: Math.floor((ms % 1000) * 1e6) };
   const svc = caller.resolve(name, 'get', { ...options, service }).service;
   // The call's own deadline must outlive the server-side wait.
-  const { value } = await caller.invoke<RawOperation>('waitOperation', { name, timeout }, name, svc, options, {
-    perAttemptTimeoutMs: ms + 5_000,
-    totalTimeoutMs: ms + 10_000,
+  const { value } = await caller.invoke<RawOperation>({
+    method: 'waitOperation',
+    request: { name, timeout },
+    routingName: name,
+    service: svc,
+    options,
+    policyOverride: { perAttemptTimeoutMs: ms + 5_000, totalTimeoutMs: ms + 10_000 },
   });
   return value;
 }

@@ -13,6 +13,18 @@ import type { FinalState, RawOperation } from './operation';
  * those imports another for a type, so there is no cycle between them.
  */
 
+/** One Operations call for `invoke`: the method, its request, and where and how it goes. @internal */
+export interface InvokeSpec {
+  method: OperationsMethod;
+  request: object;
+  /** The resource name the call routes by (x-goog-request-params) and that its errors name. */
+  routingName: string;
+  service: ServiceDescriptor;
+  options?: CallOptions | undefined;
+  /** Policy fields over the call's own (WaitOperation's server-side wait needs longer deadlines). */
+  policyOverride?: Partial<RetryPolicy> | undefined;
+}
+
 /** Options of `createCanceller`. Every field is optional; defaults are stated per field. */
 export interface CancellerOptions {
   /**
@@ -135,14 +147,7 @@ export interface OperationsCaller extends Canceller {
   /** `cancel` of a name `resolve` has validated already (the batch engine: no second pass). */
   cancelResolved(target: { name: string; service: ServiceDescriptor }, options?: CallOptions): Promise<CancelResult>;
   /** Run one method with retries: `{ value, attempts }`. */
-  invoke<Res>(
-    method: OperationsMethod,
-    request: object,
-    routingName: string,
-    service: ServiceDescriptor,
-    options?: CallOptions,
-    policyOverride?: Partial<RetryPolicy>,
-  ): Promise<{ value: Res; attempts: number }>;
+  invoke<Res>(call: InvokeSpec): Promise<{ value: Res; attempts: number }>;
   /** The stubs made so far (tests). */
   stubs(): OperationsStub[];
   /** Create the service's channel and wait until it is connected (or `timeoutMs` passes). */

@@ -6,13 +6,13 @@ import { callWithRetry } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
 import type { CredentialOptions } from '../transport/channel-credentials';
 import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
-import { routingParams, type OperationsMethod, type OperationsStub } from '../transport/operations-stub';
+import { routingParams, type OperationsStub } from '../transport/operations-stub';
 import { StubPool } from '../transport/stub-pool';
 import { readBackIfDone } from './already-done';
 import { cancelAndConfirm } from './cancel-and-confirm';
 import { getOperation } from './get-operation';
 import { listOperations } from './list-operations';
-import type { CallOptions, Canceller, CancellerOptions, CancelResult, OperationsCaller } from './canceller-types';
+import type { CallOptions, Canceller, CancellerOptions, CancelResult, InvokeSpec, OperationsCaller } from './canceller-types';
 
 export type { CallOptions, Canceller, CancellerOptions, CancelResult } from './canceller-types';
 /** @internal */
@@ -116,19 +116,12 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
 
   // Not async: once the channel exists (every call but the first) the retry loop's own promise
   // is returned as it is, without an extra promise and microtask hops around it.
-  function invoke<Res>(
-    method: OperationsMethod,
-    request: object,
-    routingName: string,
-    service: ServiceDescriptor,
-    callOptions: CallOptions = {},
-    policyOverride?: Partial<RetryPolicy>,
-  ): Promise<{ value: Res; attempts: number }> {
+  function invoke<Res>(call: InvokeSpec): Promise<{ value: Res; attempts: number }> {
     let endpoint: Endpoint;
     try {
-      endpoint = endpointFor(service);
+      endpoint = endpointFor(call.service);
       const stub = pool.peek(endpoint);
-      if (stub) return invokeOn<Res>(stub, endpoint, method, request, routingName, service, callOptions, policyOverride);
+      if (stub) return invokeOn<Res>(stub, endpoint, call);
     } catch (e) {
       // A bad endpoint or per-call policy: a rejection like every other failure, never a throw.
       return Promise.reject(e);
@@ -137,36 +130,35 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     // The call's promise travels boxed, so that its own outcome is not mapped here: only the
     // pool's failures (and a synchronous throw of invokeOn, e.g. a bad per-call policy) are.
     return pool
-      .withStub(endpoint, credentialsFor(service), (s) => ({ call: invokeOn<Res>(s, endpoint, method, request, routingName, service, callOptions, policyOverride) }))
+      .withStub(endpoint, credentialsFor(call.service), (s) => ({ call: invokeOn<Res>(s, endpoint, call) }))
       .then(
         (started) => started.call,
         (e: unknown) => {
-          throw closed ? closedError(routingName, service.id) : e;
+          throw closed ? closedError(call.routingName, call.service.id) : e;
         },
       );
   }
 
-  function invokeOn<Res>(
-    stub: OperationsStub,
-    endpoint: Endpoint,
-    method: OperationsMethod,
-    request: object,
-    routingName: string,
-    service: ServiceDescriptor,
-    callOptions: CallOptions,
-    policyOverride: Partial<RetryPolicy> | undefined,
-  ): Promise<{ value: Res; attempts: number }> {
-    const effective =
-      callOptions.timeoutMs === undefined && policyOverride === undefined
-        ? callOptions.retry === undefined
-          ? policy
-          : policyWith(callOptions.retry)
-        : resolveRetryPolicy({
-            ...policy,
-            ...callOptions.retry,
-            ...policyOverride,
-            ...(callOptions.timeoutMs === undefined ? {} : { totalTimeoutMs: callOptions.timeoutMs }),
-          });
+  /**
+   * The policy of one call: the canceller's, or with the call's retry fields (resolved once per
+   * reused object), or — with a per-call timeout or a method's override — resolved for this call.
+   */
+  function policyFor(callOptions: CallOptions, policyOverride: Partial<RetryPolicy> | undefined): RetryPolicy {
+    if (callOptions.timeoutMs === undefined && policyOverride === undefined) {
+      return callOptions.retry === undefined ? policy : policyWith(callOptions.retry);
+    }
+    return resolveRetryPolicy({
+      ...policy,
+      ...callOptions.retry,
+      ...policyOverride,
+      ...(callOptions.timeoutMs === undefined ? {} : { totalTimeoutMs: callOptions.timeoutMs }),
+    });
+  }
+
+  function invokeOn<Res>(stub: OperationsStub, endpoint: Endpoint, call: InvokeSpec): Promise<{ value: Res; attempts: number }> {
+    const { method, request, routingName, service } = call;
+    const callOptions = call.options ?? NO_OPTIONS;
+    const effective = policyFor(callOptions, call.policyOverride);
     const routing = routingParams('name', routingName);
     const signal = callOptions.signal;
     const waitForReady = callOptions.waitForReady === true;
@@ -234,7 +226,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
       attempts,
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
     });
-    return invoke<unknown>('cancelOperation', { name: target.name }, target.name, target.service, callOptions).then(
+    return invoke<unknown>({ method: 'cancelOperation', request: { name: target.name }, routingName: target.name, service: target.service, options: callOptions }).then(
       (r) => accepted(r.attempts),
       async (e: unknown) => {
         // Refused because it is done already (or our own lost earlier attempt did it): say what it is.
@@ -258,6 +250,9 @@ function allowedHostsOf(serviceHosts: readonly string[] | undefined, defaultServ
   if (own !== undefined && !findService(own) && isServiceHost(own) && !hosts.includes(own)) hosts.push(own);
   return hosts;
 }
+
+/** Call options of a call that has none (one shared object). */
+const NO_OPTIONS: CallOptions = Object.freeze({});
 
 function closedError(name: string, service: string): OperationsError {
   return new OperationsError(Code.CANCELLED, 'the client was closed', { operationName: name, service, outcome: 'aborted' });

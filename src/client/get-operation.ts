@@ -9,6 +9,6 @@ import type { RawOperation } from './operation';
  */
 export async function getOperation(caller: OperationsCaller, name: string, options: CallOptions = {}): Promise<RawOperation> {
   const target = caller.resolve(name, 'get', options);
-  const { value } = await caller.invoke<RawOperation>('getOperation', { name: target.name }, target.name, target.service, options);
+  const { value } = await caller.invoke<RawOperation>({ method: 'getOperation', request: { name: target.name }, routingName: target.name, service: target.service, options });
   return value;
 }

@@ -24,7 +24,7 @@ export async function* listOperations(caller: OperationsCaller, parent: string, 
   const limit = options.limit ?? Infinity;
   do {
     const request = { name: target.name, filter: options.filter ?? '', pageSize: options.pageSize ?? 0, pageToken: token };
-    const { value } = await caller.invoke<ListResponse>('listOperations', request, target.name, target.service, options);
+    const { value } = await caller.invoke<ListResponse>({ method: 'listOperations', request, routingName: target.name, service: target.service, options });
     for (const op of value.operations ?? []) {
       if (seen >= limit) return;
       seen++;
