@@ -1,12 +1,10 @@
 // `lro-cancel batch --grace` as a child process: after Ctrl-C, calls in flight get the grace to
 // finish, then are aborted. Shorter than the server's latency: they end `aborted` soon after
 // it; longer: they finish `cancel-requested`. Either way exit 130 and one record per line.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { useEmulator } from '../helpers/emulator';
 import { until } from '../helpers/until';
 import { startCli } from './helpers/spawn-cli';
+import { seedNamesFile } from './helpers/seed-file';
 
 jest.setTimeout(60_000);
 const emu = useEmulator();
@@ -15,12 +13,7 @@ const emu = useEmulator();
 const inFlight = (): number => emu.get().callsOf('CancelOperation').filter((c) => c.code === undefined).length;
 
 function seedFile(count: number, prefix: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lro-grace-'));
-  const names = Array.from({ length: count }, (_, i) => `projects/p/operations/${prefix}${i}`);
-  for (const name of names) emu.get().store.seed({ name, service: 'datastore' });
-  const file = path.join(dir, 'names.txt');
-  writeFileSync(file, names.join('\n') + '\n');
-  return file;
+  return seedNamesFile(emu.get(), count, prefix).file;
 }
 
 /** Start a batch of 4 in flight, SIGINT it once those 4 reached the emulator; the outcomes and the ms from SIGINT to exit. */

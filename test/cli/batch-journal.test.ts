@@ -1,28 +1,20 @@
 // `lro-cancel batch --journal` as a child process: a path that is no file, a journal in use
 // by another run, and the lock a kill -9 leaves behind.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { JournalError } from '../../src/batch/cancel-journal';
 import { reportError } from '../../src/cli/run-cli';
 import { useEmulator } from '../helpers/emulator';
 import { capture } from './helpers/capture';
 import { runCliProcess, startCli } from './helpers/spawn-cli';
+import { seedNamesFile } from './helpers/seed-file';
 
 jest.setTimeout(60_000);
 const emu = useEmulator({ recordCalls: false });
 
 function seedFile(count: number, prefix: string): { file: string; dir: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lro-batch-'));
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = `projects/p/operations/${prefix}${i}`;
-    emu.get().store.seed({ name, service: 'datastore' });
-    lines.push(name);
-  }
-  const file = path.join(dir, 'names.txt');
-  writeFileSync(file, lines.join('\n') + '\n');
-  return { file, dir };
+  return seedNamesFile(emu.get(), count, prefix);
 }
 
 const cancels = (): number => emu.get().counts.get('CancelOperation') ?? 0;

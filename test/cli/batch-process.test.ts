@@ -4,22 +4,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { useEmulator } from '../helpers/emulator';
 import { runCliProcess, startCli } from './helpers/spawn-cli';
+import { seedNamesFile } from './helpers/seed-file';
 
 jest.setTimeout(60_000);
 const emu = useEmulator({ recordCalls: false });
 
 function seedFile(count: number, prefix: string): { file: string; dir: string } {
-  const e = emu.get();
-  const dir = mkdtempSync(path.join(tmpdir(), 'lro-batch-'));
-  const lines: string[] = ['# names to cancel', ''];
-  for (let i = 0; i < count; i++) {
-    const name = `projects/p/operations/${prefix}${i}`;
-    e.store.seed({ name, service: 'datastore' });
-    lines.push(name);
-  }
-  const file = path.join(dir, 'names.txt');
-  writeFileSync(file, lines.join('\n') + '\n');
-  return { file, dir };
+  return seedNamesFile(emu.get(), count, prefix, ['# names to cancel', '']);
 }
 
 function records(stdout: string): Array<{ line: number; name: string; outcome: string }> {

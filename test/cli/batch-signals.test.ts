@@ -3,27 +3,17 @@
 // at the first signal; a second signal exits at once even then; stdin that is a regular file
 // is read out like any file.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { useEmulator } from '../helpers/emulator';
 import { childEnv, cli, startCli } from './helpers/spawn-cli';
+import { seedNamesFile } from './helpers/seed-file';
 
 jest.setTimeout(60_000);
 const emu = useEmulator({ recordCalls: false });
 
 function seedFile(count: number, prefix: string): { file: string; dir: string } {
-  const e = emu.get();
-  const dir = mkdtempSync(path.join(tmpdir(), 'lro-sig-'));
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = `projects/p/operations/${prefix}${i}`;
-    e.store.seed({ name, service: 'datastore' });
-    lines.push(name);
-  }
-  const file = path.join(dir, 'names.txt');
-  writeFileSync(file, lines.join('\n') + '\n');
-  return { file, dir };
+  return seedNamesFile(emu.get(), count, prefix);
 }
 
 function records(stdout: string): Array<{ line: number; outcome: string }> {
