@@ -9,6 +9,7 @@ import { ExitCode, ExitError, UsageError } from './exit-error';
 import { formatHelp } from './help';
 import { parseArgv, type ParsedArgv } from './parse-argv';
 import { redactSecrets } from './redact';
+import { stderrLine } from './stderr-line';
 import { VERSION } from '../version';
 
 export type { CommandIO } from './command-io';
@@ -40,8 +41,7 @@ export function reportError(error: unknown, io: Pick<CommandIO, 'stderr'>, comma
   // One line each: a flag value or name holding CR, LF or escape sequences is shown escaped, so
   // it cannot forge lines of its own on stderr (the internal-error stack below is exempt).
   const say = (text: string, multiline = false): void => {
-    const safe = redactSecrets(text);
-    io.stderr.write(`${multiline ? safe : escapeControls(safe)}\n`);
+    io.stderr.write(multiline ? `${redactSecrets(text)}\n` : stderrLine(text));
   };
   if (error instanceof UsageError) {
     say(`lro-cancel: ${error.message}`);
@@ -72,11 +72,4 @@ export function reportError(error: unknown, io: Pick<CommandIO, 'stderr'>, comma
   }
   say(`lro-cancel: internal error, please report it with this output:\n${e !== null && typeof e === 'object' && typeof e.stack === 'string' ? e.stack : String(error)}`, true);
   return ExitCode.FAILURE;
-}
-
-/** C0/C1 controls, DEL and U+2028/2029 as \r, \n, \t or \uXXXX. */
-function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }

@@ -6,6 +6,7 @@ import type { CommandIO } from '../command-io';
 import { ExitCode } from '../exit-error';
 import { formatSummary } from '../progress-reporter';
 import { wouldCancelLine } from '../output-lines';
+import { stderrLine } from '../stderr-line';
 import { batchOptionsFrom, cancellerOptionsFrom, type BatchFlags, type ConnectionOptions } from './connection';
 
 export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags {
@@ -37,11 +38,11 @@ export async function cancelAllCommand(options: CancelAllCommandOptions, io: Com
     } catch (e) {
       // Ctrl-C while listing is an interruption (130), not a listing failure: nothing was cancelled.
       if (io.signal.aborted) {
-        io.stderr.write(`lro-cancel: cancel-all ${options.parent}: interrupted while listing; nothing was cancelled\n`);
+        io.stderr.write(stderrLine(`lro-cancel: cancel-all ${options.parent}: interrupted while listing; nothing was cancelled`));
         return ExitCode.INTERRUPTED;
       }
       const rec = recordFromError(e, { name: options.parent, service });
-      io.stderr.write(`lro-cancel: cancel-all ${options.parent}: listing failed: [${rec.code}] ${rec.message ?? ''}\n`);
+      io.stderr.write(stderrLine(`lro-cancel: cancel-all ${options.parent}: listing failed: [${rec.code}] ${rec.message}`));
       return rec.outcome === 'invalid-name' ? ExitCode.USAGE : ExitCode.FAILURE;
     }
     if (options.dryRun) {

@@ -3,6 +3,7 @@ import { createOperationsCaller } from '../../client/canceller';
 import type { CommandIO } from '../command-io';
 import { ExitCode } from '../exit-error';
 import { operationLine } from '../output-lines';
+import { stderrLine } from '../stderr-line';
 import { cancellerOptionsFrom, type CallFlags, type ConnectionOptions } from './connection';
 
 export interface ListCommandOptions extends ConnectionOptions, CallFlags {
@@ -31,7 +32,7 @@ export async function listCommand(options: ListCommandOptions, io: CommandIO): P
     return ExitCode.OK;
   } catch (e) {
     const rec = recordFromError(e, { name: options.parent, service });
-    io.stderr.write(`lro-cancel: list ${options.parent}: [${rec.code}] ${rec.message ?? ''}\n`);
+    io.stderr.write(stderrLine(`lro-cancel: list ${options.parent}: [${rec.code}] ${rec.message}`));
     return rec.outcome === 'invalid-name' ? ExitCode.USAGE : ExitCode.FAILURE;
   } finally {
     await caller.close();
