@@ -150,8 +150,10 @@ test('quota rejections halve the service\'s concurrency and pause the whole serv
   const e = emu.get();
   const LATENCY = 100; // every call stays this long at the server: arrivals close together were in flight together
   const DELAY = 500; // the RetryInfo delay of the quota answers
-  // Quota of 8 a second against 16 calls at once: the first wave has 8 rejections. Once the
-  // first is seen, the quota is lifted, so the lane's regrowth is not cut short by more.
+  // Quota of 8 a second against 16 calls at once: the first wave has up to 8 rejections. Once
+  // four are seen (or 250 ms after the first: the wave's arrivals spread on a slow machine, and
+  // the bucket refills a token every 125 ms), the quota is lifted, so the lane's regrowth is not
+  // cut short by more. Lifting at the very first rejection let a slow run see only 3.
   e.setFaults('dataplex', { latencyMs: LATENCY, quotaPerSecond: 8, quotaRetryDelayMs: DELAY });
   // Another service in the same run, without quota: the pause is the quota'd service's only.
   e.setFaults('datastore', { latencyMs: LATENCY });
@@ -165,8 +167,11 @@ test('quota rejections halve the service\'s concurrency and pause the whole serv
       names.push(fullName('datastore', `projects/p/operations/q${i}`));
     }
   }
+  let firstSeen = 0;
   const lift = setInterval(() => {
-    if (e.calls.some((c) => c.code === 8)) {
+    const seen = e.calls.filter((c) => c.code === 8).length;
+    if (seen > 0 && firstSeen === 0) firstSeen = Date.now();
+    if (seen >= 4 || (firstSeen > 0 && Date.now() - firstSeen >= 250)) {
       e.setFaults('dataplex', { latencyMs: LATENCY });
       clearInterval(lift);
     }
