@@ -12,7 +12,7 @@ import { JournalError, journalKey, JournalWriter, readJournal, type JournalOpenO
 import { classifyLine } from './input-lines';
 import { LaneScheduler } from './lane-scheduler';
 import { MAX_LINE_CHARS, OVERLONG_MARK } from './read-lines';
-import { RecordSink } from './record-sink';
+import { RecordSink, SINK_CAPACITY } from './record-sink';
 import { RepeatedNames } from './repeated-names';
 import type { LaneJob, ServiceLane } from './service-lane';
 import { Wakeup } from './wakeup';
@@ -438,7 +438,7 @@ async function readNames(names: Iterable<string> | AsyncIterable<string>, c: Rea
       const seen = repeats.check(line, job.service, job.name);
       if (typeof seen !== 'number') {
         if ('record' in seen) emit(seen.record, false);
-        await waitWhile(() => repeats.waitingLines >= 4096);
+        await waitWhile(() => repeats.waitingLines >= SINK_CAPACITY);
         continue;
       }
       job.seenId = seen;

@@ -58,7 +58,7 @@ export class ServiceLane {
   /** Current concurrency limit (float: additive increase adds 1/limit per success). */
   limit: number;
   pausedUntil = 0;
-  health: LaneHealth = 'up';
+  private health: LaneHealth = 'up';
   /** Why the lane takes no more names (set with health 'closed'): each one's not-attempted message. */
   closedReason: string | undefined;
   private consecutiveDenied = 0;
