@@ -6,12 +6,48 @@
 const LIBRARY = '^src/(redaction|errors|proto|registry|retry|transport|client|batch)/';
 module.exports = {
   forbidden: [
-    { name: 'no-cycles', severity: 'error', comment: 'Put shared types where both sides can import them.', from: {}, to: { circular: true } },
-    { name: 'library-not-cli', severity: 'error', comment: 'The library never depends on the CLI (or the demo).', from: { path: LIBRARY }, to: { path: '^src/(cli|demo)/' } },
-    { name: 'library-not-emulator', severity: 'error', comment: 'The emulator is a test server; the library never needs it.', from: { path: LIBRARY }, to: { path: '^src/emulator/' } },
-    { name: 'emulator-not-client', severity: 'error', comment: 'The emulator is a server: it shares protos and the registry, never the client side.', from: { path: '^src/emulator/' }, to: { path: '^src/(client|batch|cli|retry)/' } },
-    { name: 'transport-below-client', severity: 'error', comment: 'transport/ carries calls; deciding what they mean is the client layer above it.', from: { path: '^src/transport/' }, to: { path: '^src/(client|batch|retry)/' } },
-    { name: 'client-below-batch', severity: 'error', comment: 'One name at a time; the batch engine sits on top.', from: { path: '^src/client/' }, to: { path: '^src/batch/' } },
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'Put shared types where both sides can import them.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'library-not-cli',
+      severity: 'error',
+      comment: 'The library never depends on the CLI (or the demo).',
+      from: { path: LIBRARY },
+      to: { path: '^src/(cli|demo)/' },
+    },
+    {
+      name: 'library-not-emulator',
+      severity: 'error',
+      comment: 'The emulator is a test server; the library never needs it.',
+      from: { path: LIBRARY },
+      to: { path: '^src/emulator/' },
+    },
+    {
+      name: 'emulator-not-client',
+      severity: 'error',
+      comment: 'The emulator is a server: it shares protos and the registry, never the client side.',
+      from: { path: '^src/emulator/' },
+      to: { path: '^src/(client|batch|cli|retry)/' },
+    },
+    {
+      name: 'transport-below-client',
+      severity: 'error',
+      comment: 'transport/ carries calls; deciding what they mean is the client layer above it.',
+      from: { path: '^src/transport/' },
+      to: { path: '^src/(client|batch|retry)/' },
+    },
+    {
+      name: 'client-below-batch',
+      severity: 'error',
+      comment: 'One name at a time; the batch engine sits on top.',
+      from: { path: '^src/client/' },
+      to: { path: '^src/batch/' },
+    },
     {
       name: 'foundations-stay-below',
       severity: 'error',
@@ -19,7 +55,12 @@ module.exports = {
       from: { path: '^src/(redaction|errors|proto|registry|retry)/' },
       to: { path: '^src/(transport|client|batch)/' },
     },
-    { name: 'redaction-is-a-leaf', severity: 'error', from: { path: '^src/redaction/' }, to: { path: '^src/(?!redaction/)' } },
+    {
+      name: 'redaction-is-a-leaf',
+      severity: 'error',
+      from: { path: '^src/redaction/' },
+      to: { path: '^src/(?!redaction/)' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

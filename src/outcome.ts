@@ -41,7 +41,12 @@ export type Outcome = (typeof OUTCOMES)[number];
 /** The outcomes a failing call can have (everything `OperationsError.outcome` can be). */
 export type ErrorOutcome = 'unsupported' | 'not-found' | 'denied' | 'invalid-name' | 'aborted' | 'error';
 
-const SUCCESS: ReadonlySet<Outcome> = new Set<Outcome>(['cancel-requested', 'cancelled', 'completed', 'skipped']);
+const SUCCESS: ReadonlySet<Outcome> = new Set<Outcome>([
+  'cancel-requested',
+  'cancelled',
+  'completed',
+  'skipped',
+]);
 
 /** True for the outcomes that count as success for the exit code. */
 export function isSuccessOutcome(outcome: Outcome): boolean {

@@ -61,7 +61,16 @@ export function makeRecord(
 }
 
 export function recordFromResult(result: CancelResult | ConfirmResult, line?: number): BatchRecord {
-  const r = makeRecord(line, result.name, result.service, result.outcome, 'OK', result.alreadyDone ? ALREADY_DONE_MESSAGE : '', result.attempts, result.latencyMs);
+  const r = makeRecord(
+    line,
+    result.name,
+    result.service,
+    result.outcome,
+    'OK',
+    result.alreadyDone ? ALREADY_DONE_MESSAGE : '',
+    result.attempts,
+    result.latencyMs,
+  );
   if (result.finalCode !== undefined) r.finalCode = result.finalCode;
   if (result.finalMessage !== undefined) r.finalMessage = result.finalMessage;
   if ('confirmMs' in result) r.confirmMs = result.confirmMs;
@@ -74,5 +83,14 @@ export function recordFromError(
 ): BatchRecord {
   const e = error instanceof OperationsError ? error : translateGrpcError(error);
   // message: rawMessage, and the hint (error-hints.ts) when there is one.
-  return makeRecord(fallback.line, fallback.name, e.service ?? fallback.service ?? '', e.outcome, codeName(e.code), recordMessage(e), e.attempts, fallback.latencyMs ?? 0);
+  return makeRecord(
+    fallback.line,
+    fallback.name,
+    e.service ?? fallback.service ?? '',
+    e.outcome,
+    codeName(e.code),
+    recordMessage(e),
+    e.attempts,
+    fallback.latencyMs ?? 0,
+  );
 }

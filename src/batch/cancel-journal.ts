@@ -15,7 +15,14 @@ export { JournalError } from './journal-error';
  * (permissions can be granted), `still-running` (the confirm timed out) and the stop outcomes.
  * `skipped` is never journaled.
  */
-const NOT_FINAL: ReadonlySet<Outcome> = new Set<Outcome>(['error', 'denied', 'still-running', 'aborted', 'not-attempted', 'skipped']);
+const NOT_FINAL: ReadonlySet<Outcome> = new Set<Outcome>([
+  'error',
+  'denied',
+  'still-running',
+  'aborted',
+  'not-attempted',
+  'skipped',
+]);
 
 /**
  * The final outcomes: the ones no retry can change (cancel-requested, cancelled, completed,
@@ -58,7 +65,8 @@ export async function checkJournalPath(file: string): Promise<void> {
     if (!parent?.isDirectory()) throw new TypeError(`journal ${file}: directory ${dir} does not exist`);
     return;
   }
-  if (!st.isFile()) throw new TypeError(`journal ${file}: not a regular file (${fileKind(st)}); give a file path`);
+  if (!st.isFile())
+    throw new TypeError(`journal ${file}: not a regular file (${fileKind(st)}); give a file path`);
 }
 
 /**
@@ -70,7 +78,13 @@ export async function checkJournal(file: string): Promise<void> {
   await JournalLock.probe(file);
 }
 
-function fileKind(st: { isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
+function fileKind(st: {
+  isDirectory(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
@@ -85,7 +99,10 @@ function fileKind(st: { isDirectory(): boolean; isCharacterDevice(): boolean; is
  * or unparsable line is skipped; a missing file is an empty journal. When `signal` aborts,
  * reading stops and what was read so far is returned.
  */
-export async function readJournal(file: string, options: { signal?: AbortSignal | undefined } = {}): Promise<Map<string, Outcome>> {
+export async function readJournal(
+  file: string,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<Map<string, Outcome>> {
   const done = new Map<string, Outcome>();
   try {
     await fsp.access(file);
@@ -102,7 +119,13 @@ export async function readJournal(file: string, options: { signal?: AbortSignal 
     } catch {
       continue; // torn, or cut by readLines (its mark makes it invalid JSON)
     }
-    if (rec === null || typeof rec.name !== 'string' || typeof rec.outcome !== 'string' || typeof rec.service !== 'string') continue;
+    if (
+      rec === null ||
+      typeof rec.name !== 'string' ||
+      typeof rec.outcome !== 'string' ||
+      typeof rec.service !== 'string'
+    )
+      continue;
     const outcome = FINAL.get(rec.outcome);
     if (outcome === undefined) continue; // not final, or not an outcome this version writes
     done.set(journalKey(rec.service, rec.name), outcome);
@@ -167,7 +190,8 @@ export class JournalWriter {
         throw new JournalError(file, `cannot open: ${osErrorText(e)}`, { cause: e });
       }
       const st = await handle.stat();
-      if (!st.isFile()) throw new TypeError(`journal ${file}: not a regular file (${fileKind(st)}); give a file path`);
+      if (!st.isFile())
+        throw new TypeError(`journal ${file}: not a regular file (${fileKind(st)}); give a file path`);
       await cutTornTail(file, handle, st.size);
       const h = options.wrapHandle ? options.wrapHandle(handle) : handle;
       return new JournalWriter(file, h, lock, options.intervalMs ?? 25);
@@ -181,7 +205,7 @@ export class JournalWriter {
   /** Resolves once `record` is on disk; rejects with the JournalError once a write has failed. */
   append(record: BatchRecord): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    this.buffer.push(JSON.stringify(record) + '\n');
+    this.buffer.push(`${JSON.stringify(record)}\n`);
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (this.buffer.length >= 1024) void this.writeOut();
     else if (!this.timer) this.timer = setTimeout(() => void this.writeOut(), this.intervalMs);
@@ -236,7 +260,8 @@ export class JournalWriter {
       return;
     }
     for (const w of waiters) w.resolve();
-    if (this.buffer.length > 0 && !this.timer) this.timer = setTimeout(() => void this.writeOut(), this.intervalMs);
+    if (this.buffer.length > 0 && !this.timer)
+      this.timer = setTimeout(() => void this.writeOut(), this.intervalMs);
   }
 
   /** Write every byte (a write may take only part of them), then fdatasync; a failure is kept in `failure`. */

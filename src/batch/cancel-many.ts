@@ -8,7 +8,13 @@ import { MAX_NAME_LENGTH, parseOperationName, resolveServiceArg } from '../regis
 import { DEFAULT_RETRY_POLICY } from '../retry/retry-policy';
 import { makeRecord, recordFromError, recordFromResult, type BatchRecord } from './batch-record';
 import { newBatchStats, type BatchStats } from './batch-stats';
-import { JournalError, journalKey, JournalWriter, readJournal, type JournalOpenOptions } from './cancel-journal';
+import {
+  JournalError,
+  journalKey,
+  JournalWriter,
+  readJournal,
+  type JournalOpenOptions,
+} from './cancel-journal';
 import { classifyLine } from './input-lines';
 import { LaneScheduler } from './lane-scheduler';
 import { MAX_LINE_CHARS, OVERLONG_MARK } from './read-lines';
@@ -25,7 +31,13 @@ export { batchSucceeded } from './batch-stats';
  * Codes of a name that ended as 'error' which say the service did not answer (down, unreachable,
  * or failing credentials, which grpc-js reports as UNAVAILABLE): they feed the breaker's probe.
  */
-const TRANSIENT: ReadonlySet<number> = new Set([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED, Code.UNKNOWN, Code.INTERNAL, Code.CANCELLED]);
+const TRANSIENT: ReadonlySet<number> = new Set([
+  Code.UNAVAILABLE,
+  Code.DEADLINE_EXCEEDED,
+  Code.UNKNOWN,
+  Code.INTERNAL,
+  Code.CANCELLED,
+]);
 
 /** Quota is the lanes' job (see start()): one shared object, so the canceller resolves it once. */
 const BATCH_RETRY = Object.freeze({ retryResourceExhausted: false });
@@ -121,7 +133,10 @@ export interface BatchRun extends AsyncIterable<BatchRecord> {
  * names to mix services), one record out per name line, in completion order (or input order
  * with `ordered`). Memory stays flat: input is read only as fast as calls finish.
  */
-export function cancelMany(names: Iterable<string> | AsyncIterable<string>, options: BatchOptions = {}): BatchRun {
+export function cancelMany(
+  names: Iterable<string> | AsyncIterable<string>,
+  options: BatchOptions = {},
+): BatchRun {
   const stats = newBatchStats();
   return {
     stats,
@@ -130,7 +145,12 @@ export function cancelMany(names: Iterable<string> | AsyncIterable<string>, opti
 }
 
 /** The run's numbers, checked before anything is opened or sent. */
-function limitsOf(options: BatchOptions): { concurrency: number; maxInFlight: number; maxServices: number; breakerThreshold: number } {
+function limitsOf(options: BatchOptions): {
+  concurrency: number;
+  maxInFlight: number;
+  maxServices: number;
+  breakerThreshold: number;
+} {
   const concurrency = options.concurrency ?? 64;
   const limits = {
     concurrency,
@@ -153,14 +173,20 @@ function limitsOf(options: BatchOptions): { concurrency: number; maxInFlight: nu
  * generator). A stop (signal, journal failure, input error, the consumer leaving) ends the
  * scheduler; every name still gets its record.
  */
-async function* run(names: Iterable<string> | AsyncIterable<string>, options: BatchOptions, stats: BatchStats): AsyncGenerator<BatchRecord> {
+async function* run(
+  names: Iterable<string> | AsyncIterable<string>,
+  options: BatchOptions,
+  stats: BatchStats,
+): AsyncGenerator<BatchRecord> {
   const limits = limitsOf(options);
   // A quota wait counts against the name's total deadline, as a retry wait does in a single call.
   const totalTimeoutMs = options.retry?.totalTimeoutMs ?? DEFAULT_RETRY_POLICY.totalTimeoutMs;
   const maxQuota = options.maxQuotaRejections ?? 50;
   const confirm = options.confirm === true ? {} : options.confirm || undefined;
   // Locked (and a torn tail cut) before it is read, so no other run appends meanwhile.
-  const journal = options.journal ? await JournalWriter.open(options.journal, { wrapHandle: options.journalWrapHandle }) : undefined;
+  const journal = options.journal
+    ? await JournalWriter.open(options.journal, { wrapHandle: options.journalWrapHandle })
+    : undefined;
   let previous: Map<string, Outcome> | undefined;
   try {
     previous = options.journal ? await readJournal(options.journal, { signal: options.signal }) : undefined;
@@ -183,7 +209,12 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
   const probeTimeoutMs = options.probeTimeoutMs ?? 5000;
   const probeOptions = {
     signal: callSignal,
-    retry: { ...BATCH_RETRY, maxAttempts: 1, perAttemptTimeoutMs: probeTimeoutMs, totalTimeoutMs: probeTimeoutMs },
+    retry: {
+      ...BATCH_RETRY,
+      maxAttempts: 1,
+      perAttemptTimeoutMs: probeTimeoutMs,
+      totalTimeoutMs: probeTimeoutMs,
+    },
     waitForReady: false,
   };
 
@@ -226,7 +257,8 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
     sink.emit(rec, journaled);
     if (seenId !== -1 && repeats) for (const r of repeats.settle(seenId, rec)) sink.emit(r, false);
   };
-  const notAttempted = (job: LaneJob, why: string): BatchRecord => makeRecord(job.line, job.name, job.service, 'not-attempted', 'CANCELLED', why, 0, 0);
+  const notAttempted = (job: LaneJob, why: string): BatchRecord =>
+    makeRecord(job.line, job.name, job.service, 'not-attempted', 'CANCELLED', why, 0, 0);
 
   /** One name's call, from start to record. Ends with scheduler.finished (or requeue): its slot is freed. */
   const call = async (lane: ServiceLane, job: LaneJob): Promise<void> => {
@@ -260,16 +292,22 @@ async function* run(names: Iterable<string> | AsyncIterable<string>, options: Ba
         // Waiting again would outlive the name's total deadline: it ends with the quota error.
         outOfTime = true;
       }
-      const rec = recordFromError(e, { name: job.name, service: job.service, line: job.line, latencyMs: round(performance.now() - started) });
-      if (outOfTime) rec.message = `${rec.message} (after ${job.quotaRejections} quota rejection(s); waiting again would pass the total timeout of ${totalTimeoutMs} ms)`;
-      const closed =
-        rec.outcome === 'denied'
-          ? lane.onDenied()
-          : rec.outcome === 'error' && TRANSIENT.has(err?.code ?? Code.UNKNOWN)
-            ? lane.onTransient(performance.now(), job, `${rec.code}: ${rec.message}`)
-            : (rec.outcome !== 'aborted' && lane.onAnswered(), false);
+      const rec = recordFromError(e, {
+        name: job.name,
+        service: job.service,
+        line: job.line,
+        latencyMs: round(performance.now() - started),
+      });
+      if (outOfTime)
+        rec.message = `${rec.message} (after ${job.quotaRejections} quota rejection(s); waiting again would pass the total timeout of ${totalTimeoutMs} ms)`;
+      let closed = false;
+      if (rec.outcome === 'denied') closed = lane.onDenied();
+      else if (rec.outcome === 'error' && TRANSIENT.has(err?.code ?? Code.UNKNOWN))
+        closed = lane.onTransient(performance.now(), job, `${rec.code}: ${rec.message}`);
+      else if (rec.outcome !== 'aborted') lane.onAnswered();
       emit(rec, rec.outcome !== 'aborted', job.seenId);
-      if (closed) for (const j of lane.drain()) emit(notAttempted(j, lane.closedReason as string), true, j.seenId);
+      if (closed)
+        for (const j of lane.drain()) emit(notAttempted(j, lane.closedReason as string), true, j.seenId);
     }
     scheduler.finished(lane);
     wake.notify();
@@ -400,21 +438,36 @@ async function readNames(names: Iterable<string> | AsyncIterable<string>, c: Rea
     // The consumer left (break, throw): stop reading, which closes the input (its return()).
     if (c.isAbandoned()) break;
     line++;
-    const item = asNames ? { kind: 'name' as const, line, text: typeof raw === 'string' ? raw : String(raw) } : classifyLine(raw, line);
+    const item = asNames
+      ? { kind: 'name' as const, line, text: typeof raw === 'string' ? raw : String(raw) }
+      : classifyLine(raw, line);
     if (item.kind === 'skip') continue;
     stats.read++;
     sink.expect(line);
-    let parsed;
+    let parsed: ReturnType<typeof parseOperationName>;
     try {
       if (item.text.endsWith(OVERLONG_MARK)) {
-        throw new OperationsError(Code.INVALID_ARGUMENT, `line is longer than ${MAX_LINE_CHARS} characters; an operation name is at most ${MAX_NAME_LENGTH}`, { outcome: 'invalid-name' });
+        throw new OperationsError(
+          Code.INVALID_ARGUMENT,
+          `line is longer than ${MAX_LINE_CHARS} characters; an operation name is at most ${MAX_NAME_LENGTH}`,
+          { outcome: 'invalid-name' },
+        );
       }
       parsed = parseOperationName(item.text, c.parseOptions);
     } catch (e) {
       emit(recordFromError(e, { name: item.text, line }), true);
       continue;
     }
-    const job: LaneJob = { line, text: item.text, name: parsed.name, service: parsed.service.id, target: parsed, quotaRejections: 0, firstSentAt: 0, seenId: -1 };
+    const job: LaneJob = {
+      line,
+      text: item.text,
+      name: parsed.name,
+      service: parsed.service.id,
+      target: parsed,
+      quotaRejections: 0,
+      firstSentAt: 0,
+      seenId: -1,
+    };
     // Before the stop check: a name already final stays 'skipped', whatever stops this run.
     const prev = c.previous?.get(journalKey(job.service, job.name));
     if (prev !== undefined) {
@@ -445,7 +498,9 @@ async function readNames(names: Iterable<string> | AsyncIterable<string>, c: Rea
     }
     const lane = scheduler.laneFor(job.service);
     if (lane === undefined || lane.closedReason !== undefined) {
-      const why = lane?.closedReason ?? `more than ${options.maxServices ?? 100} services in one run (maxServices): split the input by service, or raise the limit`;
+      const why =
+        lane?.closedReason ??
+        `more than ${options.maxServices ?? 100} services in one run (maxServices): split the input by service, or raise the limit`;
       emit(c.notAttempted(job, why), true, job.seenId);
       continue;
     }

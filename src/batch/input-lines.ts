@@ -1,7 +1,5 @@
 /** One input line, classified. */
-export type InputLine =
-  | { kind: 'skip'; line: number }
-  | { kind: 'name'; line: number; text: string };
+export type InputLine = { kind: 'skip'; line: number } | { kind: 'name'; line: number; text: string };
 
 /**
  * Normalise one raw input line: strip a UTF-8 BOM on line 1 and a trailing CR (CRLF input),

@@ -36,7 +36,7 @@ export class JournalLock {
       try {
         const handle = await fsp.open(lockPath, 'wx');
         try {
-          await handle.writeFile(JSON.stringify(me) + '\n');
+          await handle.writeFile(`${JSON.stringify(me)}\n`);
         } catch (e) {
           // An empty lock would hold the journal until it ages out: leave none.
           await fsp.unlink(lockPath).catch(() => undefined);
@@ -47,7 +47,9 @@ export class JournalLock {
         return new JournalLock(lockPath, me.nonce);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new JournalError(journalPath, `cannot create lock file ${lockPath}: ${osErrorText(e)}`, { cause: e });
+          throw new JournalError(journalPath, `cannot create lock file ${lockPath}: ${osErrorText(e)}`, {
+            cause: e,
+          });
         }
       }
       const seen = await readLock(lockPath);
@@ -55,7 +57,8 @@ export class JournalLock {
       if (seen !== undefined && attempt === 0 && (await isStale(lockPath, seen.owner))) {
         // Remove it only if it is still the stale lock we judged: another run may have taken it over meanwhile.
         const again = await readLock(lockPath);
-        if (again !== undefined && again.text === seen.text) await fsp.unlink(lockPath).catch(() => undefined);
+        if (again !== undefined && again.text === seen.text)
+          await fsp.unlink(lockPath).catch(() => undefined);
         continue;
       }
       throw heldError(journalPath, lockPath, seen?.owner);
@@ -69,7 +72,8 @@ export class JournalLock {
   static async probe(journalPath: string): Promise<void> {
     const lockPath = await lockPathOf(journalPath);
     const seen = await readLock(lockPath);
-    if (seen !== undefined && !(await isStale(lockPath, seen.owner))) throw heldError(journalPath, lockPath, seen.owner);
+    if (seen !== undefined && !(await isStale(lockPath, seen.owner)))
+      throw heldError(journalPath, lockPath, seen.owner);
   }
 
   /** Remove the lock file, if it is still ours. Idempotent; never throws. */
@@ -94,11 +98,18 @@ async function lockPathOf(journalPath: string): Promise<string> {
 }
 
 function heldError(journalPath: string, lockPath: string, owner: LockOwner | undefined): JournalError {
-  const who = owner ? `process ${owner.pid} on ${owner.host}` : 'another run (its lock file names no process yet, or cannot be read)';
-  return new JournalError(journalPath, `in use by ${who} (lock file ${lockPath}); wait for that run to end, or remove the lock file if that process is gone`);
+  const who = owner
+    ? `process ${owner.pid} on ${owner.host}`
+    : 'another run (its lock file names no process yet, or cannot be read)';
+  return new JournalError(
+    journalPath,
+    `in use by ${who} (lock file ${lockPath}); wait for that run to end, or remove the lock file if that process is gone`,
+  );
 }
 
-async function readLock(lockPath: string): Promise<{ text: string; owner: LockOwner | undefined } | undefined> {
+async function readLock(
+  lockPath: string,
+): Promise<{ text: string; owner: LockOwner | undefined } | undefined> {
   let text: string;
   try {
     text = await fsp.readFile(lockPath, { encoding: 'utf8' });
@@ -107,7 +118,8 @@ async function readLock(lockPath: string): Promise<{ text: string; owner: LockOw
   }
   try {
     const o = JSON.parse(text) as Partial<LockOwner>;
-    if (Number.isInteger(o.pid) && typeof o.host === 'string' && typeof o.nonce === 'string') return { text, owner: o as LockOwner };
+    if (Number.isInteger(o.pid) && typeof o.host === 'string' && typeof o.nonce === 'string')
+      return { text, owner: o as LockOwner };
   } catch {
     // empty or torn: judged by its age below
   }

@@ -115,11 +115,14 @@ export class LaneScheduler {
     if (soonest < Infinity && soonest < this.timerAt) {
       if (this.timer) clearTimeout(this.timer);
       this.timerAt = soonest;
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        this.pump();
-      }, Math.max(1, soonest - now));
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.timerAt = Infinity;
+          this.pump();
+        },
+        Math.max(1, soonest - now),
+      );
     }
   }
 

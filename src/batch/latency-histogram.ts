@@ -26,7 +26,8 @@ export class LatencyHistogram {
     let seen = 0;
     for (const b of [...this.buckets.keys()].sort((x, y) => x - y)) {
       seen += this.buckets.get(b) ?? 0;
-      if (seen >= rank) return Math.round(LatencyHistogram.MIN_MS * Math.pow(LatencyHistogram.GROWTH, b + 0.5) * 100) / 100;
+      if (seen >= rank)
+        return Math.round(LatencyHistogram.MIN_MS * LatencyHistogram.GROWTH ** (b + 0.5) * 100) / 100;
     }
     return 0;
   }

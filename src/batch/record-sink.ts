@@ -54,9 +54,12 @@ export class RecordSink {
     const stats = this.stats;
     stats.done++;
     stats.byOutcome[rec.outcome] = (stats.byOutcome[rec.outcome] ?? 0) + 1;
-    const svc = (stats.byService[rec.service || '(no service)'] ??= {});
+    const serviceKey = rec.service || '(no service)';
+    stats.byService[serviceKey] ??= {};
+    const svc = stats.byService[serviceKey];
     svc[rec.outcome] = (svc[rec.outcome] ?? 0) + 1;
-    if (rec.previousOutcome !== undefined && !isSuccessOutcome(rec.previousOutcome)) stats.skippedUnsuccessful++;
+    if (rec.previousOutcome !== undefined && !isSuccessOutcome(rec.previousOutcome))
+      stats.skippedUnsuccessful++;
     if (rec.attempts > 0) {
       stats.retries += rec.attempts - 1;
       this.hist.record(rec.latencyMs);
@@ -75,7 +78,8 @@ export class RecordSink {
           this.pendingJournal--;
           this.unjournaled++;
           if (!this.journalError) {
-            this.journalError = e instanceof JournalError ? e : new JournalError(journal.path, String(e), { cause: e });
+            this.journalError =
+              e instanceof JournalError ? e : new JournalError(journal.path, String(e), { cause: e });
             this.o.onJournalFailure(this.journalError);
           }
           this.o.wake.notify();
@@ -104,7 +108,8 @@ export class RecordSink {
   /** The next record to yield, or undefined when none is ready. */
   take(): BatchRecord | undefined {
     if (!this.o.ordered) return this.out.shift();
-    for (let rec = this.out.shift(); rec !== undefined; rec = this.out.shift()) this.held.set(rec.line as number, rec);
+    for (let rec = this.out.shift(); rec !== undefined; rec = this.out.shift())
+      this.held.set(rec.line as number, rec);
     const next = this.order.peek();
     if (next === undefined) return undefined;
     const rec = this.held.get(next);
@@ -127,7 +132,11 @@ export class RecordSink {
   /** The stats with the derived numbers (latency percentiles, elapsed, pending) brought up to date. */
   snapshot(): BatchStats {
     const stats = this.stats;
-    stats.latency = { p50: this.hist.quantile(0.5), p95: this.hist.quantile(0.95), p99: this.hist.quantile(0.99) };
+    stats.latency = {
+      p50: this.hist.quantile(0.5),
+      p95: this.hist.quantile(0.95),
+      p99: this.hist.quantile(0.99),
+    };
     stats.elapsedMs = Date.now() - stats.startedAt;
     stats.pending = this.o.pending();
     return stats;

@@ -25,7 +25,10 @@ export class RepeatedNames {
     const first = this.seen.lookupOrAdd(service, name, line);
     if (first === -1) return this.seen.size - 1;
     const done = this.seen.resultOf(first);
-    if (done) return { record: repeatRecord(line, name, service, done.outcome, codeName(done.code), this.seen.lineOf(first)) };
+    if (done)
+      return {
+        record: repeatRecord(line, name, service, done.outcome, codeName(done.code), this.seen.lineOf(first)),
+      };
     const lines = this.waiting.get(first);
     if (lines) lines.push(line);
     else this.waiting.set(first, [line]);
@@ -40,7 +43,9 @@ export class RepeatedNames {
     if (!lines) return [];
     this.waiting.delete(id);
     this.waitingLines -= lines.length;
-    return lines.map((line) => repeatRecord(line, rec.name, rec.service, rec.outcome, rec.code, rec.line ?? 0));
+    return lines.map((line) =>
+      repeatRecord(line, rec.name, rec.service, rec.outcome, rec.code, rec.line ?? 0),
+    );
   }
 }
 
@@ -48,8 +53,24 @@ export class RepeatedNames {
  * The record of a line whose (service, name) an earlier line sent: that call's outcome and code,
  * with no attempts of its own, and the line whose record tells the rest.
  */
-function repeatRecord(line: number, name: string, service: string, outcome: BatchRecord['outcome'], code: BatchRecord['code'], firstLine: number): BatchRecord {
-  const r = makeRecord(line, name, service, outcome, code, `same operation as line ${firstLine}, which was sent once; this is its result`, 0, 0);
+function repeatRecord(
+  line: number,
+  name: string,
+  service: string,
+  outcome: BatchRecord['outcome'],
+  code: BatchRecord['code'],
+  firstLine: number,
+): BatchRecord {
+  const r = makeRecord(
+    line,
+    name,
+    service,
+    outcome,
+    code,
+    `same operation as line ${firstLine}, which was sent once; this is its result`,
+    0,
+    0,
+  );
   r.duplicateOf = firstLine;
   return r;
 }

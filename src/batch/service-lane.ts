@@ -76,7 +76,10 @@ export class ServiceLane {
   private readonly starts: number[];
   private startIdx = 0;
 
-  constructor(readonly id: string, readonly limits: LaneLimits) {
+  constructor(
+    readonly id: string,
+    readonly limits: LaneLimits,
+  ) {
     this.limit = limits.concurrency;
     this.spacingMs = limits.ratePerSecond ? 1000 / limits.ratePerSecond : 0;
     this.starts = limits.ratePerSecond ? new Array<number>(limits.ratePerSecond).fill(-Infinity) : [];
@@ -151,7 +154,8 @@ export class ServiceLane {
   /** Additive increase: +1 per `limit` successes, up to the configured concurrency. */
   onSuccess(): void {
     this.onAnswered();
-    if (this.limit < this.limits.concurrency) this.limit = Math.min(this.limits.concurrency, this.limit + 1 / this.limit);
+    if (this.limit < this.limits.concurrency)
+      this.limit = Math.min(this.limits.concurrency, this.limit + 1 / this.limit);
   }
 
   /**
@@ -180,7 +184,9 @@ export class ServiceLane {
     this.consecutiveDenied = 0;
     if (this.health === 'closed') return false;
     if (job.probe && this.health === 'probing') {
-      this.close(`service looks down: ${this.limits.breakerThreshold} names in a row and a probe ended on transient errors (last: ${why})`);
+      this.close(
+        `service looks down: ${this.limits.breakerThreshold} names in a row and a probe ended on transient errors (last: ${why})`,
+      );
       return true;
     }
     if (++this.consecutiveTransient >= this.limits.breakerThreshold && this.health === 'up') {
@@ -205,7 +211,9 @@ export class ServiceLane {
     this.consecutiveTransient = 0;
     this.reopen(); // the service answered; the denied breaker below takes it from here
     if (this.health === 'closed' || ++this.consecutiveDenied < this.limits.breakerThreshold) return false;
-    this.close(`circuit breaker open: ${this.limits.breakerThreshold} consecutive denied results from ${this.id}`);
+    this.close(
+      `circuit breaker open: ${this.limits.breakerThreshold} consecutive denied results from ${this.id}`,
+    );
     return true;
   }
 

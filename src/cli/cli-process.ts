@@ -29,11 +29,16 @@ process.stderr.on('error', () => undefined);
 // stdout on a file or device is a SyncWriteStream: one writeSync per chunk, and what a short
 // write (the disk filling up mid-chunk) left over is dropped without an error. Write the rest,
 // so that it meets the real error (ENOSPC, EFBIG) and the run fails loudly.
-const stdoutStream = process.stdout as unknown as { _type?: string; fd: number; _write: (chunk: Buffer, encoding: string, cb: (e?: Error | null) => void) => void };
+const stdoutStream = process.stdout as unknown as {
+  _type?: string;
+  fd: number;
+  _write: (chunk: Buffer, encoding: string, cb: (e?: Error | null) => void) => void;
+};
 if (stdoutStream._type === 'fs') {
   stdoutStream._write = (chunk, _encoding, cb) => {
     try {
-      for (let off = 0; off < chunk.length; ) off += writeSync(stdoutStream.fd, chunk, off, chunk.length - off);
+      for (let off = 0; off < chunk.length; )
+        off += writeSync(stdoutStream.fd, chunk, off, chunk.length - off);
     } catch (e) {
       cb(e as Error);
       return;

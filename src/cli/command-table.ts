@@ -49,7 +49,9 @@ export interface FlagSpec {
 }
 
 /** Parsed flag values by long name: boolean, string, number (int and duration in ms), or arrays of them. */
-export type FlagValues = Readonly<Record<string, boolean | string | number | readonly (string | number)[] | undefined>>;
+export type FlagValues = Readonly<
+  Record<string, boolean | string | number | readonly (string | number)[] | undefined>
+>;
 
 export interface CommandSpec<Options> {
   readonly name: string;
@@ -75,7 +77,12 @@ function defineCommand<Options>(spec: CommandSpec<Options>): CommandSpec<Options
 
 // Flags shared by every command that talks to services (cancel now; get, list, batch later).
 const CONNECTION_FLAGS: readonly FlagSpec[] = [
-  { name: 'service', type: 'string', valueName: 'ID', description: `Service of relative names: ${serviceIds.join(', ')}, or a --service-host HOST` },
+  {
+    name: 'service',
+    type: 'string',
+    valueName: 'ID',
+    description: `Service of relative names: ${serviceIds.join(', ')}, or a --service-host HOST`,
+  },
   {
     name: 'service-host',
     type: 'string',
@@ -89,24 +96,60 @@ const CONNECTION_FLAGS: readonly FlagSpec[] = [
     type: 'string',
     valueName: 'HOST:PORT',
     repeatable: true,
-    description: 'Override the host of every service, or of one with ID=HOST:PORT (keeps TLS and credentials)',
+    description:
+      'Override the host of every service, or of one with ID=HOST:PORT (keeps TLS and credentials)',
   },
-  { name: 'emulator', type: 'hostport', valueName: 'HOST:PORT', description: 'Send every call to an Operations emulator, plaintext, no credentials (env LRO_CANCEL_EMULATOR_HOST)' },
-  { name: 'allow-insecure', type: 'boolean', description: 'Permit plaintext to an emulator that is not on loopback' },
+  {
+    name: 'emulator',
+    type: 'hostport',
+    valueName: 'HOST:PORT',
+    description:
+      'Send every call to an Operations emulator, plaintext, no credentials (env LRO_CANCEL_EMULATOR_HOST)',
+  },
+  {
+    name: 'allow-insecure',
+    type: 'boolean',
+    description: 'Permit plaintext to an emulator that is not on loopback',
+  },
 ];
 
 const CALL_FLAGS: readonly FlagSpec[] = [
-  { name: 'timeout', type: 'duration', valueName: 'DURATION', description: 'Total deadline per name, retries included (default 60s)' },
-  { name: 'max-attempts', type: 'int', valueName: 'N', min: 1, max: 100, description: 'Attempts per name, the first included (default 5)' },
+  {
+    name: 'timeout',
+    type: 'duration',
+    valueName: 'DURATION',
+    description: 'Total deadline per name, retries included (default 60s)',
+  },
+  {
+    name: 'max-attempts',
+    type: 'int',
+    valueName: 'N',
+    min: 1,
+    max: 100,
+    description: 'Attempts per name, the first included (default 5)',
+  },
 ];
 
 const CONFIRM_FLAGS: readonly FlagSpec[] = [
-  { name: 'confirm', type: 'boolean', description: 'After the cancel, poll GetOperation: cancelled, completed, failed or still-running' },
-  { name: 'confirm-timeout', type: 'duration', valueName: 'DURATION', description: 'How long --confirm waits for the operation to finish (default 60s)' },
+  {
+    name: 'confirm',
+    type: 'boolean',
+    description: 'After the cancel, poll GetOperation: cancelled, completed, failed or still-running',
+  },
+  {
+    name: 'confirm-timeout',
+    type: 'duration',
+    valueName: 'DURATION',
+    description: 'How long --confirm waits for the operation to finish (default 60s)',
+  },
 ];
 
 /** Flags read by connectionOptions / confirmOptions (with checks across flags), not by commandOptions. */
-const CHECKED_FLAGS: ReadonlySet<string> = new Set([...CONNECTION_FLAGS.map((f) => f.name), 'confirm', 'confirm-timeout']);
+const CHECKED_FLAGS: ReadonlySet<string> = new Set([
+  ...CONNECTION_FLAGS.map((f) => f.name),
+  'confirm',
+  'confirm-timeout',
+]);
 
 /**
  * The option a flag sets: its name in camelCase, durations with `Ms` (they are parsed to ms):
@@ -124,7 +167,11 @@ export function optionKey(flag: FlagSpec): string {
  */
 // Untyped on purpose (Record): the keys are the option interfaces' own names by this rule, and
 // test/cli/flag-mapping.test.ts checks that every flag of every command lands on one its options declare.
-function commandOptions(flags: FlagValues, specs: readonly FlagSpec[], command: string): Record<string, unknown> {
+function commandOptions(
+  flags: FlagValues,
+  specs: readonly FlagSpec[],
+  command: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...connectionOptions(flags, command) };
   if (specs.some((f) => f.name === 'confirm')) Object.assign(out, confirmOptions(flags, command));
   for (const spec of specs) {
@@ -137,9 +184,12 @@ function commandOptions(flags: FlagValues, specs: readonly FlagSpec[], command: 
 }
 
 /** `--confirm` / `--confirm-timeout`, checked together. */
-function confirmOptions(flags: FlagValues, command: string): { confirm?: boolean; confirmTimeoutMs?: number } {
+function confirmOptions(
+  flags: FlagValues,
+  command: string,
+): { confirm?: boolean; confirmTimeoutMs?: number } {
   const out: { confirm?: boolean; confirmTimeoutMs?: number } = {};
-  if (flags['confirm'] === true) out.confirm = true;
+  if (flags.confirm === true) out.confirm = true;
   if (flags['confirm-timeout'] !== undefined) {
     if (!out.confirm) throw new UsageError('--confirm-timeout needs --confirm', command);
     out.confirmTimeoutMs = flags['confirm-timeout'] as number;
@@ -147,11 +197,10 @@ function confirmOptions(flags: FlagValues, command: string): { confirm?: boolean
   return out;
 }
 
-
 /** Read the shared connection flags, with the checks that span several of them. */
 export function connectionOptions(flags: FlagValues, command: string): ConnectionOptions {
   const out: ConnectionOptions = {};
-  const service = flags['service'] as string | undefined;
+  const service = flags.service as string | undefined;
   const serviceHosts = flags['service-host'] as readonly string[] | undefined;
   if (serviceHosts !== undefined) {
     const hosts: string[] = [];
@@ -168,19 +217,26 @@ export function connectionOptions(flags: FlagValues, command: string): Connectio
   }
   if (service !== undefined) {
     // A built-in id, or one of the hosts just allowed (how relative names pick one of several).
-    const found = findService(service)?.id ?? out.serviceHosts?.find((h) => h === service.trim().toLowerCase());
+    const found =
+      findService(service)?.id ?? out.serviceHosts?.find((h) => h === service.trim().toLowerCase());
     if (!found) {
-      throw new UsageError(`--service: unknown service "${service}"; use one of ${serviceIds.join(', ')}, or a host also given as --service-host HOST`, command);
+      throw new UsageError(
+        `--service: unknown service "${service}"; use one of ${serviceIds.join(', ')}, or a host also given as --service-host HOST`,
+        command,
+      );
     }
     out.service = found;
   } else if (out.serviceHosts?.length === 1) {
     out.service = out.serviceHosts[0] as string;
   }
-  const endpoints = flags['endpoint'] as readonly string[] | undefined;
+  const endpoints = flags.endpoint as readonly string[] | undefined;
   if (endpoints !== undefined) out.endpoint = endpointOption(endpoints, command);
-  if (flags['emulator'] !== undefined) out.emulator = flags['emulator'] as string;
+  if (flags.emulator !== undefined) out.emulator = flags.emulator as string;
   if (out.emulator !== undefined && out.endpoint !== undefined) {
-    throw new UsageError('--emulator and --endpoint cannot be combined: the emulator serves every service', command);
+    throw new UsageError(
+      '--emulator and --endpoint cannot be combined: the emulator serves every service',
+      command,
+    );
   }
   if (flags['allow-insecure'] === true) out.allowInsecure = true;
   return out;
@@ -195,20 +251,31 @@ function endpointOption(values: readonly string[], command: string): string | Re
     try {
       parseHostPort(target, '--endpoint');
     } catch {
-      throw new UsageError(`--endpoint "${v}" must be HOST:PORT (port 1-65535) or SERVICE=HOST:PORT, e.g. us-central1-dataplex.googleapis.com:443`, command);
+      throw new UsageError(
+        `--endpoint "${v}" must be HOST:PORT (port 1-65535) or SERVICE=HOST:PORT, e.g. us-central1-dataplex.googleapis.com:443`,
+        command,
+      );
     }
     if (eq === -1) {
-      if (all !== undefined) throw new UsageError('--endpoint: HOST:PORT for every service given twice', command);
+      if (all !== undefined)
+        throw new UsageError('--endpoint: HOST:PORT for every service given twice', command);
       all = target;
       continue;
     }
     const id = v.slice(0, eq);
     const found = findService(id);
-    if (!found) throw new UsageError(`--endpoint: unknown service "${id}" in "${v}"; use one of ${serviceIds.join(', ')}`, command);
+    if (!found)
+      throw new UsageError(
+        `--endpoint: unknown service "${id}" in "${v}"; use one of ${serviceIds.join(', ')}`,
+        command,
+      );
     perService[found.id] = target;
   }
   if (all !== undefined && Object.keys(perService).length > 0) {
-    throw new UsageError('--endpoint: give either one HOST:PORT for every service or SERVICE=HOST:PORT entries, not both', command);
+    throw new UsageError(
+      '--endpoint: give either one HOST:PORT for every service or SERVICE=HOST:PORT entries, not both',
+      command,
+    );
   }
   return all ?? perService;
 }
@@ -234,7 +301,14 @@ export const commands = {
     flags: [
       ...CONNECTION_FLAGS,
       ...CALL_FLAGS,
-      { name: 'concurrency', type: 'int', valueName: 'N', min: 1, max: 64, description: 'Names in flight at once (default 8)' },
+      {
+        name: 'concurrency',
+        type: 'int',
+        valueName: 'N',
+        min: 1,
+        max: 64,
+        description: 'Names in flight at once (default 8)',
+      },
       ...CONFIRM_FLAGS,
     ],
     positionals: { name: 'NAME', min: 1, max: Number.POSITIVE_INFINITY },
@@ -273,15 +347,34 @@ export const commands = {
     summary: 'Stream every operation under a parent (ListOperations, all pages) as JSON lines',
     usage: 'list PARENT --service ID [--filter EXPR] [--page-size N] [--limit N]',
     description: [
-      'PARENT as the service\'s http rule wants it: projects/p/locations/l, or projects/p for datastore',
+      "PARENT as the service's http rule wants it: projects/p/locations/l, or projects/p for datastore",
       '(or //host/... to name the service). Follows next_page_token to the end, or stops at --limit.',
     ].join('\n'),
     flags: [
       ...CONNECTION_FLAGS,
       ...CALL_FLAGS,
-      { name: 'filter', type: 'string', valueName: 'EXPR', description: 'Server-side filter, e.g. done=false' },
-      { name: 'page-size', type: 'int', valueName: 'N', min: 1, max: 10_000, description: 'Page size asked of the server' },
-      { name: 'limit', type: 'int', valueName: 'N', min: 1, max: Number.MAX_SAFE_INTEGER, description: 'Stop after N operations' },
+      {
+        name: 'filter',
+        type: 'string',
+        valueName: 'EXPR',
+        description: 'Server-side filter, e.g. done=false',
+      },
+      {
+        name: 'page-size',
+        type: 'int',
+        valueName: 'N',
+        min: 1,
+        max: 10_000,
+        description: 'Page size asked of the server',
+      },
+      {
+        name: 'limit',
+        type: 'int',
+        valueName: 'N',
+        min: 1,
+        max: Number.MAX_SAFE_INTEGER,
+        description: 'Stop after N operations',
+      },
     ],
     positionals: { name: 'PARENT', min: 1, max: 1 },
     examples: ['lro-cancel list projects/p/locations/us-central1 --service dataplex --filter done=false'],
@@ -304,10 +397,33 @@ export const commands = {
       ...CONNECTION_FLAGS,
       ...CALL_FLAGS,
       ...CONFIRM_FLAGS,
-      { name: 'filter', type: 'string', valueName: 'EXPR', description: 'ListOperations filter (default done=false)' },
-      { name: 'page-size', type: 'int', valueName: 'N', min: 1, max: 10_000, description: 'Page size asked of the server' },
-      { name: 'dry-run', type: 'boolean', description: 'Print the names that would be cancelled; send no cancel' },
-      { name: 'concurrency', type: 'int', valueName: 'N', min: 1, max: 4096, description: 'Calls in flight per service (default 64)' },
+      {
+        name: 'filter',
+        type: 'string',
+        valueName: 'EXPR',
+        description: 'ListOperations filter (default done=false)',
+      },
+      {
+        name: 'page-size',
+        type: 'int',
+        valueName: 'N',
+        min: 1,
+        max: 10_000,
+        description: 'Page size asked of the server',
+      },
+      {
+        name: 'dry-run',
+        type: 'boolean',
+        description: 'Print the names that would be cancelled; send no cancel',
+      },
+      {
+        name: 'concurrency',
+        type: 'int',
+        valueName: 'N',
+        min: 1,
+        max: 4096,
+        description: 'Calls in flight per service (default 64)',
+      },
       { name: 'quiet', type: 'boolean', description: 'No summary on stderr' },
     ],
     positionals: { name: 'PARENT', min: 1, max: 1 },
@@ -321,14 +437,15 @@ export const commands = {
   batch: defineCommand<BatchCommandOptions>({
     name: 'batch',
     summary: 'Cancel every name of a file or stdin: one record per line, resumable, Ctrl-C safe',
-    usage: 'batch [--input FILE|-] [--output FILE|-] [--service ID] [--concurrency N] [--rate N] [--journal FILE] [--confirm] [--quiet]',
+    usage:
+      'batch [--input FILE|-] [--output FILE|-] [--service ID] [--concurrency N] [--rate N] [--journal FILE] [--confirm] [--quiet]',
     description: [
       'Input: one name per line (relative with --service, or //host/... full names to mix services;',
       'a host that is not built in must be allowed with --service-host HOST, or its lines are invalid);',
       'blank lines and # comments are skipped; CRLF and a UTF-8 BOM are accepted. Output: exactly one',
       'JSON record per name line, with its 1-based "line". Bad lines get "invalid-name" and no call.',
       'Concurrency is per service; --rate N paces calls so no second holds more than N per service.',
-      '--journal FILE appends every final record (fsync\'d before it is printed); running again with',
+      "--journal FILE appends every final record (fsync'd before it is printed); running again with",
       'the same journal skips names already final there ("skipped"). Final: an outcome no retry can',
       'change (not error, denied, still-running, aborted, not-attempted). One run per journal at a time.',
       'Ctrl-C: no new calls, in-flight calls get a grace period, every remaining line gets',
@@ -339,12 +456,46 @@ export const commands = {
       ...CONNECTION_FLAGS,
       ...CALL_FLAGS,
       ...CONFIRM_FLAGS,
-      { name: 'input', type: 'string', valueName: 'FILE', description: 'Names, one per line; - for stdin (default)' },
-      { name: 'output', type: 'string', valueName: 'FILE', description: 'Records as JSON lines; - for stdout (default)' },
-      { name: 'concurrency', type: 'int', valueName: 'N', min: 1, max: 4096, description: 'Calls in flight per service (default 64)' },
-      { name: 'rate', type: 'int', valueName: 'N', min: 1, max: 1_000_000, description: 'Max calls per second per service (no limit by default)' },
-      { name: 'journal', type: 'string', valueName: 'FILE', description: 'Append final records here; skip names already final in it' },
-      { name: 'grace', type: 'duration', valueName: 'DURATION', description: 'After Ctrl-C, time for calls in flight to finish (default 10s)' },
+      {
+        name: 'input',
+        type: 'string',
+        valueName: 'FILE',
+        description: 'Names, one per line; - for stdin (default)',
+      },
+      {
+        name: 'output',
+        type: 'string',
+        valueName: 'FILE',
+        description: 'Records as JSON lines; - for stdout (default)',
+      },
+      {
+        name: 'concurrency',
+        type: 'int',
+        valueName: 'N',
+        min: 1,
+        max: 4096,
+        description: 'Calls in flight per service (default 64)',
+      },
+      {
+        name: 'rate',
+        type: 'int',
+        valueName: 'N',
+        min: 1,
+        max: 1_000_000,
+        description: 'Max calls per second per service (no limit by default)',
+      },
+      {
+        name: 'journal',
+        type: 'string',
+        valueName: 'FILE',
+        description: 'Append final records here; skip names already final in it',
+      },
+      {
+        name: 'grace',
+        type: 'duration',
+        valueName: 'DURATION',
+        description: 'After Ctrl-C, time for calls in flight to finish (default 10s)',
+      },
       { name: 'quiet', type: 'boolean', description: 'No progress bar and no summary on stderr' },
     ],
     positionals: { name: '', min: 0, max: 0 },
@@ -365,7 +516,7 @@ export const commands = {
     description: 'Prints the service registry. Any other service can be used with --service-host HOST.',
     flags: [{ name: 'json', type: 'boolean', description: 'Print a JSON array instead of a table' }],
     positionals: { name: '', min: 0, max: 0 },
-    toOptions: (flags) => ({ json: flags['json'] === true }),
+    toOptions: (flags) => ({ json: flags.json === true }),
     load: async () => (await import('./commands/services-command')).servicesCommand,
   }),
 
@@ -380,18 +531,36 @@ export const commands = {
       'spread over the five services, with names each service accepts.',
     ].join('\n'),
     flags: [
-      { name: 'port', type: 'int', valueName: 'N', min: 0, max: 65535, description: 'Port to listen on (default 0: any free port)' },
+      {
+        name: 'port',
+        type: 'int',
+        valueName: 'N',
+        min: 0,
+        max: 65535,
+        description: 'Port to listen on (default 0: any free port)',
+      },
       { name: 'host', type: 'string', valueName: 'HOST', description: 'Address to bind (default 127.0.0.1)' },
-      { name: 'seed', type: 'int', valueName: 'N', min: 0, max: 1_000_000, description: 'Operations to create at start (default 0)' },
-      { name: 'allow-insecure', type: 'boolean', description: 'Permit binding an address that is not loopback (the emulator has no auth)' },
+      {
+        name: 'seed',
+        type: 'int',
+        valueName: 'N',
+        min: 0,
+        max: 1_000_000,
+        description: 'Operations to create at start (default 0)',
+      },
+      {
+        name: 'allow-insecure',
+        type: 'boolean',
+        description: 'Permit binding an address that is not loopback (the emulator has no auth)',
+      },
     ],
     positionals: { name: '', min: 0, max: 0 },
     examples: ['lro-cancel emulator --port 8080 --seed 10'],
     toOptions(flags) {
       const options: EmulatorCommandOptions = {
-        host: (flags['host'] as string | undefined) ?? '127.0.0.1',
-        port: (flags['port'] as number | undefined) ?? 0,
-        seed: (flags['seed'] as number | undefined) ?? 0,
+        host: (flags.host as string | undefined) ?? '127.0.0.1',
+        port: (flags.port as number | undefined) ?? 0,
+        seed: (flags.seed as number | undefined) ?? 0,
       };
       if (flags['allow-insecure'] === true) options.allowInsecure = true;
       return options;
@@ -399,7 +568,7 @@ export const commands = {
     load: async () => (await import('./commands/emulator-command')).emulatorCommand,
   }),
   // Each entry has its own options type; `any` here only checks the shape of the table.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: each entry has its own options type; only the table's shape is checked
 } satisfies Record<string, CommandSpec<any>>;
 
 export type CommandName = keyof typeof commands;
@@ -408,5 +577,5 @@ export type OptionsOf<N extends CommandName> = (typeof commands)[N] extends Comm
 export const commandNames = Object.keys(commands) as CommandName[];
 
 export function isCommandName(name: string): name is CommandName {
-  return Object.prototype.hasOwnProperty.call(commands, name);
+  return Object.hasOwn(commands, name);
 }

@@ -1,6 +1,7 @@
 import { commands, commandNames, type CommandName, type CommandSpec, type FlagSpec } from './command-table';
 
-const PITCH = 'Cancel Google Cloud long-running operations over gRPC (google.longrunning.Operations/CancelOperation).';
+const PITCH =
+  'Cancel Google Cloud long-running operations over gRPC (google.longrunning.Operations/CancelOperation).';
 
 /** The global help, or one command's. Pure text, ending in a newline. */
 export function formatHelp(version: string, command?: CommandName): string {
@@ -37,10 +38,21 @@ function flagLabel(f: FlagSpec): string {
 }
 
 function commandHelp(spec: CommandSpec<unknown>): string {
-  const rows: [string, string][] = spec.flags.map((f) => [flagLabel(f), f.description + (f.repeatable ? ' (repeatable)' : '')]);
+  const rows: [string, string][] = spec.flags.map((f) => [
+    flagLabel(f),
+    f.description + (f.repeatable ? ' (repeatable)' : ''),
+  ]);
   rows.push(['-h, --help', 'Show this help']);
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;
-  const lines = [`Usage: lro-cancel ${spec.usage}`, '', spec.summary + '.', '', spec.description, '', 'Options:'];
+  const lines = [
+    `Usage: lro-cancel ${spec.usage}`,
+    '',
+    `${spec.summary}.`,
+    '',
+    spec.description,
+    '',
+    'Options:',
+  ];
   lines.push(...rows.map(([l, d]) => `  ${l.padEnd(width)}${d}`));
   if (spec.examples && spec.examples.length > 0) {
     lines.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));

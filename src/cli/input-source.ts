@@ -9,7 +9,7 @@
  * sends nothing) holds up even process.exit() until it returns, which made a second Ctrl-C
  * take as long as the writer stayed silent.
  */
-import { constants, createReadStream, fstatSync, openSync, statSync } from 'node:fs';
+import { constants, createReadStream, fstatSync, openSync, type Stats, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { isatty, ReadStream as TtyReadStream } from 'node:tty';
@@ -39,14 +39,22 @@ export function stdinSource(stdin: Readable): InputSource {
  * path that is our own standard input when that is a socket (`/dev/stdin` under a process
  * spawned with pipes), which cannot be opened again.
  */
-export function openInputFile(path: string, command: string, stdin?: () => Readable | undefined): InputSource {
-  let stat;
+export function openInputFile(
+  path: string,
+  command: string,
+  stdin?: () => Readable | undefined,
+): InputSource {
+  let stat: Stats;
   try {
     stat = statSync(path);
   } catch {
     throw new UsageError(`--input: file "${path}" does not exist or cannot be read`, command);
   }
-  if (stat.isDirectory()) throw new UsageError(`--input: "${path}" is a directory; give a file with one operation name per line`, command);
+  if (stat.isDirectory())
+    throw new UsageError(
+      `--input: "${path}" is a directory; give a file with one operation name per line`,
+      command,
+    );
   if (stat.isSocket()) {
     const own = stdin?.();
     if (own && isSameFile(0, stat)) return stdinSource(own);
@@ -61,7 +69,8 @@ export function openInputFile(path: string, command: string, stdin?: () => Reada
     throw new UsageError(`--input: cannot read "${path}": ${describeIoError(e)}`, command);
   }
   const opened = fstatSync(fd);
-  if (opened.isFIFO()) return { stream: new Socket({ fd, readable: true, writable: false }), regularFile: false };
+  if (opened.isFIFO())
+    return { stream: new Socket({ fd, readable: true, writable: false }), regularFile: false };
   if (isatty(fd)) return { stream: new TtyReadStream(fd), regularFile: false };
   return { stream: createReadStream('', { fd }), regularFile: opened.isFile() };
 }

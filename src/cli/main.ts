@@ -19,9 +19,18 @@ import * as path from 'node:path';
 
 function enableCompileCache(): void {
   // Node disables the cache when NODE_DISABLE_COMPILE_CACHE is set at all, even to ''.
-  if (process.env.NODE_COMPILE_CACHE || 'NODE_DISABLE_COMPILE_CACHE' in process.env || !nodeModule.enableCompileCache) return;
+  if (
+    process.env.NODE_COMPILE_CACHE ||
+    'NODE_DISABLE_COMPILE_CACHE' in process.env ||
+    !nodeModule.enableCompileCache
+  )
+    return;
   try {
-    const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'lro-cancel', 'compile-cache');
+    const dir = path.join(
+      process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
+      'lro-cancel',
+      'compile-cache',
+    );
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     nodeModule.enableCompileCache(dir);
   } catch {

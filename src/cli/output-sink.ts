@@ -16,7 +16,10 @@ export class OutputError extends ExitError {
     override readonly cause: unknown,
   ) {
     const errno = cause as { code?: unknown };
-    super(errno.code === 'EPIPE' ? ExitCode.BROKEN_PIPE : ExitCode.FAILURE, `cannot write ${target}: ${describeIoError(cause)}`);
+    super(
+      errno.code === 'EPIPE' ? ExitCode.BROKEN_PIPE : ExitCode.FAILURE,
+      `cannot write ${target}: ${describeIoError(cause)}`,
+    );
   }
 }
 
@@ -27,7 +30,8 @@ export function describeIoError(e: unknown): string {
     const known = getSystemErrorMap().get(err.errno);
     if (known) return `${known[0]}: ${known[1]}`;
   }
-  if (typeof err.code === 'string' && typeof err.message === 'string' && !err.message.includes(err.code)) return `${err.code}: ${err.message}`;
+  if (typeof err.code === 'string' && typeof err.message === 'string' && !err.message.includes(err.code))
+    return `${err.code}: ${err.message}`;
   return typeof err.message === 'string' ? err.message : String(e);
 }
 

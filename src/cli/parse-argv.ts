@@ -5,7 +5,16 @@
  * Grammar: `lro-cancel [--help|--version] <command> [--flag value | --flag=value | NAME]... [-- NAME...]`.
  * `--help`/`-h` and `--version`/`-V` win wherever they appear before `--`.
  */
-import { commands, commandNames, isCommandName, type CommandName, type CommandSpec, type FlagSpec, type FlagValues, type OptionsOf } from './command-table';
+import {
+  commands,
+  commandNames,
+  isCommandName,
+  type CommandName,
+  type CommandSpec,
+  type FlagSpec,
+  type FlagValues,
+  type OptionsOf,
+} from './command-table';
 import { UsageError } from './exit-error';
 import { parseDuration } from './parse-duration';
 import { parseHostPort } from '../transport/endpoint';
@@ -13,7 +22,9 @@ import { parseHostPort } from '../transport/endpoint';
 export type ParsedArgv =
   | { readonly kind: 'help'; readonly command?: CommandName }
   | { readonly kind: 'version' }
-  | { [N in CommandName]: { readonly kind: 'run'; readonly command: N; readonly options: OptionsOf<N> } }[CommandName];
+  | {
+      [N in CommandName]: { readonly kind: 'run'; readonly command: N; readonly options: OptionsOf<N> };
+    }[CommandName];
 
 const HELP = new Set(['--help', '-h']);
 const VERSION = new Set(['--version', '-V']);
@@ -33,7 +44,9 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   if (first.startsWith('-')) {
     if (HELP.has(first)) return { kind: 'help' };
     if (VERSION.has(first)) return { kind: 'version' };
-    throw new UsageError(`unknown option ${first} before the command (flags go after it: lro-cancel <command> ${first} ...)`);
+    throw new UsageError(
+      `unknown option ${first} before the command (flags go after it: lro-cancel <command> ${first} ...)`,
+    );
   }
   if (!isCommandName(first)) throw unknownCommand(first);
   if (flagPart.some((a) => HELP.has(a))) return { kind: 'help', command: first };
@@ -44,7 +57,10 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   return { kind: 'run', command: first, options: spec.toOptions(flags, positionals) } as ParsedArgv;
 }
 
-function readTokens(spec: CommandSpec<unknown>, tokens: readonly string[]): { flags: FlagValues; positionals: string[] } {
+function readTokens(
+  spec: CommandSpec<unknown>,
+  tokens: readonly string[],
+): { flags: FlagValues; positionals: string[] } {
   const byName = new Map(spec.flags.map((f) => [f.name, f]));
   const values: Record<string, boolean | string | number | (string | number)[]> = {};
   const positionals: string[] = [];
@@ -59,23 +75,32 @@ function readTokens(spec: CommandSpec<unknown>, tokens: readonly string[]): { fl
       continue;
     }
     if (!token.startsWith('--')) {
-      throw new UsageError(`unknown option ${token} for "${spec.name}"${suggest(token.replace(/^-+/, ''), spec)}`, spec.name);
+      throw new UsageError(
+        `unknown option ${token} for "${spec.name}"${suggest(token.replace(/^-+/, ''), spec)}`,
+        spec.name,
+      );
     }
     const eq = token.indexOf('=');
     const name = token.slice(2, eq === -1 ? undefined : eq);
     const flag = byName.get(name);
-    if (!flag) throw new UsageError(`unknown option --${name} for "${spec.name}"${suggest(name, spec)}`, spec.name);
+    if (!flag)
+      throw new UsageError(`unknown option --${name} for "${spec.name}"${suggest(name, spec)}`, spec.name);
 
     let raw: string | undefined;
     if (flag.type === 'boolean') {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value (got "${token.slice(eq + 1)}")`, spec.name);
+      if (eq !== -1)
+        throw new UsageError(`--${name} takes no value (got "${token.slice(eq + 1)}")`, spec.name);
     } else if (eq !== -1) {
       raw = token.slice(eq + 1);
     } else {
       const next = tokens[i + 1];
       // A value may look like a negative number (so "--port -1" says what is wrong with -1),
       // or be "-" (stdin/stdout, as in --input -), but not look like another flag.
-      if (next === undefined || next === '--' || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) {
+      if (
+        next === undefined ||
+        next === '--' ||
+        (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))
+      ) {
         throw new UsageError(`--${name} needs a value (${flag.valueName ?? 'VALUE'})`, spec.name);
       }
       raw = next;
@@ -92,10 +117,16 @@ function readTokens(spec: CommandSpec<unknown>, tokens: readonly string[]): { fl
     }
   }
   const { min, max, name } = spec.positionals;
-  if (positionals.length < min) throw new UsageError(`missing ${name}: "${spec.name}" needs at least ${min}`, spec.name);
+  if (positionals.length < min)
+    throw new UsageError(`missing ${name}: "${spec.name}" needs at least ${min}`, spec.name);
   if (positionals.length > max) {
     const extra = positionals[max] as string;
-    throw new UsageError(max === 0 ? `"${spec.name}" takes no arguments (got "${extra}")` : `too many arguments starting at "${extra}"`, spec.name);
+    throw new UsageError(
+      max === 0
+        ? `"${spec.name}" takes no arguments (got "${extra}")`
+        : `too many arguments starting at "${extra}"`,
+      spec.name,
+    );
   }
   return { flags: values, positionals };
 }
@@ -110,10 +141,13 @@ function convert(flag: FlagSpec, raw: string, command: string): string | number 
       return d.ms;
     }
     case 'int': {
-      if (!/^[+-]?\d+$/.test(raw.trim())) throw new UsageError(`${label}: "${raw}" is not a whole number`, command);
+      if (!/^[+-]?\d+$/.test(raw.trim()))
+        throw new UsageError(`${label}: "${raw}" is not a whole number`, command);
       const n = Number(raw);
-      if (flag.min !== undefined && n < flag.min) throw new UsageError(`${label}: ${raw} is too small; the minimum is ${flag.min}`, command);
-      if (flag.max !== undefined && n > flag.max) throw new UsageError(`${label}: ${raw} is too large; the maximum is ${flag.max}`, command);
+      if (flag.min !== undefined && n < flag.min)
+        throw new UsageError(`${label}: ${raw} is too small; the minimum is ${flag.min}`, command);
+      if (flag.max !== undefined && n > flag.max)
+        throw new UsageError(`${label}: ${raw} is too large; the maximum is ${flag.max}`, command);
       return n;
     }
     case 'hostport':
@@ -131,11 +165,16 @@ function convert(flag: FlagSpec, raw: string, command: string): string | number 
 
 function unknownCommand(name: string): UsageError {
   const near = closest(name, commandNames);
-  return new UsageError(`unknown command "${name}"${near ? ` (did you mean "${near}"?)` : `; use one of ${commandNames.join(', ')}`}`);
+  return new UsageError(
+    `unknown command "${name}"${near ? ` (did you mean "${near}"?)` : `; use one of ${commandNames.join(', ')}`}`,
+  );
 }
 
 function suggest(name: string, spec: CommandSpec<unknown>): string {
-  const near = closest(name, spec.flags.map((f) => f.name));
+  const near = closest(
+    name,
+    spec.flags.map((f) => f.name),
+  );
   return near ? ` (did you mean --${near}?)` : '';
 }
 
@@ -158,7 +197,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = Math.min(
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     prev = cur;
   }

@@ -14,8 +14,9 @@ export function parseDuration(text: string): { ms: number } | { error: string } 
   const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
   let pos = 0;
-  let m: RegExpExecArray | null;
-  while (pos < t.length && (m = part.exec(t)) !== null) {
+  while (pos < t.length) {
+    const m = part.exec(t);
+    if (m === null) break;
     total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
     pos = part.lastIndex;
   }

@@ -8,7 +8,10 @@ export class ProgressReporter {
   private lastDraw = 0;
   total: number | undefined;
 
-  constructor(private readonly stderr: { write(chunk: string): unknown }, private readonly columns = 100) {}
+  constructor(
+    private readonly stderr: { write(chunk: string): unknown },
+    private readonly columns = 100,
+  ) {}
 
   update(stats: BatchStats, force = false): void {
     const now = Date.now();
@@ -53,16 +56,30 @@ export const SUMMARY_SERVICE_LINES = 20;
 export function formatSummary(stats: BatchStats): string {
   const lines: string[] = [];
   const outcomes = Object.entries(stats.byOutcome).filter(([, n]) => n);
-  lines.push(`lro-cancel: ${stats.done} records in ${(stats.elapsedMs / 1000).toFixed(1)}s — ${outcomes.map(([o, n]) => `${o}: ${n}`).join(', ') || 'nothing to do'}`);
+  lines.push(
+    `lro-cancel: ${stats.done} records in ${(stats.elapsedMs / 1000).toFixed(1)}s — ${outcomes.map(([o, n]) => `${o}: ${n}`).join(', ') || 'nothing to do'}`,
+  );
   const perService = Object.entries(stats.byService);
   for (const [svc, by] of perService.slice(0, SUMMARY_SERVICE_LINES)) {
-    lines.push(`  ${svc}: ${Object.entries(by).filter(([, n]) => n).map(([o, n]) => `${o} ${n}`).join(', ')}`);
+    lines.push(
+      `  ${svc}: ${Object.entries(by)
+        .filter(([, n]) => n)
+        .map(([o, n]) => `${o} ${n}`)
+        .join(', ')}`,
+    );
   }
   if (perService.length > SUMMARY_SERVICE_LINES) {
-    lines.push(`  ... and ${perService.length - SUMMARY_SERVICE_LINES} more services (their records carry the rest)`);
+    lines.push(
+      `  ... and ${perService.length - SUMMARY_SERVICE_LINES} more services (their records carry the rest)`,
+    );
   }
-  lines.push(`  latency p50 ${stats.latency.p50} ms, p95 ${stats.latency.p95} ms, p99 ${stats.latency.p99} ms; retries ${stats.retries} (quota ${stats.quotaRejections})`);
-  if (stats.skippedUnsuccessful) lines.push(`  ${stats.skippedUnsuccessful} skipped name(s) ended unsuccessfully in an earlier run (see previousOutcome)`);
+  lines.push(
+    `  latency p50 ${stats.latency.p50} ms, p95 ${stats.latency.p95} ms, p99 ${stats.latency.p99} ms; retries ${stats.retries} (quota ${stats.quotaRejections})`,
+  );
+  if (stats.skippedUnsuccessful)
+    lines.push(
+      `  ${stats.skippedUnsuccessful} skipped name(s) ended unsuccessfully in an earlier run (see previousOutcome)`,
+    );
   if (stats.unread) lines.push('  stopped before the end of the input: the rest of it was not read');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

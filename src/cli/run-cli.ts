@@ -27,7 +27,10 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
         return ExitCode.OK;
       default: {
         // Loads the command's module now, and only that one.
-        const run = (await commands[parsed.command].load()) as (options: unknown, io: CommandIO) => Promise<number>;
+        const run = (await commands[parsed.command].load()) as (
+          options: unknown,
+          io: CommandIO,
+        ) => Promise<number>;
         return await run(parsed.options, io);
       }
     }
@@ -70,6 +73,9 @@ export function reportError(error: unknown, io: Pick<CommandIO, 'stderr'>, comma
     say(`Try 'lro-cancel ${command ? `${command} ` : ''}--help'.`);
     return ExitCode.USAGE;
   }
-  say(`lro-cancel: internal error, please report it with this output:\n${e !== null && typeof e === 'object' && typeof e.stack === 'string' ? e.stack : String(error)}`, true);
+  say(
+    `lro-cancel: internal error, please report it with this output:\n${e !== null && typeof e === 'object' && typeof e.stack === 'string' ? e.stack : String(error)}`,
+    true,
+  );
   return ExitCode.FAILURE;
 }

@@ -22,7 +22,9 @@ const WHY: Readonly<Record<string, string>> = {
 
 /** Throws a usage error (exit 2) naming both flags when two of `files` are one file. */
 export async function checkDistinctFiles(files: readonly FileFlag[], command: string): Promise<void> {
-  const named = files.filter((f): f is { flag: string; path: string } => f.path !== undefined && f.path !== '-');
+  const named = files.filter(
+    (f): f is { flag: string; path: string } => f.path !== undefined && f.path !== '-',
+  );
   const ids = await Promise.all(named.map((f) => fileIdentity(f.path)));
   for (let i = 0; i < named.length; i++) {
     for (let j = i + 1; j < named.length; j++) {
@@ -30,7 +32,10 @@ export async function checkDistinctFiles(files: readonly FileFlag[], command: st
       const [a, b] = [named[i], named[j]] as [FileFlag, FileFlag];
       const why = WHY[[a.flag, b.flag].sort().join(' ')];
       const shown = a.path === b.path ? `"${a.path}"` : `"${a.path}" and "${b.path}"`;
-      throw new UsageError(`${a.flag} and ${b.flag} are the same file (${shown})${why ? `: ${why}` : ''}`, command);
+      throw new UsageError(
+        `${a.flag} and ${b.flag} are the same file (${shown})${why ? `: ${why}` : ''}`,
+        command,
+      );
     }
   }
 }
@@ -48,7 +53,8 @@ async function fileIdentity(p: string, depth = 0): Promise<string> {
   }
   try {
     // A dangling symlink: opening it for writing creates its target.
-    if (depth < 40 && (await fsp.lstat(p)).isSymbolicLink()) return fileIdentity(path.resolve(path.dirname(p), await fsp.readlink(p)), depth + 1);
+    if (depth < 40 && (await fsp.lstat(p)).isSymbolicLink())
+      return fileIdentity(path.resolve(path.dirname(p), await fsp.readlink(p)), depth + 1);
   } catch {
     // Nothing at all at that path.
   }

@@ -13,7 +13,12 @@ import { finalState, type RawOperation } from './operation';
  * services for the same state. None of them is trusted alone: the operation is read once, and
  * only a `done` operation settles the name.
  */
-const ALREADY_DONE_CODES: ReadonlySet<number> = new Set<number>([Code.FAILED_PRECONDITION, Code.ALREADY_EXISTS, Code.ABORTED, Code.OUT_OF_RANGE]);
+const ALREADY_DONE_CODES: ReadonlySet<number> = new Set<number>([
+  Code.FAILED_PRECONDITION,
+  Code.ALREADY_EXISTS,
+  Code.ABORTED,
+  Code.OUT_OF_RANGE,
+]);
 
 /** What a finished operation became, read after its cancel was refused. */
 export interface AlreadyDone {
@@ -45,13 +50,20 @@ export async function readBackIfDone(
   if (!(error instanceof OperationsError) || !ALREADY_DONE_CODES.has(error.code)) return undefined;
   let op: RawOperation;
   try {
-    ({ value: op } = await caller.invoke<RawOperation>({ method: 'getOperation', request: { name: target.name }, routingName: target.name, service: target.service, options: readOptions(options) }));
+    ({ value: op } = await caller.invoke<RawOperation>({
+      method: 'getOperation',
+      request: { name: target.name },
+      routingName: target.name,
+      service: target.service,
+      options: readOptions(options),
+    }));
   } catch {
     return undefined;
   }
   const state = finalState(op);
   if (state === 'still-running') return undefined;
-  if (state === 'cancelled' && error.attempts >= 2) return { outcome: 'cancel-requested', alreadyDone: false };
+  if (state === 'cancelled' && error.attempts >= 2)
+    return { outcome: 'cancel-requested', alreadyDone: false };
   const result: AlreadyDone = { outcome: state, alreadyDone: true };
   if (op.error && state !== 'completed') {
     result.finalCode = op.error.code;

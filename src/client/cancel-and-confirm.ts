@@ -6,7 +6,6 @@ import type { CallOptions, ConfirmOptions, ConfirmResult, OperationsCaller } fro
 export type { ConfirmOptions, ConfirmPolling, ConfirmResult } from './canceller-types';
 import { finalState, type RawOperation } from './operation';
 
-
 /**
  * Cancel, then read the operation until it is done or `confirmTimeoutMs` passes, and say
  * what became of it: cancelled, completed (despite the cancel), failed, or still-running.
@@ -14,14 +13,25 @@ import { finalState, type RawOperation } from './operation';
  * @throws OperationsError for every outcome of the cancel step other than success.
  * @internal (takes the internal surface; users call the canceller's method)
  */
-export async function cancelAndConfirm(caller: OperationsCaller, name: string, options: ConfirmOptions = {}): Promise<ConfirmResult> {
+export async function cancelAndConfirm(
+  caller: OperationsCaller,
+  name: string,
+  options: ConfirmOptions = {},
+): Promise<ConfirmResult> {
   const target = caller.resolve(name, 'cancel', options);
   // The cancel itself, with the one rule for an operation that was done already (already-done.ts).
   const cancelled = await caller.cancelResolved(target, options);
   const { attempts, latencyMs } = cancelled;
   if (cancelled.outcome !== 'cancel-requested') {
     // Finished before the cancel arrived: the read-back already says what it became.
-    const result: ConfirmResult = { name: target.name, service: target.service.id, outcome: cancelled.outcome, attempts, latencyMs, confirmMs: 0 };
+    const result: ConfirmResult = {
+      name: target.name,
+      service: target.service.id,
+      outcome: cancelled.outcome,
+      attempts,
+      latencyMs,
+      confirmMs: 0,
+    };
     if (cancelled.alreadyDone) result.alreadyDone = true;
     if (cancelled.finalCode !== undefined) result.finalCode = cancelled.finalCode;
     if (cancelled.finalMessage !== undefined) result.finalMessage = cancelled.finalMessage;
@@ -70,9 +80,14 @@ export async function cancelAndConfirm(caller: OperationsCaller, name: string, o
     // Jittered (50-100 %) so that a batch's polls do not march in step.
     const wait = Math.min(delay * (0.5 + Math.random() / 2), timeoutMs - elapsed);
     try {
-      await sleep(wait, options.signal ? AbortSignal.any([options.signal, caller.closeSignal]) : caller.closeSignal);
+      await sleep(
+        wait,
+        options.signal ? AbortSignal.any([options.signal, caller.closeSignal]) : caller.closeSignal,
+      );
     } catch (reason) {
-      const why = options.signal?.aborted ? 'aborted by the caller while confirming' : 'the client was closed while confirming';
+      const why = options.signal?.aborted
+        ? 'aborted by the caller while confirming'
+        : 'the client was closed while confirming';
       throw new OperationsError(Code.CANCELLED, why, {
         operationName: target.name,
         service: target.service.id,
@@ -85,12 +100,29 @@ export async function cancelAndConfirm(caller: OperationsCaller, name: string, o
   }
 }
 
-async function read(caller: OperationsCaller, name: string, service: string, options: CallOptions): Promise<RawOperation> {
-  const { value } = await caller.invoke<RawOperation>({ method: 'getOperation', request: { name }, routingName: name, service: caller.resolve(name, 'get', { ...options, service }).service, options });
+async function read(
+  caller: OperationsCaller,
+  name: string,
+  service: string,
+  options: CallOptions,
+): Promise<RawOperation> {
+  const { value } = await caller.invoke<RawOperation>({
+    method: 'getOperation',
+    request: { name },
+    routingName: name,
+    service: caller.resolve(name, 'get', { ...options, service }).service,
+    options,
+  });
   return value;
 }
 
-async function waitFor(caller: OperationsCaller, name: string, service: string, remainingMs: number, options: CallOptions): Promise<RawOperation> {
+async function waitFor(
+  caller: OperationsCaller,
+  name: string,
+  service: string,
+  remainingMs: number,
+  options: CallOptions,
+): Promise<RawOperation> {
   const ms = Math.min(remainingMs, 10_000);
   const timeout = { seconds: String(Math.floor(ms / 1000)), nanos: Math.floor((ms % 1000) * 1e6) };
   const svc = caller.resolve(name, 'get', { ...options, service }).service;

@@ -145,7 +145,10 @@ export interface OperationsCaller extends Canceller {
   /** Validate a name for `kind` and resolve its service. */
   resolve(name: string, kind: NameKind, options?: CallOptions): { name: string; service: ServiceDescriptor };
   /** `cancel` of a name `resolve` has validated already (the batch engine: no second pass). */
-  cancelResolved(target: { name: string; service: ServiceDescriptor }, options?: CallOptions): Promise<CancelResult>;
+  cancelResolved(
+    target: { name: string; service: ServiceDescriptor },
+    options?: CallOptions,
+  ): Promise<CancelResult>;
   /** Run one method with retries: `{ value, attempts }`. */
   invoke<Res>(call: InvokeSpec): Promise<{ value: Res; attempts: number }>;
   /** The stubs made so far (tests). */

@@ -1,6 +1,11 @@
 import { OperationsError } from '../errors/operations-error';
 import { Code } from '../errors/status-code';
-import { normalizeServiceHosts, parseOperationName, resolveServiceArg, type NameKind } from '../registry/operation-name';
+import {
+  normalizeServiceHosts,
+  parseOperationName,
+  resolveServiceArg,
+  type NameKind,
+} from '../registry/operation-name';
 import { findService, isServiceHost, type ServiceDescriptor } from '../registry/service-registry';
 import { callWithRetry } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
@@ -12,12 +17,18 @@ import { readBackIfDone } from './already-done';
 import { cancelAndConfirm } from './cancel-and-confirm';
 import { getOperation } from './get-operation';
 import { listOperations } from './list-operations';
-import type { CallOptions, Canceller, CancellerOptions, CancelResult, InvokeSpec, OperationsCaller } from './canceller-types';
+import type {
+  CallOptions,
+  Canceller,
+  CancellerOptions,
+  CancelResult,
+  InvokeSpec,
+  OperationsCaller,
+} from './canceller-types';
 
 export type { CallOptions, Canceller, CancellerOptions, CancelResult } from './canceller-types';
 /** @internal */
 export type { OperationsCaller } from './canceller-types';
-
 
 /**
  * Create a canceller. Cheap: nothing is resolved or connected until the first call.
@@ -54,10 +65,19 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
   const policy = resolveRetryPolicy(options.retry);
   // An empty environment variable means unset (as Google's *_EMULATOR_HOST variables do), but an
   // empty option is a mistake: it must not silently mean "production, TLS and ADC".
-  const emulator = options.emulator === null ? undefined : (options.emulator ?? (process.env.LRO_CANCEL_EMULATOR_HOST || undefined));
-  if (emulator === '') throw new EndpointError('emulator address is empty: give HOST:PORT, or leave the option out');
+  const emulator =
+    options.emulator === null
+      ? undefined
+      : (options.emulator ?? (process.env.LRO_CANCEL_EMULATOR_HOST || undefined));
+  if (emulator === '')
+    throw new EndpointError('emulator address is empty: give HOST:PORT, or leave the option out');
   const universeDomain = options.universeDomain ?? (process.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN || undefined);
-  const endpointOptions = { emulator, allowInsecure: options.allowInsecure, endpoint: options.endpoint, universeDomain };
+  const endpointOptions = {
+    emulator,
+    allowInsecure: options.allowInsecure,
+    endpoint: options.endpoint,
+    universeDomain,
+  };
   const defaultService = options.service === undefined ? undefined : resolveServiceArg(options.service);
   const nameOptions = {
     serviceHosts: Object.freeze(allowedHostsOf(options.serviceHosts, defaultService)),
@@ -77,7 +97,8 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
   const closing = new AbortController();
 
   // Fail fast on a bad emulator/endpoint setting: a usage error, not a per-name result.
-  if (emulator !== undefined) resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as ServiceDescriptor, endpointOptions);
+  if (emulator !== undefined)
+    resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as ServiceDescriptor, endpointOptions);
 
   // Per-call policy overrides are usually one object reused for every call (cancelMany's):
   // resolve each once, not on every call.
@@ -104,7 +125,11 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     return e;
   }
 
-  function resolve(name: string, kind: NameKind, callOptions?: CallOptions): { name: string; service: ServiceDescriptor } {
+  function resolve(
+    name: string,
+    kind: NameKind,
+    callOptions?: CallOptions,
+  ): { name: string; service: ServiceDescriptor } {
     const parsed = parseOperationName(name, {
       service: callOptions?.service ?? defaultService,
       kind,
@@ -143,7 +168,10 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
    * The policy of one call: the canceller's, or with the call's retry fields (resolved once per
    * reused object), or — with a per-call timeout or a method's override — resolved for this call.
    */
-  function policyFor(callOptions: CallOptions, policyOverride: Partial<RetryPolicy> | undefined): RetryPolicy {
+  function policyFor(
+    callOptions: CallOptions,
+    policyOverride: Partial<RetryPolicy> | undefined,
+  ): RetryPolicy {
     if (callOptions.timeoutMs === undefined && policyOverride === undefined) {
       return callOptions.retry === undefined ? policy : policyWith(callOptions.retry);
     }
@@ -155,7 +183,11 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     });
   }
 
-  function invokeOn<Res>(stub: OperationsStub, endpoint: Endpoint, call: InvokeSpec): Promise<{ value: Res; attempts: number }> {
+  function invokeOn<Res>(
+    stub: OperationsStub,
+    endpoint: Endpoint,
+    call: InvokeSpec,
+  ): Promise<{ value: Res; attempts: number }> {
     const { method, request, routingName, service } = call;
     const callOptions = call.options ?? NO_OPTIONS;
     const effective = policyFor(callOptions, call.policyOverride);
@@ -217,7 +249,10 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
   return self;
 
   // Promise-chained rather than async: on every call's path, and nearly every call succeeds.
-  function cancelResolved(target: { name: string; service: ServiceDescriptor }, callOptions?: CallOptions): Promise<CancelResult> {
+  function cancelResolved(
+    target: { name: string; service: ServiceDescriptor },
+    callOptions?: CallOptions,
+  ): Promise<CancelResult> {
     const started = performance.now();
     const accepted = (attempts: number): CancelResult => ({
       name: target.name,
@@ -226,7 +261,13 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
       attempts,
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
     });
-    return invoke<unknown>({ method: 'cancelOperation', request: { name: target.name }, routingName: target.name, service: target.service, options: callOptions }).then(
+    return invoke<unknown>({
+      method: 'cancelOperation',
+      request: { name: target.name },
+      routingName: target.name,
+      service: target.service,
+      options: callOptions,
+    }).then(
       (r) => accepted(r.attempts),
       async (e: unknown) => {
         // Refused because it is done already (or our own lost earlier attempt did it): say what it is.
@@ -244,7 +285,10 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
 }
 
 /** The custom hosts full names may name: `serviceHosts`, plus the default service's host when it is not built in. */
-function allowedHostsOf(serviceHosts: readonly string[] | undefined, defaultService: ServiceDescriptor | undefined): string[] {
+function allowedHostsOf(
+  serviceHosts: readonly string[] | undefined,
+  defaultService: ServiceDescriptor | undefined,
+): string[] {
   const hosts = normalizeServiceHosts(serviceHosts ?? []);
   const own = defaultService?.host.toLowerCase();
   if (own !== undefined && !findService(own) && isServiceHost(own) && !hosts.includes(own)) hosts.push(own);
@@ -255,5 +299,9 @@ function allowedHostsOf(serviceHosts: readonly string[] | undefined, defaultServ
 const NO_OPTIONS: CallOptions = Object.freeze({});
 
 function closedError(name: string, service: string): OperationsError {
-  return new OperationsError(Code.CANCELLED, 'the client was closed', { operationName: name, service, outcome: 'aborted' });
+  return new OperationsError(Code.CANCELLED, 'the client was closed', {
+    operationName: name,
+    service,
+    outcome: 'aborted',
+  });
 }

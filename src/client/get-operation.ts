@@ -7,8 +7,18 @@ import type { RawOperation } from './operation';
  * which google-gax's OperationsClient does not.
  * @internal (takes the internal surface; users call the canceller's method)
  */
-export async function getOperation(caller: OperationsCaller, name: string, options: CallOptions = {}): Promise<RawOperation> {
+export async function getOperation(
+  caller: OperationsCaller,
+  name: string,
+  options: CallOptions = {},
+): Promise<RawOperation> {
   const target = caller.resolve(name, 'get', options);
-  const { value } = await caller.invoke<RawOperation>({ method: 'getOperation', request: { name: target.name }, routingName: target.name, service: target.service, options });
+  const { value } = await caller.invoke<RawOperation>({
+    method: 'getOperation',
+    request: { name: target.name },
+    routingName: target.name,
+    service: target.service,
+    options,
+  });
   return value;
 }

@@ -46,7 +46,11 @@ export function operationToJson(op: RawOperation): OperationJson {
   const out: OperationJson = { name: op.name, done: op.done };
   if (op.metadata) out.metadata = anyToJson(op.metadata);
   if (op.error && (op.result === 'error' || op.result === undefined)) {
-    out.error = { code: op.error.code, message: op.error.message, details: (op.error.details ?? []).map(anyToJson) };
+    out.error = {
+      code: op.error.code,
+      message: op.error.message,
+      details: (op.error.details ?? []).map(anyToJson),
+    };
   } else if (op.response) out.response = anyToJson(op.response);
   return out;
 }

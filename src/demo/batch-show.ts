@@ -27,11 +27,32 @@ interface Kind {
 const KINDS: readonly Kind[] = [
   { label: 'running, cancels at once', percent: 50, seed: {}, expect: 'cancelled' },
   { label: 'running, cancel takes a moment', percent: 15, seed: { settleMs: 400 }, expect: 'cancelled' },
-  { label: 'completes despite the cancel', percent: 5, seed: { onCancel: 'complete', settleMs: 100 }, expect: 'completed' },
+  {
+    label: 'completes despite the cancel',
+    percent: 5,
+    seed: { onCancel: 'complete', settleMs: 100 },
+    expect: 'completed',
+  },
   { label: 'fails while cancelling', percent: 3, seed: { onCancel: 'fail' }, expect: 'failed' },
-  { label: 'already finished before the cancel', percent: 6, seed: { doneAs: 'completed' }, expect: 'completed' },
-  { label: 'flaky: two UNAVAILABLE first', percent: 5, seed: { failTimes: 2 }, expect: 'cancelled', attempts: 3 },
-  { label: 'service says UNIMPLEMENTED', percent: 5, seed: { onCancel: 'unimplemented' }, expect: 'unsupported' },
+  {
+    label: 'already finished before the cancel',
+    percent: 6,
+    seed: { doneAs: 'completed' },
+    expect: 'completed',
+  },
+  {
+    label: 'flaky: two UNAVAILABLE first',
+    percent: 5,
+    seed: { failTimes: 2 },
+    expect: 'cancelled',
+    attempts: 3,
+  },
+  {
+    label: 'service says UNIMPLEMENTED',
+    percent: 5,
+    seed: { onCancel: 'unimplemented' },
+    expect: 'unsupported',
+  },
   { label: 'ignores the cancel', percent: 1, seed: { onCancel: 'ignore' }, expect: 'still-running' },
   { label: 'no such operation', percent: 6, missing: true, expect: 'not-found' },
   { label: 'garbage input line', percent: 4, garbage: true, expect: 'invalid-name' },
@@ -52,23 +73,47 @@ export async function batchShow(): Promise<number> {
     const expected = new Map<number, Kind>();
     ops.forEach((op, i) => {
       const kind = cycle[(i * 37) % cycle.length] as Kind;
-      if (!kind.missing && !kind.garbage) emulator.store.seed({ ...kind.seed, name: op.name, service: op.service.id });
+      if (!kind.missing && !kind.garbage)
+        emulator.store.seed({ ...kind.seed, name: op.name, service: op.service.id });
       lines.push(kind.garbage ? `not an operation name #${i}` : fullName(op.service, op.name));
       expected.set(lines.length, kind);
     });
     const input = path.join(dir, 'names.txt');
     const output = path.join(dir, 'results.ndjson');
-    writeFileSync(input, lines.join('\n') + '\n');
+    writeFileSync(input, `${lines.join('\n')}\n`);
 
     say(`lro-cancel demo, part 2: ${TOTAL} operations on five services, a realistic mix:`);
     for (const k of KINDS) say(`  ${String(k.percent).padStart(3)}%  ${k.label.padEnd(36)} -> ${k.expect}`);
-    say(`$ lro-cancel batch --input names.txt --output results.ndjson --confirm --confirm-timeout 3s --emulator ${emulator.target}`);
+    say(
+      `$ lro-cancel batch --input names.txt --output results.ndjson --confirm --confirm-timeout 3s --emulator ${emulator.target}`,
+    );
     const code = await runCli(
-      ['batch', '--input', input, '--output', output, '--confirm', '--confirm-timeout', '3s', '--max-attempts', '4', '--emulator', emulator.target],
-      { stdout: process.stdout, stderr: process.stderr, env: { METADATA_SERVER_DETECTION: 'none' }, signal: new AbortController().signal },
+      [
+        'batch',
+        '--input',
+        input,
+        '--output',
+        output,
+        '--confirm',
+        '--confirm-timeout',
+        '3s',
+        '--max-attempts',
+        '4',
+        '--emulator',
+        emulator.target,
+      ],
+      {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: { METADATA_SERVER_DETECTION: 'none' },
+        signal: new AbortController().signal,
+      },
     );
 
-    const records = readFileSync(output, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BatchRecord);
+    const records = readFileSync(output, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as BatchRecord);
     const problems: string[] = [];
     if (records.length !== TOTAL) problems.push(`${records.length} records for ${TOTAL} names`);
     const seen = new Set<number>();
@@ -79,8 +124,10 @@ export async function batchShow(): Promise<number> {
         continue;
       }
       seen.add(r.line as number);
-      if (r.outcome !== kind.expect) problems.push(`line ${r.line} (${kind.label}): ${r.outcome}, expected ${kind.expect}`);
-      if (kind.attempts !== undefined && r.attempts !== kind.attempts) problems.push(`line ${r.line} (${kind.label}): ${r.attempts} attempts, expected ${kind.attempts}`);
+      if (r.outcome !== kind.expect)
+        problems.push(`line ${r.line} (${kind.label}): ${r.outcome}, expected ${kind.expect}`);
+      if (kind.attempts !== undefined && r.attempts !== kind.attempts)
+        problems.push(`line ${r.line} (${kind.label}): ${r.attempts} attempts, expected ${kind.attempts}`);
     }
     say(`first records of results.ndjson:`);
     for (const r of records.slice(0, 3)) say(`  ${JSON.stringify(r)}`);

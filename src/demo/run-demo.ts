@@ -36,15 +36,22 @@ const restricted = customService('restricted.googleapis.com');
 
 function scenarios(): Scenario[] {
   const s = services as Record<string, ServiceDescriptor>;
-  const name = (svc: ServiceDescriptor, id: string, variant = 0): string => sampleOperationName(svc, id, variant);
-  const dl = s['datalineage'] as ServiceDescriptor;
-  const dp = s['dataplex'] as ServiceDescriptor;
-  const ca = s['privateca'] as ServiceDescriptor;
-  const ds = s['datastore'] as ServiceDescriptor;
-  const de = s['discoveryengine'] as ServiceDescriptor;
+  const name = (svc: ServiceDescriptor, id: string, variant = 0): string =>
+    sampleOperationName(svc, id, variant);
+  const dl = s.datalineage as ServiceDescriptor;
+  const dp = s.dataplex as ServiceDescriptor;
+  const ca = s.privateca as ServiceDescriptor;
+  const ds = s.datastore as ServiceDescriptor;
+  const de = s.discoveryengine as ServiceDescriptor;
   return [
     { label: 'running operation', service: dl, name: name(dl, 'lineage-run-1'), seed: {}, expect: ok() },
-    { label: 'two UNAVAILABLE, then accepted (retried)', service: dl, name: name(dl, 'lineage-flaky'), seed: { failTimes: 2 }, expect: ok(3) },
+    {
+      label: 'two UNAVAILABLE, then accepted (retried)',
+      service: dl,
+      name: name(dl, 'lineage-flaky'),
+      seed: { failTimes: 2 },
+      expect: ok(3),
+    },
     { label: 'project operation', service: dp, name: name(dp, 'scan-1', 0), seed: {}, expect: ok() },
     { label: 'organization operation', service: dp, name: name(dp, 'org-task-1', 1), seed: {}, expect: ok() },
     {
@@ -63,9 +70,26 @@ function scenarios(): Scenario[] {
       expect: { outcome: 'unsupported', code: 'UNIMPLEMENTED', attempts: 1 },
     },
     { label: 'running export', service: ds, name: name(ds, 'export-1'), seed: {}, expect: ok() },
-    { label: 'no such operation', service: ds, name: name(ds, 'import-missing'), expect: { outcome: 'not-found', code: 'NOT_FOUND', attempts: 1 } },
-    { label: 'branch operation (collection)', service: de, name: name(de, 'import-docs-1', 0), seed: {}, expect: ok() },
-    { label: 'branch operation (data store)', service: de, name: name(de, 'import-docs-2', 1), seed: {}, expect: ok() },
+    {
+      label: 'no such operation',
+      service: ds,
+      name: name(ds, 'import-missing'),
+      expect: { outcome: 'not-found', code: 'NOT_FOUND', attempts: 1 },
+    },
+    {
+      label: 'branch operation (collection)',
+      service: de,
+      name: name(de, 'import-docs-1', 0),
+      seed: {},
+      expect: ok(),
+    },
+    {
+      label: 'branch operation (data store)',
+      service: de,
+      name: name(de, 'import-docs-2', 1),
+      seed: {},
+      expect: ok(),
+    },
     {
       label: 'engine operation: Get-only pattern, rejected before any call',
       service: de,
@@ -88,27 +112,50 @@ async function cancelShowcase(): Promise<number> {
   const emulator = await startOperationsEmulator({ host: '127.0.0.1', port: 0 });
   try {
     const list = scenarios();
-    for (const sc of list) if (sc.seed) emulator.store.seed({ ...sc.seed, name: sc.name, service: sc.service.id });
+    for (const sc of list)
+      if (sc.seed) emulator.store.seed({ ...sc.seed, name: sc.name, service: sc.service.id });
     emulator.setFaults(restricted.host, { denied: true });
 
     // The custom host must be allowed by name: full names alone cannot choose where calls go.
-    const argv = ['cancel', '--emulator', emulator.target, '--service-host', restricted.host, '--max-attempts', '4', ...list.map((sc) => fullName(sc.service, sc.name))];
+    const argv = [
+      'cancel',
+      '--emulator',
+      emulator.target,
+      '--service-host',
+      restricted.host,
+      '--max-attempts',
+      '4',
+      ...list.map((sc) => fullName(sc.service, sc.name)),
+    ];
     const out: string[] = [];
     const print = (line: string): void => {
       process.stdout.write(`${line}\n`);
     };
     print(`lro-cancel demo: Operations emulator on ${emulator.target} (loopback, plaintext, no credentials)`);
     const builtIn = new Set(list.filter((sc) => !sc.service.custom).map((sc) => sc.service.id));
-    print(`seeded ${emulator.store.size} operations on ${builtIn.size} built-in services (${[...builtIn].join(', ')}) and one custom host; cancelling ${list.length} names:`);
-    print(`$ lro-cancel cancel --emulator ${emulator.target} --service-host ${restricted.host} --max-attempts 4 NAME... (${list.length} names)`);
+    print(
+      `seeded ${emulator.store.size} operations on ${builtIn.size} built-in services (${[...builtIn].join(', ')}) and one custom host; cancelling ${list.length} names:`,
+    );
+    print(
+      `$ lro-cancel cancel --emulator ${emulator.target} --service-host ${restricted.host} --max-attempts 4 NAME... (${list.length} names)`,
+    );
     const exitCode = await runCli(argv, {
-      stdout: { write: (chunk: string) => (out.push(chunk), process.stdout.write(chunk)) },
+      stdout: {
+        write: (chunk: string) => {
+          out.push(chunk);
+          return process.stdout.write(chunk);
+        },
+      },
       stderr: process.stderr,
       env: withoutCredentials(process.env),
       signal: new AbortController().signal,
     });
 
-    const records = out.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as CancelRecord);
+    const records = out
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as CancelRecord);
     const problems = check(list, records, emulator);
     if (exitCode !== 1) problems.push(`exit status ${exitCode}, expected 1 (some names cannot be cancelled)`);
 
@@ -132,9 +179,14 @@ async function cancelShowcase(): Promise<number> {
 }
 
 /** Compare every record with its scenario, and the emulator's state with what a cancel implies. */
-function check(list: readonly Scenario[], records: readonly CancelRecord[], emulator: OperationsEmulator): string[] {
+function check(
+  list: readonly Scenario[],
+  records: readonly CancelRecord[],
+  emulator: OperationsEmulator,
+): string[] {
   const problems: string[] = [];
-  if (records.length !== list.length) problems.push(`${records.length} result lines for ${list.length} names`);
+  if (records.length !== list.length)
+    problems.push(`${records.length} result lines for ${list.length} names`);
   list.forEach((sc, i) => {
     const r = records[i];
     if (!r) return;
@@ -145,7 +197,8 @@ function check(list: readonly Scenario[], records: readonly CancelRecord[], emul
     if (r.outcome !== sc.expect.outcome || r.code !== sc.expect.code) {
       problems.push(`${where}: got ${r.outcome}/${r.code}, expected ${sc.expect.outcome}/${sc.expect.code}`);
     }
-    if (r.attempts !== sc.expect.attempts) problems.push(`${where}: ${r.attempts} attempt(s), expected ${sc.expect.attempts}`);
+    if (r.attempts !== sc.expect.attempts)
+      problems.push(`${where}: ${r.attempts} attempt(s), expected ${sc.expect.attempts}`);
     const op = emulator.store.get(sc.name);
     if (sc.expect.outcome === 'cancel-requested' && op?.error?.code !== Code.CANCELLED) {
       problems.push(`${where}: the emulator's operation did not end CANCELLED`);
@@ -160,8 +213,8 @@ function check(list: readonly Scenario[], records: readonly CancelRecord[], emul
 /** The demo's CLI run sees no credential settings at all (it would not use them anyway). */
 function withoutCredentials(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   const copy: Record<string, string | undefined> = { ...env, METADATA_SERVER_DETECTION: 'none' };
-  delete copy['GOOGLE_APPLICATION_CREDENTIALS'];
-  delete copy['LRO_CANCEL_EMULATOR_HOST'];
+  delete copy.GOOGLE_APPLICATION_CREDENTIALS;
+  delete copy.LRO_CANCEL_EMULATOR_HOST;
   return copy;
 }
 
@@ -177,7 +230,9 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`demo crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `demo crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -157,10 +157,20 @@ export class OperationsEmulator {
     if (this.options.redactGrpcLogs) redactGrpcLogs(grpc);
     const Service = loadOperationsService();
     const server = new grpc.Server({
-      ...(this.options.maxConcurrentStreams ? { 'grpc.max_concurrent_streams': this.options.maxConcurrentStreams } : {}),
+      ...(this.options.maxConcurrentStreams
+        ? { 'grpc.max_concurrent_streams': this.options.maxConcurrentStreams }
+        : {}),
     });
-    const wrap = (method: string, handler: (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, rec: RecordedCall) => Promise<unknown>): Handler =>
-      (call, callback) => void this.handle(method, call, callback, handler);
+    const wrap =
+      (
+        method: string,
+        handler: (
+          call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+          rec: RecordedCall,
+        ) => Promise<unknown>,
+      ): Handler =>
+      (call, callback) =>
+        void this.handle(method, call, callback, handler);
     server.addService(Service.service, {
       CancelOperation: wrap('CancelOperation', (call, rec) => this.cancel(call, rec)),
       GetOperation: wrap('GetOperation', (call, rec) => this.getOp(call, rec)),
@@ -169,7 +179,9 @@ export class OperationsEmulator {
       WaitOperation: wrap('WaitOperation', (call, rec) => this.wait(call, rec)),
     });
     const creds = this.options.tls
-      ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: this.options.tls.cert, private_key: this.options.tls.key }])
+      ? grpc.ServerCredentials.createSsl(null, [
+          { cert_chain: this.options.tls.cert, private_key: this.options.tls.key },
+        ])
       : grpc.ServerCredentials.createInsecure();
     const host = this.options.host ?? '127.0.0.1';
     const bindHost = host.includes(':') ? `[${host}]` : host;
@@ -224,7 +236,10 @@ export class OperationsEmulator {
   private sessions(): http2.ServerHttp2Session[] {
     if (!this.server) return [];
     const servers = (this.server as unknown as { http2Servers?: unknown }).http2Servers;
-    if (!(servers instanceof Map)) throw new Error('emulator: cannot reach the grpc-js server sessions (its internals changed); connection faults are unavailable');
+    if (!(servers instanceof Map))
+      throw new Error(
+        'emulator: cannot reach the grpc-js server sessions (its internals changed); connection faults are unavailable',
+      );
     const out: http2.ServerHttp2Session[] = [];
     for (const entry of servers.values() as IterableIterator<{ sessions?: Set<http2.ServerHttp2Session> }>) {
       for (const session of entry.sessions ?? []) if (!session.destroyed) out.push(session);
@@ -264,7 +279,10 @@ export class OperationsEmulator {
     method: string,
     call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
     callback: Callback,
-    handler: (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, rec: RecordedCall) => Promise<unknown>,
+    handler: (
+      call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+      rec: RecordedCall,
+    ) => Promise<unknown>,
   ): Promise<void> {
     const authority = call.getHost();
     const md = call.metadata;
@@ -290,14 +308,18 @@ export class OperationsEmulator {
     try {
       const faults = this.faultsFor(rec.service);
       if (faults.latencyMs) await delay(faults.latencyMs);
-      const drop = !!faults.dropRate && (faults.errorMethods ?? ['CancelOperation']).includes(method) && Math.random() < faults.dropRate;
+      const drop =
+        !!faults.dropRate &&
+        (faults.errorMethods ?? ['CancelOperation']).includes(method) &&
+        Math.random() < faults.dropRate;
       if (drop && !faults.dropAfterEffect) throw DROP;
       this.checkFaults(method, rec.service, faults);
       const value = await handler(call, rec);
       if (drop) throw DROP;
       rec.code = 0;
       callback(null, value);
-    } catch (e) {
+    } catch (thrown) {
+      let e = thrown;
       if (e === DROP) {
         // No answer: the connection dies under the call (and every other call on it).
         rec.dropped = true;
@@ -308,7 +330,11 @@ export class OperationsEmulator {
       }
       const err = e as Partial<grpc.StatusObject>;
       rec.code = err.code ?? Code.UNKNOWN;
-      callback({ code: rec.code, details: err.details ?? String(e), metadata: err.metadata ?? new grpc.Metadata() });
+      callback({
+        code: rec.code,
+        details: err.details ?? String(e),
+        metadata: err.metadata ?? new grpc.Metadata(),
+      });
     } finally {
       this.inflight--;
       if (rec.code !== undefined) this.codeCounts.set(rec.code, (this.codeCounts.get(rec.code) ?? 0) + 1);
@@ -324,11 +350,18 @@ export class OperationsEmulator {
     if (faults.quotaPerSecond !== undefined && !this.takeToken(service, faults.quotaPerSecond)) {
       const retryMs = faults.quotaRetryDelayMs ?? 1000;
       throw status(Code.RESOURCE_EXHAUSTED, `Quota exceeded: ${faults.quotaPerSecond} calls per second`, [
-        { type: 'google.rpc.RetryInfo', fields: { retryDelay: { seconds: Math.floor(retryMs / 1000), nanos: (retryMs % 1000) * 1e6 } } },
+        {
+          type: 'google.rpc.RetryInfo',
+          fields: { retryDelay: { seconds: Math.floor(retryMs / 1000), nanos: (retryMs % 1000) * 1e6 } },
+        },
         { type: 'google.rpc.ErrorInfo', fields: { reason: 'RATE_LIMIT_EXCEEDED', domain: 'googleapis.com' } },
       ]);
     }
-    if (faults.errorRate && (faults.errorMethods ?? ['CancelOperation']).includes(method) && Math.random() < faults.errorRate) {
+    if (
+      faults.errorRate &&
+      (faults.errorMethods ?? ['CancelOperation']).includes(method) &&
+      Math.random() < faults.errorRate
+    ) {
       throw status(faults.errorCode ?? Code.UNAVAILABLE, faults.errorMessage ?? 'injected fault');
     }
   }
@@ -359,10 +392,12 @@ export class OperationsEmulator {
 
   private async cancel(_call: unknown, rec: RecordedCall): Promise<unknown> {
     if (!rec.name) throw status(Code.INVALID_ARGUMENT, 'name is required');
-    if (this.faultsFor(rec.service).unimplemented) throw status(Code.UNIMPLEMENTED, 'Operation cancellation is not supported by this service.');
+    if (this.faultsFor(rec.service).unimplemented)
+      throw status(Code.UNIMPLEMENTED, 'Operation cancellation is not supported by this service.');
     const op = this.lookup(rec);
     op.cancelRequests++;
-    if (op.onCancel === 'unimplemented') throw status(Code.UNIMPLEMENTED, 'Operation cancellation is not supported for this operation.');
+    if (op.onCancel === 'unimplemented')
+      throw status(Code.UNIMPLEMENTED, 'Operation cancellation is not supported for this operation.');
     if (op.dropTimesLeft > 0) {
       op.dropTimesLeft--;
       throw DROP;
@@ -386,7 +421,10 @@ export class OperationsEmulator {
     return {};
   }
 
-  private async wait(call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, rec: RecordedCall): Promise<unknown> {
+  private async wait(
+    call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+    rec: RecordedCall,
+  ): Promise<unknown> {
     const op = this.lookup(rec);
     const t = call.request.timeout as { seconds?: string | number; nanos?: number } | null | undefined;
     const timeoutMs = t ? Number(t.seconds ?? 0) * 1000 + Number(t.nanos ?? 0) / 1e6 : 60_000;
@@ -395,13 +433,20 @@ export class OperationsEmulator {
     return toProto(op);
   }
 
-  private async list(call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, rec: RecordedCall): Promise<unknown> {
+  private async list(
+    call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+    rec: RecordedCall,
+  ): Promise<unknown> {
     const parent = rec.name;
     const filter = String(call.request.filter ?? '').replace(/\s+/g, '');
     let done: boolean | undefined;
     if (filter === 'done=true') done = true;
     else if (filter === 'done=false') done = false;
-    else if (filter !== '') throw status(Code.INVALID_ARGUMENT, `unsupported filter "${call.request.filter}" (the emulator knows done=true and done=false)`);
+    else if (filter !== '')
+      throw status(
+        Code.INVALID_ARGUMENT,
+        `unsupported filter "${call.request.filter}" (the emulator knows done=true and done=false)`,
+      );
     const prefix = parent ? `${parent}/operations/` : '';
     const matching: StoredOperation[] = [];
     for (const op of this.store.all()) {
@@ -410,7 +455,8 @@ export class OperationsEmulator {
       if (done !== undefined && op.done !== done) continue;
       matching.push(op);
     }
-    const size = Number(call.request.page_size ?? call.request.pageSize ?? 0) || this.options.defaultPageSize || 50;
+    const size =
+      Number(call.request.page_size ?? call.request.pageSize ?? 0) || this.options.defaultPageSize || 50;
     const token = String(call.request.page_token ?? call.request.pageToken ?? '');
     // Like many real servers, the token is an offset into the *filtered* list: cancelling
     // while paging a done=false filter shifts it (clients must list to the end first).
@@ -431,7 +477,10 @@ export async function startOperationsEmulator(options: EmulatorOptions = {}): Pr
 }
 
 function serviceKey(idOrHost: string): string {
-  return findService(idOrHost)?.id ?? (idOrHost === '*' ? '*' : idOrHost.includes('.') && !/^[\d.]+$/.test(idOrHost) ? idOrHost : '*');
+  return (
+    findService(idOrHost)?.id ??
+    (idOrHost === '*' ? '*' : idOrHost.includes('.') && !/^[\d.]+$/.test(idOrHost) ? idOrHost : '*')
+  );
 }
 
 function toProto(op: StoredOperation): Record<string, unknown> {
@@ -442,7 +491,11 @@ function toProto(op: StoredOperation): Record<string, unknown> {
   return out;
 }
 
-function status(code: number, details: string, extra: Parameters<typeof encodeStatus>[2] = []): Partial<grpc.StatusObject> {
+function status(
+  code: number,
+  details: string,
+  extra: Parameters<typeof encodeStatus>[2] = [],
+): Partial<grpc.StatusObject> {
   const metadata = new grpc.Metadata();
   if (extra.length > 0) metadata.set('grpc-status-details-bin', encodeStatus(code, details, extra));
   return { code, details, metadata };

@@ -38,7 +38,10 @@ export function fullName(service: ServiceDescriptor, relative: string): string {
 }
 
 /** `count` sample operations spread round-robin over the built-in services (and their patterns). */
-export function sampleOperations(count: number, idPrefix = 'op'): { service: ServiceDescriptor; name: string }[] {
+export function sampleOperations(
+  count: number,
+  idPrefix = 'op',
+): { service: ServiceDescriptor; name: string }[] {
   const out: { service: ServiceDescriptor; name: string }[] = [];
   const width = String(Math.max(count, 1)).length;
   for (let i = 0; i < count; i++) {

@@ -10,7 +10,8 @@
  */
 
 /** grpc-js: `Name resolution failed for target dns:dataplex.googleapis.com:443`. */
-const NAME_RESOLUTION = /Name resolution failed for target (?:dns:)?(?:\/\/[^/]*\/)?\[?([^\s\]]+?)\]?(?::\d+)?(?:\s|$)/;
+const NAME_RESOLUTION =
+  /Name resolution failed for target (?:dns:)?(?:\/\/[^/]*\/)?\[?([^\s\]]+?)\]?(?::\d+)?(?:\s|$)/;
 
 /** Node's resolver errors, as a code or in a message (`getaddrinfo ENOTFOUND host`). */
 const DNS_FAILURE = /\b(?:ENOTFOUND|EAI_AGAIN)\s+([^\s:]+)/;
@@ -19,7 +20,8 @@ const DNS_FAILURE = /\b(?:ENOTFOUND|EAI_AGAIN)\s+([^\s:]+)/;
 const NOT_TLS = /wrong version number|packet length too long/i;
 
 /** Node/OpenSSL's wordings for a certificate chain the client does not trust. */
-const UNTRUSTED = /self[- ]signed certificate|unable to get (?:local )?issuer certificate|unable to verify the first certificate|certificate (?:has expired|is not yet valid)|\b(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|CERT_HAS_EXPIRED|CERT_UNTRUSTED)\b/;
+const UNTRUSTED =
+  /self[- ]signed certificate|unable to get (?:local )?issuer certificate|unable to verify the first certificate|certificate (?:has expired|is not yet valid)|\b(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|CERT_HAS_EXPIRED|CERT_UNTRUSTED)\b/;
 
 /** Node: the certificate is valid but for another name. */
 const WRONG_HOST = /does not match certificate's altnames|ERR_TLS_CERT_ALTNAME_INVALID/;
@@ -35,7 +37,8 @@ const ADC_FILE_UNREADABLE = /GOOGLE_APPLICATION_CREDENTIALS environment variable
  */
 const NEVER_CONNECTED = /^Deadline exceeded after .*wait_for_ready.*Waiting for LB pick/;
 
-const EMULATOR = 'run an emulator (lro-cancel emulator) and pass --emulator HOST:PORT or set LRO_CANCEL_EMULATOR_HOST (library: emulator)';
+const EMULATOR =
+  'run an emulator (lro-cancel emulator) and pass --emulator HOST:PORT or set LRO_CANCEL_EMULATOR_HOST (library: emulator)';
 
 /**
  * The likely fix for a failure, as one line, or undefined when none of the known causes fits.
@@ -43,10 +46,15 @@ const EMULATOR = 'run an emulator (lro-cancel emulator) and pass --emulator HOST
  * system error code found on it, if any.
  */
 export function hintFor(text: string, code?: string): string | undefined {
-  const dns = NAME_RESOLUTION.exec(text)?.[1] ?? (code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? (DNS_FAILURE.exec(text)?.[1] ?? '') : undefined);
+  const dns =
+    NAME_RESOLUTION.exec(text)?.[1] ??
+    (code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? (DNS_FAILURE.exec(text)?.[1] ?? '') : undefined);
   if (dns !== undefined) return dnsHint(dns);
   if (NO_ADC.test(text)) {
-    return 'no Application Default Credentials: run "gcloud auth application-default login" or set GOOGLE_APPLICATION_CREDENTIALS to a key file; to test locally, ' + EMULATOR;
+    return (
+      'no Application Default Credentials: run "gcloud auth application-default login" or set GOOGLE_APPLICATION_CREDENTIALS to a key file; to test locally, ' +
+      EMULATOR
+    );
   }
   if (ADC_FILE_UNREADABLE.test(text)) {
     return 'GOOGLE_APPLICATION_CREDENTIALS names a file that cannot be read: fix or unset it, or run "gcloud auth application-default login"';
@@ -69,7 +77,8 @@ export function hintFor(text: string, code?: string): string | undefined {
 function dnsHint(host: string): string {
   const shown = host ? ` ${host}` : ' the host';
   // A Google host that does not resolve: offline, or a first try meant for the emulator.
-  if (/(^|\.)googleapis\.com$/i.test(host)) return `cannot resolve${shown} (offline, or no DNS?); to test locally, ${EMULATOR}`;
+  if (/(^|\.)googleapis\.com$/i.test(host))
+    return `cannot resolve${shown} (offline, or no DNS?); to test locally, ${EMULATOR}`;
   return `cannot resolve${shown}: check the host name (--endpoint, --service-host) and the network`;
 }
 
@@ -80,6 +89,9 @@ function dnsHint(host: string): string {
  */
 export function withHint(message: string, hint: string | undefined): string {
   if (!hint) return message;
-  const tidy = message.replace(/\s*\n\s*/g, ' ').replace(/\.?\s*Resolution note:\s*$/, '').trimEnd();
+  const tidy = message
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\.?\s*Resolution note:\s*$/, '')
+    .trimEnd();
   return `${tidy}; hint: ${hint}`;
 }

@@ -70,7 +70,10 @@ export class OperationsError extends Error {
     const name = codeName(code);
     const shown = init.displayName ?? init.operationName;
     const subject = shown ? `${shown}: ` : '';
-    super(`[${name}] ${subject}${withHint(rawMessage, init.hint)}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(
+      `[${name}] ${subject}${withHint(rawMessage, init.hint)}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.name = 'OperationsError';
     this.code = code;
     this.codeName = name;

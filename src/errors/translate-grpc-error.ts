@@ -14,7 +14,16 @@ import { Code } from './status-code';
 const STREAM_ENDED_WITHOUT_STATUS = /^Received RST_STREAM with code 0\b/;
 
 /** Node socket error codes that mean "could not reach the server": retryable like UNAVAILABLE. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 export interface TranslateContext {
   operationName?: string;
@@ -44,13 +53,25 @@ function isStatusLike(err: unknown): err is StatusLike {
  */
 export function translateGrpcError(err: unknown, ctx: TranslateContext = {}): OperationsError {
   if (err instanceof OperationsError) return err;
-  const init = { operationName: ctx.operationName, service: ctx.service, attempts: ctx.attempts ?? 0, cause: err };
+  const init = {
+    operationName: ctx.operationName,
+    service: ctx.service,
+    attempts: ctx.attempts ?? 0,
+    cause: err,
+  };
   if (isStatusLike(err)) {
-    const code = err.code === Code.INTERNAL && STREAM_ENDED_WITHOUT_STATUS.test(err.details) ? Code.UNAVAILABLE : err.code;
+    const code =
+      err.code === Code.INTERNAL && STREAM_ENDED_WITHOUT_STATUS.test(err.details)
+        ? Code.UNAVAILABLE
+        : err.code;
     // Server text is redacted here, where it enters: a server or proxy echoing a header must not
     // put a token into a message, a record or a journal.
     const message = redactSecrets(err.details) || 'no message from server';
-    return new OperationsError(code, message, { ...init, details: decodeDetails(err), hint: hintFor(message) });
+    return new OperationsError(code, message, {
+      ...init,
+      details: decodeDetails(err),
+      hint: hintFor(message),
+    });
   }
   const socketCode = findSocketCode(err);
   if (socketCode) {

@@ -52,9 +52,12 @@ function prune(json: protobuf.INamespace): protobuf.INamespace {
   const google = json.nested?.google as protobuf.INamespace | undefined;
   const nested = google?.nested ?? {};
   const wellKnown = (nested.protobuf as protobuf.INamespace | undefined)?.nested ?? {};
-  const keptProtobuf = Object.fromEntries(WELL_KNOWN_KEPT.filter((n) => n in wellKnown).map((n) => [n, wellKnown[n]]));
+  const keptProtobuf = Object.fromEntries(
+    WELL_KNOWN_KEPT.filter((n) => n in wellKnown).map((n) => [n, wellKnown[n]]),
+  );
   // Extensions of descriptor.proto options (longrunning.operation_info) go with it.
-  for (const ns of [nested.longrunning, nested.rpc] as Array<protobuf.INamespace | undefined>) dropExtensions(ns);
+  for (const ns of [nested.longrunning, nested.rpc] as Array<protobuf.INamespace | undefined>)
+    dropExtensions(ns);
   const longrunning = nested.longrunning as protobuf.INamespace;
   const lroNested = { ...longrunning.nested };
   delete lroNested.OperationInfo;
@@ -65,7 +68,10 @@ function prune(json: protobuf.INamespace): protobuf.INamespace {
       google: {
         nested: {
           longrunning: { ...longrunning, nested: lroNested },
-          rpc: { ...rpc, nested: Object.fromEntries(RPC_KEPT.filter((n) => n in rpcNested).map((n) => [n, rpcNested[n]])) },
+          rpc: {
+            ...rpc,
+            nested: Object.fromEntries(RPC_KEPT.filter((n) => n in rpcNested).map((n) => [n, rpcNested[n]])),
+          },
           protobuf: { ...(nested.protobuf as object), nested: keptProtobuf },
         } as NonNullable<protobuf.INamespace['nested']>,
       },

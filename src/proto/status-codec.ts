@@ -43,7 +43,12 @@ function loadRoot(): protobuf.Root {
   return r;
 }
 
-const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, defaults: false, bytes: String };
+const TO_OBJECT: protobuf.IConversionOptions = {
+  longs: String,
+  enums: String,
+  defaults: false,
+  bytes: String,
+};
 
 /** Decode an Any to `{ '@type', ...fields }`; unknown types keep their bytes as base64 `value`. */
 export function decodeAny(typeUrl: string, value: Uint8Array): DecodedAny {

@@ -45,7 +45,10 @@ export function redactSecrets(text: string): string {
       .replace(/(?<![A-Za-z])(Bearer(?:\s|%20|\+)+)[A-Za-z0-9._~+/-]+=*/gi, '$1[redacted]')
       .replace(/\bya29\.[A-Za-z0-9._~+/-]+/g, '[redacted]')
       .replace(new RegExp(`("${SECRET_KEYS}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*`, 'gi'), '$1[redacted]')
-      .replace(new RegExp(`(%22${SECRET_KEYS}%22(?:%3A|:)(?:%20)*%22)[A-Za-z0-9._~+/-]+`, 'gi'), '$1[redacted]')
+      .replace(
+        new RegExp(`(%22${SECRET_KEYS}%22(?:%3A|:)(?:%20)*%22)[A-Za-z0-9._~+/-]+`, 'gi'),
+        '$1[redacted]',
+      )
       .replace(new RegExp(`\\b(${SECRET_KEYS}\\s*=\\s*)[^\\s&,;]+`, 'gi'), '$1[redacted]')
   );
 }

@@ -37,7 +37,8 @@ export function fullNameCandidates(relative: string, given?: ServiceDescriptor):
 // `https://dataplex.googleapis.com/v1/projects/.../operations/o:cancel`: a REST URL of a name.
 // Host (no port but :443), one API version segment (v1, v1alpha, v1beta1), the name, an
 // optional verb of the Operations mixin, and query or fragment (ignored).
-const REST_URL = /^https?:\/\/([a-z0-9.-]+)(?::443)?\/v\d+[a-z0-9]*\/([^?#]+?)(?::(?:cancel|wait))?(?:[?#].*)?$/i;
+const REST_URL =
+  /^https?:\/\/([a-z0-9.-]+)(?::443)?\/v\d+[a-z0-9]*\/([^?#]+?)(?::(?:cancel|wait))?(?:[?#].*)?$/i;
 
 /** True for text that is a URL (`scheme://`), never an operation name. */
 export function looksLikeUrl(input: string): boolean {
@@ -77,7 +78,9 @@ export function quoteNames(suggestions: readonly Suggestion[], budget = 600): st
 
 /** `a`, `a and b`, `a, b and c` (or with `or`). */
 export function joinList(items: readonly string[], conjunction: 'and' | 'or' = 'and'): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
 }
 
 /** Patterns per service shown in `expectedShapes`; the rest of a service's are counted. */

@@ -1,8 +1,25 @@
 import { Code } from '../errors/status-code';
 import { OperationsError } from '../errors/operations-error';
-import { checkedSuggestions, expectedShapes, fullNameCandidates, looksLikeUrl, joinList, quoteNames, repairedCandidates, type CandidateCheck } from './name-suggestions';
+import {
+  checkedSuggestions,
+  expectedShapes,
+  fullNameCandidates,
+  looksLikeUrl,
+  joinList,
+  quoteNames,
+  repairedCandidates,
+  type CandidateCheck,
+} from './name-suggestions';
 import { quoteText } from './quote-text';
-import { customService, findService, isServiceHost, patternsOf, services, type NameKind, type ServiceDescriptor } from './service-registry';
+import {
+  customService,
+  findService,
+  isServiceHost,
+  patternsOf,
+  services,
+  type NameKind,
+  type ServiceDescriptor,
+} from './service-registry';
 
 /** A validated operation name and the service it belongs to. */
 export interface OperationName {
@@ -69,7 +86,10 @@ function matchesSplit(parts: readonly string[], pat: readonly string[]): boolean
   if (pat[0] === '**') {
     const rest = pat.slice(1);
     if (parts.length < rest.length + 1) return false;
-    return segmentsMatch(parts.slice(parts.length - rest.length), rest) && parts.slice(0, parts.length - rest.length).every((p) => p !== '');
+    return (
+      segmentsMatch(parts.slice(parts.length - rest.length), rest) &&
+      parts.slice(0, parts.length - rest.length).every((p) => p !== '')
+    );
   }
   return parts.length === pat.length && segmentsMatch(parts, pat);
 }
@@ -143,14 +163,42 @@ export function parseOperationName(input: string, options: ParseNameOptions | st
 function parseName(input: string, opts: ParseNameOptions, kind: NameKind, hinted: boolean): OperationName {
   const given = opts.service === undefined ? undefined : resolveServiceArg(opts.service);
 
-  if (typeof input !== 'string') throw invalid(describe(input), `operation name must be a string, got ${typeof input}`);
-  if (input.length === 0) throw invalidHinted(input, 'operation name is empty', input, given, opts, kind, false);
+  if (typeof input !== 'string')
+    throw invalid(describe(input), `operation name must be a string, got ${typeof input}`);
+  if (input.length === 0)
+    throw invalidHinted(input, 'operation name is empty', input, given, opts, kind, false);
   if (input.length > MAX_NAME_LENGTH) {
-    throw invalidHinted(input.slice(0, 64) + '…', `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`, input, given, opts, kind, false);
+    throw invalidHinted(
+      `${input.slice(0, 64)}…`,
+      `operation name is ${input.length} characters long; the limit is ${MAX_NAME_LENGTH}`,
+      input,
+      given,
+      opts,
+      kind,
+      false,
+    );
   }
   if (SUSPECT.test(input)) {
-    if (FORBIDDEN.test(input)) throw invalidHinted(input, 'operation name contains whitespace or a control character', input, given, opts, kind, hinted);
-    if (LONE_SURROGATE.test(input)) throw invalidHinted(input, 'operation name is not well-formed Unicode (it holds an unpaired surrogate)', input, given, opts, kind, false);
+    if (FORBIDDEN.test(input))
+      throw invalidHinted(
+        input,
+        'operation name contains whitespace or a control character',
+        input,
+        given,
+        opts,
+        kind,
+        hinted,
+      );
+    if (LONE_SURROGATE.test(input))
+      throw invalidHinted(
+        input,
+        'operation name is not well-formed Unicode (it holds an unpaired surrogate)',
+        input,
+        given,
+        opts,
+        kind,
+        false,
+      );
   }
 
   let relative = input;
@@ -161,7 +209,15 @@ function parseName(input: string, opts: ParseNameOptions, kind: NameKind, hinted
     relative = slash === -1 ? '' : input.slice(slash + 1);
     service = serviceOfHost(input, host, given, opts);
   } else if (input.startsWith('/')) {
-    throw invalidHinted(input, 'operation name must not start with "/" (use a relative name, or a full name, which starts with two slashes and the service host)', input, given, opts, kind, hinted);
+    throw invalidHinted(
+      input,
+      'operation name must not start with "/" (use a relative name, or a full name, which starts with two slashes and the service host)',
+      input,
+      given,
+      opts,
+      kind,
+      hinted,
+    );
   }
 
   if (!service) throw invalid(input, hinted ? noServiceMessage(input, opts, kind) : 'no service given');
@@ -170,8 +226,14 @@ function parseName(input: string, opts: ParseNameOptions, kind: NameKind, hinted
     if (matchesName(relative, splitPattern(patterns[i] as string))) return { name: relative, service };
   }
   // No pattern matches (and none matches an empty segment): say which problem it is.
-  const why = relative.split('/').includes('') ? 'operation name has an empty segment;' : 'operation name does not match:';
-  throw invalid(input, `${why} ${expected(service, kind)}${hinted ? mismatchHint(input, relative, service, opts, kind) : ''}`, service);
+  const why = relative.split('/').includes('')
+    ? 'operation name has an empty segment;'
+    : 'operation name does not match:';
+  throw invalid(
+    input,
+    `${why} ${expected(service, kind)}${hinted ? mismatchHint(input, relative, service, opts, kind) : ''}`,
+    service,
+  );
 }
 
 // ---- Hints: only on the error path. Every full name suggested is parsed first (unhinted). ----
@@ -211,7 +273,13 @@ function noServiceMessage(input: string, opts: ParseNameOptions, kind: NameKind)
 }
 
 /** A name its service does not take: a repaired URL, "readable but not cancellable", or the other services that take it. */
-function mismatchHint(input: string, relative: string, service: ServiceDescriptor, opts: ParseNameOptions, kind: NameKind): string {
+function mismatchHint(
+  input: string,
+  relative: string,
+  service: ServiceDescriptor,
+  opts: ParseNameOptions,
+  kind: NameKind,
+): string {
   const check = checkWith(opts, kind);
   const repaired = checkedSuggestions(repairedCandidates(input, kind), check);
   if (repaired.length > 0) return `; did you mean ${quoteNames(repaired)}`;
@@ -225,9 +293,16 @@ function mismatchHint(input: string, relative: string, service: ServiceDescripto
 }
 
 /** A leading "/" or surrounding whitespace: the full name(s) meant, if trimming makes one that parses. */
-function repairHint(input: string, given: ServiceDescriptor | undefined, opts: ParseNameOptions, kind: NameKind): string {
+function repairHint(
+  input: string,
+  given: ServiceDescriptor | undefined,
+  opts: ParseNameOptions,
+  kind: NameKind,
+): string {
   const trimmed = input.trim();
-  const candidates = trimmed.startsWith('//') ? [trimmed] : fullNameCandidates(trimmed.replace(/^\/+/, ''), given).slice(0, given ? 1 : undefined);
+  const candidates = trimmed.startsWith('//')
+    ? [trimmed]
+    : fullNameCandidates(trimmed.replace(/^\/+/, ''), given).slice(0, given ? 1 : undefined);
   const fits = checkedSuggestions(candidates, checkWith(opts, kind));
   return fits.length > 0 ? `; did you mean ${quoteNames(fits)}` : '';
 }
@@ -246,7 +321,8 @@ function invalidHinted(
   kind: NameKind,
   hint: boolean,
 ): OperationsError {
-  const known = typeof input === 'string' && input.startsWith('//') ? serviceOfFullName(input, given, opts) : given;
+  const known =
+    typeof input === 'string' && input.startsWith('//') ? serviceOfFullName(input, given, opts) : given;
   const base = known ? `${why}; ${expected(known, kind)}` : why;
   return invalid(shown, hint ? base + repairHint(input, given, opts, kind) : base, known);
 }
@@ -261,7 +337,11 @@ function describe(value: unknown): string {
 }
 
 /** The service a `//host/...` full name names, if the host is usable and allowed; for error messages only. */
-function serviceOfFullName(input: string, given: ServiceDescriptor | undefined, opts: ParseNameOptions): ServiceDescriptor | undefined {
+function serviceOfFullName(
+  input: string,
+  given: ServiceDescriptor | undefined,
+  opts: ParseNameOptions,
+): ServiceDescriptor | undefined {
   const slash = input.indexOf('/', 2);
   const host = slash === -1 ? input.slice(2) : input.slice(2, slash);
   try {
@@ -276,13 +356,21 @@ function serviceOfFullName(input: string, given: ServiceDescriptor | undefined, 
  * service (also by its host under the universe domain), or an allowed custom host. Any other
  * host is refused here, from the text alone: no connection, no DNS lookup, no credentials.
  */
-function serviceOfHost(input: string, host: string, given: ServiceDescriptor | undefined, opts: ParseNameOptions): ServiceDescriptor {
+function serviceOfHost(
+  input: string,
+  host: string,
+  given: ServiceDescriptor | undefined,
+  opts: ParseNameOptions,
+): ServiceDescriptor {
   const h = host.toLowerCase();
   if (given && given.host === h) return given;
   const builtIn = findService(h) ?? builtInUnderUniverse(h, opts.universeDomain);
   if (builtIn) return builtIn;
   if (!isServiceHost(h)) {
-    throw invalid(input, `full resource name has no valid service host (${quoteText(host)} is not a DNS host name such as "foo.googleapis.com")`);
+    throw invalid(
+      input,
+      `full resource name has no valid service host (${quoteText(host)} is not a DNS host name such as "foo.googleapis.com")`,
+    );
   }
   const allowed = allowedHosts(opts.serviceHosts).get(h);
   if (allowed) return allowed;
@@ -294,7 +382,10 @@ function serviceOfHost(input: string, host: string, given: ServiceDescriptor | u
 }
 
 /** `dataplex.example-universe.com` under universe `example-universe.com`: the built-in dataplex (resolveEndpoint's rewrite, inverted). */
-function builtInUnderUniverse(host: string, universeDomain: string | undefined): ServiceDescriptor | undefined {
+function builtInUnderUniverse(
+  host: string,
+  universeDomain: string | undefined,
+): ServiceDescriptor | undefined {
   if (!universeDomain || universeDomain === 'googleapis.com') return undefined;
   const suffix = `.${universeDomain.toLowerCase()}`;
   if (!host.endsWith(suffix) || host.length === suffix.length) return undefined;
@@ -311,7 +402,8 @@ function allowedHosts(serviceHosts: readonly string[] | undefined): ReadonlyMap<
   let found = ALLOWED_HOSTS.get(serviceHosts);
   if (!found) {
     const map = new Map<string, ServiceDescriptor>();
-    for (const host of normalizeServiceHosts(serviceHosts)) map.set(host, findService(host) ?? customService(host));
+    for (const host of normalizeServiceHosts(serviceHosts))
+      map.set(host, findService(host) ?? customService(host));
     found = map;
     ALLOWED_HOSTS.set(serviceHosts, found);
   }
@@ -327,7 +419,9 @@ export function normalizeServiceHosts(serviceHosts: readonly string[]): string[]
     try {
       return customService(host).host;
     } catch (e) {
-      throw new OperationsError(Code.INVALID_ARGUMENT, `serviceHosts: ${(e as Error).message}`, { outcome: 'invalid-name' });
+      throw new OperationsError(Code.INVALID_ARGUMENT, `serviceHosts: ${(e as Error).message}`, {
+        outcome: 'invalid-name',
+      });
     }
   });
 }

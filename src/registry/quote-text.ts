@@ -4,5 +4,8 @@ const RAW_AFTER_JSON = /[\u007f-\u009f\u2028\u2029]/g;
 
 /** A value quoted for a message: one line, every control character escaped (JSON style). */
 export function quoteText(value: string): string {
-  return JSON.stringify(value).replace(RAW_AFTER_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    RAW_AFTER_JSON,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -135,7 +135,8 @@ export const services: Readonly<Record<string, ServiceDescriptor>> = Object.free
 /** The ids of the built-in services, in table order. */
 export const serviceIds: readonly string[] = Object.keys(services);
 
-const HOST_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const HOST_PATTERN =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 /** True for a lower-case DNS host name with at least one dot (`foo.googleapis.com`): no port, no IP literal syntax. */
 export function isServiceHost(host: string): boolean {
@@ -150,7 +151,9 @@ export function customService(host: string): ServiceDescriptor {
   const h = host.trim().toLowerCase();
   if (!isServiceHost(h)) {
     // JSON-quoted: a hostile value (CR, LF, escapes) is shown escaped, on one line.
-    throw new TypeError(`service host ${quoteText(host)} is not a DNS host name such as "foo.googleapis.com"`);
+    throw new TypeError(
+      `service host ${quoteText(host)} is not a DNS host name such as "foo.googleapis.com"`,
+    );
   }
   return {
     id: h,
@@ -178,6 +181,6 @@ export function patternsOf(service: ServiceDescriptor, kind: NameKind): readonly
 /** Find a built-in service by id or by host. */
 export function findService(idOrHost: string): ServiceDescriptor | undefined {
   const key = idOrHost.toLowerCase();
-  if (Object.prototype.hasOwnProperty.call(services, key)) return services[key];
+  if (Object.hasOwn(services, key)) return services[key];
   return Object.values(services).find((s) => s.host === key);
 }

@@ -54,7 +54,13 @@ export function callWithRetry<T>(attempt: Attempt<T>, ctx: RetryContext): Promis
 }
 
 /** After attempt 1 failed with `raw`: decide, wait, try again, until success or a final error. */
-async function retryLoop<T>(attempt: Attempt<T>, ctx: RetryContext, raw: unknown, attemptDeadline: number, totalDeadline: number): Promise<RetryResult<T>> {
+async function retryLoop<T>(
+  attempt: Attempt<T>,
+  ctx: RetryContext,
+  raw: unknown,
+  attemptDeadline: number,
+  totalDeadline: number,
+): Promise<RetryResult<T>> {
   const { policy } = ctx;
   for (let attempts = 1; ; attempts++) {
     // `raw` is the failure of attempt number `attempts`, which had `attemptDeadline`.
@@ -75,7 +81,10 @@ async function retryLoop<T>(attempt: Attempt<T>, ctx: RetryContext, raw: unknown
     ctx.onRetry?.(err, attempts, delay);
     try {
       // Only a retry wait needs the combined signal, so the hot path never builds one.
-      const waitSignal = ctx.signal && ctx.closeSignal ? AbortSignal.any([ctx.signal, ctx.closeSignal]) : (ctx.signal ?? ctx.closeSignal);
+      const waitSignal =
+        ctx.signal && ctx.closeSignal
+          ? AbortSignal.any([ctx.signal, ctx.closeSignal])
+          : (ctx.signal ?? ctx.closeSignal);
       await sleep(delay, waitSignal);
     } catch (reason) {
       throw aborted(ctx, attempts, reason);
@@ -92,7 +101,12 @@ async function retryLoop<T>(attempt: Attempt<T>, ctx: RetryContext, raw: unknown
 }
 
 /** How long to wait before retrying `err`, or undefined when it must not be retried. */
-function retryDelay(err: OperationsError, attempts: number, hitOwnAttemptDeadline: boolean, ctx: RetryContext): number | undefined {
+function retryDelay(
+  err: OperationsError,
+  attempts: number,
+  hitOwnAttemptDeadline: boolean,
+  ctx: RetryContext,
+): number | undefined {
   const backoff = computeBackoffMs(attempts, ctx.policy, ctx.random);
   const serverDelay = retryInfoDelayMs(err);
   if (err.code === Code.RESOURCE_EXHAUSTED) {

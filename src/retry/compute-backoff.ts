@@ -11,6 +11,9 @@ export function computeBackoffMs(
   policy: Pick<RetryPolicy, 'initialDelayMs' | 'multiplier' | 'maxDelayMs'>,
   random: () => number = Math.random,
 ): number {
-  const bound = Math.min(policy.maxDelayMs, policy.initialDelayMs * Math.pow(policy.multiplier, Math.max(0, retry - 1)));
+  const bound = Math.min(
+    policy.maxDelayMs,
+    policy.initialDelayMs * policy.multiplier ** Math.max(0, retry - 1),
+  );
   return Math.floor(bound * random());
 }

@@ -66,10 +66,13 @@ export function resolveRetryPolicy(partial: Partial<RetryPolicy> = {}): RetryPol
     retryableCodes: partial.retryableCodes ?? DEFAULT_RETRY_POLICY.retryableCodes,
     retryResourceExhausted: partial.retryResourceExhausted ?? DEFAULT_RETRY_POLICY.retryResourceExhausted,
   };
-  if (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1) throw new RangeError(`maxAttempts must be an integer >= 1, got ${p.maxAttempts}`);
+  if (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1)
+    throw new RangeError(`maxAttempts must be an integer >= 1, got ${p.maxAttempts}`);
   for (const key of ['initialDelayMs', 'maxDelayMs', 'perAttemptTimeoutMs', 'totalTimeoutMs'] as const) {
-    if (!Number.isFinite(p[key]) || p[key] < 0) throw new RangeError(`${key} must be a finite number >= 0, got ${p[key]}`);
+    if (!Number.isFinite(p[key]) || p[key] < 0)
+      throw new RangeError(`${key} must be a finite number >= 0, got ${p[key]}`);
   }
-  if (!Number.isFinite(p.multiplier) || p.multiplier < 1) throw new RangeError(`multiplier must be >= 1, got ${p.multiplier}`);
+  if (!Number.isFinite(p.multiplier) || p.multiplier < 1)
+    throw new RangeError(`multiplier must be >= 1, got ${p.multiplier}`);
   return p;
 }

@@ -26,17 +26,24 @@ export interface CredentialOptions {
  * channel asks for, so building a client resolves nothing and probes nothing.
  * grpc-js refuses to attach call credentials to an insecure channel, which is what we want.
  */
-export function createChannelCredentials(endpoint: Endpoint, options: CredentialOptions): grpc.ChannelCredentials {
+export function createChannelCredentials(
+  endpoint: Endpoint,
+  options: CredentialOptions,
+): grpc.ChannelCredentials {
   if (!endpoint.secure) return grpc.credentials.createInsecure();
   const ssl = grpc.credentials.createSsl(options.rootCerts ?? null);
   const provider = options.auth ?? lazyApplicationDefault(options.scopes, options.universeDomain);
   const callCredentials = grpc.credentials.createFromGoogleCredential({
-    getRequestHeaders: async (url?: string) => rememberCredentials(headersToRecord(await provider.getRequestHeaders(url))),
+    getRequestHeaders: async (url?: string) =>
+      rememberCredentials(headersToRecord(await provider.getRequestHeaders(url))),
   });
   return grpc.credentials.combineChannelCredentials(ssl, callCredentials);
 }
 
-function lazyApplicationDefault(scopes: readonly string[], universeDomain: string | undefined): AuthClientLike {
+function lazyApplicationDefault(
+  scopes: readonly string[],
+  universeDomain: string | undefined,
+): AuthClientLike {
   let auth: AuthClientLike | undefined;
   return {
     getRequestHeaders(url?: string) {

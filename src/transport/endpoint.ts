@@ -34,10 +34,11 @@ export class EndpointError extends Error {
 
 /** Parse `host:port` (`[::1]:8080` for IPv6). The port is required. */
 export function parseHostPort(text: string, what: string): { host: string; port: number } {
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s/\[\]]+):(\d{1,5})$/.exec(text.trim());
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s/[\]]+):(\d{1,5})$/.exec(text.trim());
   if (!m) throw new EndpointError(`${what} "${text}" must be HOST:PORT, e.g. localhost:8080 or [::1]:8080`);
   const port = Number(m[2]);
-  if (port < 1 || port > 65535) throw new EndpointError(`${what} "${text}" has port ${port}; it must be 1-65535`);
+  if (port < 1 || port > 65535)
+    throw new EndpointError(`${what} "${text}" has port ${port}; it must be 1-65535`);
   return { host: m[1] as string, port };
 }
 
@@ -70,6 +71,7 @@ export function resolveEndpoint(service: ServiceDescriptor, options: EndpointOpt
     return { address: `${host}:${port}`, host, port, secure: true };
   }
   const universe = options.universeDomain ?? 'googleapis.com';
-  const host = universe === 'googleapis.com' ? service.host : service.host.replace(/\.googleapis\.com$/, `.${universe}`);
+  const host =
+    universe === 'googleapis.com' ? service.host : service.host.replace(/\.googleapis\.com$/, `.${universe}`);
   return { address: `${host}:${service.port}`, host, port: service.port, secure: true };
 }

@@ -46,7 +46,12 @@ export function redactGrpcLogs(grpc: GrpcLogging): void {
   const redacting: Partial<Console> & { [REDACTING]: true } = { [REDACTING]: true };
   for (const level of ['error', 'info', 'debug'] as const) {
     const fn = current[level] as LogFn | undefined;
-    if (fn) redacting[level] = (...args: unknown[]) => fn.apply(current, args.map((a) => redactSecrets(typeof a === 'string' ? a : inspect(a))));
+    if (fn)
+      redacting[level] = (...args: unknown[]) =>
+        fn.apply(
+          current,
+          args.map((a) => redactSecrets(typeof a === 'string' ? a : inspect(a))),
+        );
   }
   grpc.setLogger(redacting);
 }

@@ -2,7 +2,12 @@ import { VERSION } from '../version';
 import { grpc, grpcVersion } from './grpc';
 
 /** The google.longrunning.Operations methods, by their JS (camelCase) names. */
-export type OperationsMethod = 'cancelOperation' | 'getOperation' | 'listOperations' | 'deleteOperation' | 'waitOperation';
+export type OperationsMethod =
+  | 'cancelOperation'
+  | 'getOperation'
+  | 'listOperations'
+  | 'deleteOperation'
+  | 'waitOperation';
 
 type UnaryMethod = (
   request: object,
@@ -60,7 +65,9 @@ export class OperationsStub {
 
   /** Resolve once the channel is connected, or reject when `deadline` (epoch ms) passes first. */
   waitForReady(deadline: number): Promise<void> {
-    return new Promise((resolve, reject) => this.client.waitForReady(deadline, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.client.waitForReady(deadline, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   /** The underlying channel (connectivity state, tests). */
@@ -82,7 +89,12 @@ export class OperationsStub {
   ): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       if (this.closedFlag) {
-        reject(Object.assign(new Error('client closed'), { code: grpc.status.CANCELLED, details: 'client closed' }));
+        reject(
+          Object.assign(new Error('client closed'), {
+            code: grpc.status.CANCELLED,
+            details: 'client closed',
+          }),
+        );
         return;
       }
       const metadata = new grpc.Metadata();

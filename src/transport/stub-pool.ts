@@ -60,9 +60,15 @@ export class StubPool {
 
   constructor(private readonly options: StubPoolOptions = {}) {
     this.channels = positiveInteger('channelsPerService', options.channelsPerService, 1);
-    this.maxChannels = positiveInteger('maxChannelsPerService', options.maxChannelsPerService, Math.max(8, this.channels));
+    this.maxChannels = positiveInteger(
+      'maxChannelsPerService',
+      options.maxChannelsPerService,
+      Math.max(8, this.channels),
+    );
     if (this.maxChannels < this.channels) {
-      throw new RangeError(`maxChannelsPerService (${this.maxChannels}) is below channelsPerService (${this.channels})`);
+      throw new RangeError(
+        `maxChannelsPerService (${this.maxChannels}) is below channelsPerService (${this.channels})`,
+      );
     }
     this.streamsPerChannel = positiveInteger('streamsPerChannel', options.streamsPerChannel, 100);
   }
@@ -83,7 +89,11 @@ export class StubPool {
    * the pick, so the call it starts is counted before the next waiter picks (a burst of
    * waiters would otherwise all pick the same new, empty channel).
    */
-  async withStub<T>(endpoint: Endpoint, credentials: CredentialOptions, use: (stub: OperationsStub) => T | Promise<T>): Promise<T> {
+  async withStub<T>(
+    endpoint: Endpoint,
+    credentials: CredentialOptions,
+    use: (stub: OperationsStub) => T | Promise<T>,
+  ): Promise<T> {
     const k = key(endpoint);
     for (;;) {
       if (this.closed) throw new Error('client closed');
@@ -94,7 +104,11 @@ export class StubPool {
     }
   }
 
-  private firstChannels(k: string, endpoint: Endpoint, credentials: CredentialOptions): Promise<EndpointChannels> {
+  private firstChannels(
+    k: string,
+    endpoint: Endpoint,
+    credentials: CredentialOptions,
+  ): Promise<EndpointChannels> {
     let p = this.pending.get(k);
     if (!p) {
       const maker = this.channelMaker(endpoint, credentials);
@@ -124,8 +138,10 @@ export class StubPool {
   private pick(pool: EndpointChannels): OperationsStub | undefined {
     const list = pool.list;
     let best = list[0] as OperationsStub;
-    for (let i = 1; i < list.length; i++) if ((list[i] as OperationsStub).inflightCount < best.inflightCount) best = list[i] as OperationsStub;
-    if (best.inflightCount < this.streamsPerChannel || list.length >= this.maxChannels || this.closed) return best;
+    for (let i = 1; i < list.length; i++)
+      if ((list[i] as OperationsStub).inflightCount < best.inflightCount) best = list[i] as OperationsStub;
+    if (best.inflightCount < this.streamsPerChannel || list.length >= this.maxChannels || this.closed)
+      return best;
     if (!pool.growing) {
       if (Date.now() < pool.noGrowthUntil) return best;
       pool.growing = this.grow(pool);
@@ -209,6 +225,7 @@ function key(endpoint: Endpoint): string {
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
   return value;
 }

@@ -16,9 +16,17 @@ function full(service: string, name: string): string {
   return `//${services[service]?.host}/${name}`;
 }
 
-async function collect(names: Iterable<string> | AsyncIterable<string>, options: BatchOptions): Promise<BatchRecord[]> {
+async function collect(
+  names: Iterable<string> | AsyncIterable<string>,
+  options: BatchOptions,
+): Promise<BatchRecord[]> {
   const out: BatchRecord[] = [];
-  for await (const r of cancelMany(names, { emulator: emu.get().target, retry: { initialDelayMs: 5 }, ...options })) out.push(r);
+  for await (const r of cancelMany(names, {
+    emulator: emu.get().target,
+    retry: { initialDelayMs: 5 },
+    ...options,
+  }))
+    out.push(r);
   return out;
 }
 
@@ -37,7 +45,8 @@ test('maxInFlight bounds the calls in flight across services, and every service 
   const lines: string[] = [];
   for (let i = 0; i < 300; i++) {
     const svc = ids[i % 3] as string;
-    const name = svc === 'datastore' ? `projects/p/operations/f${i}` : `projects/p/locations/l/operations/f${i}`;
+    const name =
+      svc === 'datastore' ? `projects/p/operations/f${i}` : `projects/p/locations/l/operations/f${i}`;
     e.store.seed({ name, service: svc });
     lines.push(full(svc, name));
   }
@@ -92,7 +101,12 @@ test('a service answering UNAVAILABLE to everything is probed once, then its rem
     }
   }
   const t0 = Date.now();
-  const recs = await collect(lines, { concurrency: 4, breakerThreshold: 5, probeDelayMs: 200, retry: { maxAttempts: 2, initialDelayMs: 5 } });
+  const recs = await collect(lines, {
+    concurrency: 4,
+    breakerThreshold: 5,
+    probeDelayMs: 200,
+    retry: { maxAttempts: 2, initialDelayMs: 5 },
+  });
   expectOneRecordPerLine(recs, lines);
   const ca = recs.filter((r) => r.service === 'privateca');
   const failed = ca.filter((r) => r.outcome === 'error');
@@ -102,12 +116,16 @@ test('a service answering UNAVAILABLE to everything is probed once, then its rem
   expect(failed.length).toBeLessThanOrEqual(5 + 4 + 1);
   expect(failed.every((r) => r.code === 'UNAVAILABLE')).toBe(true);
   expect(notAttempted.length).toBe(400 - failed.length);
-  expect(notAttempted[0]?.message).toMatch(/service looks down: 5 names in a row and a probe ended on transient errors \(last: UNAVAILABLE/);
+  expect(notAttempted[0]?.message).toMatch(
+    /service looks down: 5 names in a row and a probe ended on transient errors \(last: UNAVAILABLE/,
+  );
   // The probe is one attempt: the last failure the emulator answered came from a single call.
   const sent = e.callsOf('CancelOperation').filter((c) => c.service === 'privateca');
   expect(sent.length).toBeLessThanOrEqual(2 * (failed.length - 1) + 1);
   // The other service ran to the end.
-  expect(recs.filter((r) => r.service === 'datastore').every((r) => r.outcome === 'cancel-requested')).toBe(true);
+  expect(recs.filter((r) => r.service === 'datastore').every((r) => r.outcome === 'cancel-requested')).toBe(
+    true,
+  );
   expect(Date.now() - t0).toBeLessThan(15_000);
 });
 
@@ -121,7 +139,13 @@ test('a probe that gets an answer reopens the service: every later name runs', a
     lines.push(full('privateca', name));
   }
   const recs: BatchRecord[] = [];
-  const run = cancelMany(lines, { emulator: e.target, concurrency: 2, breakerThreshold: 3, probeDelayMs: 300, retry: { maxAttempts: 1 } });
+  const run = cancelMany(lines, {
+    emulator: e.target,
+    concurrency: 2,
+    breakerThreshold: 3,
+    probeDelayMs: 300,
+    retry: { maxAttempts: 1 },
+  });
   for await (const r of run) {
     recs.push(r);
     // The service comes back while the lane rests before its probe.
@@ -187,7 +211,11 @@ test('a quota hint of an hour (or of 10^10 s) does not stall the run past the na
     e.setFaults('datastore', { quotaPerSecond: 1, quotaRetryDelayMs: retryMs });
     e.calls.length = 0;
     const t0 = Date.now();
-    const recs = await collect(names, { service: 'datastore', concurrency: 6, retry: { totalTimeoutMs: 2_000 } });
+    const recs = await collect(names, {
+      service: 'datastore',
+      concurrency: 6,
+      retry: { totalTimeoutMs: 2_000 },
+    });
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(recs).toHaveLength(6);
     const exhausted = recs.filter((r) => r.outcome === 'error' && r.code === 'RESOURCE_EXHAUSTED');
@@ -198,11 +226,19 @@ test('a quota hint of an hour (or of 10^10 s) does not stall the run past the na
   }
 });
 
-test('a name on several lines is sent once; every line gets a record with the first line\'s result', async () => {
+test("a name on several lines is sent once; every line gets a record with the first line's result", async () => {
   const e = emu.get();
   e.store.seed({ name: 'projects/p/operations/a', service: 'datastore' });
   e.store.seed({ name: 'projects/p/operations/b', service: 'datastore', onCancel: 'unimplemented' });
-  const lines = ['projects/p/operations/a', 'projects/p/operations/b', 'projects/p/operations/a', 'projects/p/operations/gone', 'projects/p/operations/a', 'projects/p/operations/gone', 'projects/p/operations/b'];
+  const lines = [
+    'projects/p/operations/a',
+    'projects/p/operations/b',
+    'projects/p/operations/a',
+    'projects/p/operations/gone',
+    'projects/p/operations/a',
+    'projects/p/operations/gone',
+    'projects/p/operations/b',
+  ];
   const recs = await collect(lines, { service: 'datastore', concurrency: 8 });
   expect(recs).toHaveLength(7);
   const at = (line: number): BatchRecord => recs.find((r) => r.line === line) as BatchRecord;
@@ -212,7 +248,13 @@ test('a name on several lines is sent once; every line gets a record with the fi
   }
   expect(at(1)).toMatchObject({ outcome: 'cancel-requested', attempts: 1 });
   expect(at(1).duplicateOf).toBeUndefined();
-  expect(at(3)).toMatchObject({ outcome: 'cancel-requested', code: 'OK', attempts: 0, duplicateOf: 1, name: 'projects/p/operations/a' });
+  expect(at(3)).toMatchObject({
+    outcome: 'cancel-requested',
+    code: 'OK',
+    attempts: 0,
+    duplicateOf: 1,
+    name: 'projects/p/operations/a',
+  });
   expect(at(5)).toMatchObject({ outcome: 'cancel-requested', duplicateOf: 1 });
   expect(at(6)).toMatchObject({ outcome: 'not-found', code: 'NOT_FOUND', duplicateOf: 4 });
   expect(at(7)).toMatchObject({ outcome: 'unsupported', code: 'UNIMPLEMENTED', duplicateOf: 2 });
@@ -226,8 +268,9 @@ test('a name on several lines is sent once; every line gets a record with the fi
 
 test('bad bounds are refused before anything is sent', async () => {
   for (const bad of [{ maxInFlight: 0 }, { maxServices: 1.5 }, { breakerThreshold: -1 }]) {
-    await expect(collect(['projects/p/operations/a'], { service: 'datastore', ...bad })).rejects.toThrow(RangeError);
+    await expect(collect(['projects/p/operations/a'], { service: 'datastore', ...bad })).rejects.toThrow(
+      RangeError,
+    );
   }
   expect(emu.get().callsOf('CancelOperation')).toHaveLength(0);
-
 });

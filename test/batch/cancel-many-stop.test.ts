@@ -43,16 +43,30 @@ function seedMix(prefix: string): { names: string[]; slow: number } {
   e.setFaults('datastore', { latencyMs: 20 });
   e.setFaults('dataplex', { latencyMs: 10_000 });
   const names: string[] = [];
-  for (let i = 0; i < 3; i++) names.push(`//datastore.googleapis.com/projects/p/operations/${prefix}-fast-${i}`);
-  for (let i = 0; i < 30; i++) names.push(`//dataplex.googleapis.com/projects/p/locations/l/operations/${prefix}-slow-${i}`);
-  for (const n of names) e.store.seed({ name: n.replace(/^\/\/[^/]+\//, ''), service: n.includes('datastore') ? 'datastore' : 'dataplex' });
+  for (let i = 0; i < 3; i++)
+    names.push(`//datastore.googleapis.com/projects/p/operations/${prefix}-fast-${i}`);
+  for (let i = 0; i < 30; i++)
+    names.push(`//dataplex.googleapis.com/projects/p/locations/l/operations/${prefix}-slow-${i}`);
+  for (const n of names)
+    e.store.seed({
+      name: n.replace(/^\/\/[^/]+\//, ''),
+      service: n.includes('datastore') ? 'datastore' : 'dataplex',
+    });
   return { names, slow: 30 };
 }
 
-const inFlightAtServer = (): number => emu.get().callsOf('CancelOperation').filter((c) => c.code === undefined).length;
+const inFlightAtServer = (): number =>
+  emu
+    .get()
+    .callsOf('CancelOperation')
+    .filter((c) => c.code === undefined).length;
 
 /** Iterate until three records came, then leave the loop by `how`; resolves once the loop is left. */
-async function leaveAfterThree(names: string[], options: BatchOptions, how: 'break' | 'throw'): Promise<void> {
+async function leaveAfterThree(
+  names: string[],
+  options: BatchOptions,
+  how: 'break' | 'throw',
+): Promise<void> {
   const boom = new Error('consumer failed');
   const records: string[] = [];
   const loop = (async () => {
@@ -81,34 +95,49 @@ async function expectNoNewCalls(): Promise<void> {
   expect(atStop).toBeLessThanOrEqual(3 + 4);
 }
 
-test.each(['break', 'throw'] as const)('%s out of the loop, the run made its canceller: no new calls, calls in flight ended, its connections closed', async (how) => {
-  const { names } = seedMix(`own-${how}`);
-  const port = emu.get().port;
-  const t0 = performance.now();
-  await leaveAfterThree(names, {}, how);
-  // Ended at once, not after the server's 10 s.
-  expect(performance.now() - t0).toBeLessThan(6000);
-  await until(() => connectionsTo(port) === 0, 'no connection left to the emulator', 3000);
-  await expectNoNewCalls();
-});
-
-test.each(['break', 'throw'] as const)('%s out of the loop with the caller\'s canceller: calls in flight ended, the canceller stays open and usable', async (how) => {
-  const { names } = seedMix(`given-${how}`);
-  const e = emu.get();
-  const canceller = createCanceller({ emulator: e.target });
-  try {
-    await leaveAfterThree(names, { canceller }, how);
-    // The slow calls were ended on our side long before the server's 10 s answer.
-    await until(() => callerOf(canceller).stubs().every((s) => s.inflightCount === 0), 'no call in flight on the canceller', 3000);
+test.each(['break', 'throw'] as const)(
+  '%s out of the loop, the run made its canceller: no new calls, calls in flight ended, its connections closed',
+  async (how) => {
+    const { names } = seedMix(`own-${how}`);
+    const port = emu.get().port;
+    const t0 = performance.now();
+    await leaveAfterThree(names, {}, how);
+    // Ended at once, not after the server's 10 s.
+    expect(performance.now() - t0).toBeLessThan(6000);
+    await until(() => connectionsTo(port) === 0, 'no connection left to the emulator', 3000);
     await expectNoNewCalls();
-    // Still open: its connections are up, and it still cancels.
-    expect(connectionsTo(e.port)).toBeGreaterThan(0);
-    e.store.seed({ name: `projects/p/operations/after-${how}`, service: 'datastore' });
-    await expect(canceller.cancel(`projects/p/operations/after-${how}`, { service: 'datastore' })).resolves.toMatchObject({ outcome: 'cancel-requested' });
-  } finally {
-    await canceller.close();
-  }
-});
+  },
+);
+
+test.each(['break', 'throw'] as const)(
+  "%s out of the loop with the caller's canceller: calls in flight ended, the canceller stays open and usable",
+  async (how) => {
+    const { names } = seedMix(`given-${how}`);
+    const e = emu.get();
+    const canceller = createCanceller({ emulator: e.target });
+    try {
+      await leaveAfterThree(names, { canceller }, how);
+      // The slow calls were ended on our side long before the server's 10 s answer.
+      await until(
+        () =>
+          callerOf(canceller)
+            .stubs()
+            .every((s) => s.inflightCount === 0),
+        'no call in flight on the canceller',
+        3000,
+      );
+      await expectNoNewCalls();
+      // Still open: its connections are up, and it still cancels.
+      expect(connectionsTo(e.port)).toBeGreaterThan(0);
+      e.store.seed({ name: `projects/p/operations/after-${how}`, service: 'datastore' });
+      await expect(
+        canceller.cancel(`projects/p/operations/after-${how}`, { service: 'datastore' }),
+      ).resolves.toMatchObject({ outcome: 'cancel-requested' });
+    } finally {
+      await canceller.close();
+    }
+  },
+);
 
 test('leaving the loop stops reading the input: the source is closed (its finally runs), not drained', async () => {
   const e = emu.get();

@@ -9,7 +9,8 @@ const emu = useEmulator({ recordCalls: true });
 
 const SHAPES: Record<string, (i: number) => string> = {
   datalineage: (i) => `projects/p/locations/l/operations/lin-${i}`,
-  dataplex: (i) => (i % 2 ? `organizations/o/locations/l/operations/dpx-${i}` : `projects/p/locations/l/operations/dpx-${i}`),
+  dataplex: (i) =>
+    i % 2 ? `organizations/o/locations/l/operations/dpx-${i}` : `projects/p/locations/l/operations/dpx-${i}`,
   privateca: (i) => `projects/p/locations/l/operations/ca-${i}`,
   datastore: (i) => `projects/p/operations/ds-${i}`,
   discoveryengine: (i) =>
@@ -19,9 +20,17 @@ const SHAPES: Record<string, (i: number) => string> = {
 };
 const IDS = Object.keys(SHAPES);
 
-async function collect(names: Iterable<string> | AsyncIterable<string>, options: BatchOptions): Promise<BatchRecord[]> {
+async function collect(
+  names: Iterable<string> | AsyncIterable<string>,
+  options: BatchOptions,
+): Promise<BatchRecord[]> {
   const out: BatchRecord[] = [];
-  for await (const r of cancelMany(names, { emulator: emu.get().target, retry: { initialDelayMs: 5 }, ...options })) out.push(r);
+  for await (const r of cancelMany(names, {
+    emulator: emu.get().target,
+    retry: { initialDelayMs: 5 },
+    ...options,
+  }))
+    out.push(r);
   return out;
 }
 
@@ -51,7 +60,7 @@ function fullName(service: string, name: string): string {
   return `//${services[service]?.host}/${name}`;
 }
 
-test('10,000 mixed-service names give exactly 10,000 records, one per line, each with its line\'s name', async () => {
+test("10,000 mixed-service names give exactly 10,000 records, one per line, each with its line's name", async () => {
   const e = emu.get();
   const lines: string[] = [];
   for (let i = 0; i < 10_000; i++) {
@@ -78,14 +87,22 @@ test('10,000 mixed-service names give exactly 10,000 records, one per line, each
   expect(recs.filter((r) => r.outcome === 'cancel-requested')).toHaveLength(10_000 - unsupported);
   expect(e.callsOf('CancelOperation')).toHaveLength(10_000);
   // Each service's calls arrived with its own :authority.
-  for (const id of IDS) expect(e.callsOf('CancelOperation').filter((c) => c.service === id).length).toBe(2000);
+  for (const id of IDS)
+    expect(e.callsOf('CancelOperation').filter((c) => c.service === id).length).toBe(2000);
 });
 
 test('blank lines, comments, CRLF and a BOM are handled; invalid lines get invalid-name and no RPC', async () => {
   const e = emu.get();
   e.store.seed({ name: 'projects/p/operations/a', service: 'datastore' });
   e.store.seed({ name: 'projects/p/operations/b', service: 'datastore' });
-  const input = ['\ufeffprojects/p/operations/a\r', '', '# comment', 'projects/p/locations/l/operations/x', 'garbage name', 'projects/p/operations/b\r'];
+  const input = [
+    '\ufeffprojects/p/operations/a\r',
+    '',
+    '# comment',
+    'projects/p/locations/l/operations/x',
+    'garbage name',
+    'projects/p/operations/b\r',
+  ];
   const recs = await collect(input, { service: 'datastore' });
   expect(recs.map((r) => [r.line, r.outcome]).sort()).toEqual([
     [1, 'cancel-requested'],
@@ -146,7 +163,7 @@ function mostArrivalsWithin(arrivals: number[], widthMs: number): number {
   return most;
 }
 
-test('quota rejections halve the service\'s concurrency and pause the whole service for the RetryInfo delay, without spending attempts; it grows back; every name ends cancel-requested', async () => {
+test("quota rejections halve the service's concurrency and pause the whole service for the RetryInfo delay, without spending attempts; it grows back; every name ends cancel-requested", async () => {
   const e = emu.get();
   const LATENCY = 100; // every call stays this long at the server: arrivals close together were in flight together
   const DELAY = 500; // the RetryInfo delay of the quota answers
@@ -176,7 +193,11 @@ test('quota rejections halve the service\'s concurrency and pause the whole serv
       clearInterval(lift);
     }
   }, 2);
-  const run = cancelMany(names, { emulator: e.target, concurrency: 16, retry: { maxAttempts: 2, initialDelayMs: 5 } });
+  const run = cancelMany(names, {
+    emulator: e.target,
+    concurrency: 16,
+    retry: { maxAttempts: 2, initialDelayMs: 5 },
+  });
   const recs: BatchRecord[] = [];
   try {
     for await (const r of run) recs.push(r);
@@ -192,7 +213,8 @@ test('quota rejections halve the service\'s concurrency and pause the whole serv
   // A quota rejection spends no attempt: with maxAttempts 2, a retry through the retry loop
   // would show attempts 2 (or end the name as an error after two rejections).
   const rejectedNames = new Set(rejected.map((c) => c.name));
-  for (const r of recs.filter((x) => rejectedNames.has(x.name))) expect({ name: r.name, attempts: r.attempts }).toEqual({ name: r.name, attempts: 1 });
+  for (const r of recs.filter((x) => rejectedNames.has(x.name)))
+    expect({ name: r.name, attempts: r.attempts }).toEqual({ name: r.name, attempts: 1 });
   expect(run.stats.quotaRejections).toBe(rejected.length);
 
   // The pause: the first rejection, answered at `at + LATENCY` or later, stops the whole service
@@ -206,7 +228,9 @@ test('quota rejections halve the service\'s concurrency and pause the whole serv
   const inPause = (at: number): boolean => at > firstRejection && at < firstRejection + DELAY;
   expect(dataplex.filter((c) => inPause(c.at)).length).toBeLessThanOrEqual(firstWaveAccepted);
   // ... while the other service kept being called.
-  expect(e.callsOf('CancelOperation').filter((c) => c.service === 'datastore' && inPause(c.at)).length).toBeGreaterThan(0);
+  expect(
+    e.callsOf('CancelOperation').filter((c) => c.service === 'datastore' && inPause(c.at)).length,
+  ).toBeGreaterThan(0);
 
   // The concurrency: 16 at once before the rejection; right after the pause, the halved limit
   // (8, and one more per ~8 successes counted since: at most 10); a second later, back up.
@@ -217,7 +241,12 @@ test('quota rejections halve the service\'s concurrency and pause the whole serv
   const resumedAt = Math.min(...arrivals.filter((t) => t >= firstRejection + DELAY));
   const afterPause = arrivals.filter((t) => t >= resumedAt && t < resumedAt + WIDTH);
   const later = arrivals.filter((t) => t >= resumedAt + 1000);
-  expect(mostArrivalsWithin(firstWave.map((c) => c.at), WIDTH)).toBeGreaterThanOrEqual(12);
+  expect(
+    mostArrivalsWithin(
+      firstWave.map((c) => c.at),
+      WIDTH,
+    ),
+  ).toBeGreaterThanOrEqual(12);
   expect(afterPause.length).toBeGreaterThanOrEqual(1);
   expect(afterPause.length).toBeLessThanOrEqual(10);
   expect(mostArrivalsWithin(later, WIDTH)).toBeGreaterThanOrEqual(12);
@@ -235,7 +264,7 @@ test('a journal makes a rerun skip names already final, and retry the rest', asy
   const first = await collect(names.slice(0, 30), { service: 'datastore', journal });
   expect(first).toHaveLength(30);
   // A torn last line, as a crash mid-write would leave.
-  writeFileSync(journal, readFileSync(journal, 'utf8') + '{"name":"projects/p/oper');
+  writeFileSync(journal, `${readFileSync(journal, 'utf8')}{"name":"projects/p/oper`);
   const second = await collect(names, { service: 'datastore', journal });
   expect(second).toHaveLength(50);
   expect(second.filter((r) => r.outcome === 'skipped')).toHaveLength(30);
@@ -252,7 +281,13 @@ test('abort: no new calls, every remaining name gets not-attempted, in-flight ca
     names.push(`projects/p/operations/s${i}`);
   }
   const ac = new AbortController();
-  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 10, signal: ac.signal, graceMs: 5000 });
+  const run = cancelMany(names, {
+    emulator: e.target,
+    service: 'datastore',
+    concurrency: 10,
+    signal: ac.signal,
+    graceMs: 5000,
+  });
   const recs: BatchRecord[] = [];
   setTimeout(() => ac.abort(), 250);
   for await (const r of run) recs.push(r);
@@ -267,8 +302,17 @@ test('abort: no new calls, every remaining name gets not-attempted, in-flight ca
 test('cancelAll lists to the end before cancelling, so an offset page token loses nothing', async () => {
   const { cancelAll } = await import('../../src/batch/cancel-all');
   const e = emu.get();
-  for (let i = 0; i < 37; i++) e.store.seed({ name: `projects/p/locations/l/operations/all${i}`, service: 'datalineage', ...(i % 4 === 0 ? { doneAs: 'completed' as const } : {}) });
-  const run = await cancelAll('projects/p/locations/l', { emulator: e.target, service: 'datalineage', pageSize: 5 });
+  for (let i = 0; i < 37; i++)
+    e.store.seed({
+      name: `projects/p/locations/l/operations/all${i}`,
+      service: 'datalineage',
+      ...(i % 4 === 0 ? { doneAs: 'completed' as const } : {}),
+    });
+  const run = await cancelAll('projects/p/locations/l', {
+    emulator: e.target,
+    service: 'datalineage',
+    pageSize: 5,
+  });
   const recs: BatchRecord[] = [];
   for await (const r of run) recs.push(r);
   const pending = 37 - Math.ceil(37 / 4);
@@ -291,7 +335,12 @@ test('the emulator stopped for 2 s and restarted mid-batch: one record per name,
   e.setFaults('datastore', { latencyMs: 5 });
   // A backoff this short would spend all 5 attempts well inside the 2 s outage, were attempts
   // failing fast against a server that is down.
-  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 32, retry: { initialDelayMs: 50, maxDelayMs: 100, maxAttempts: 5 } });
+  const run = cancelMany(names, {
+    emulator: e.target,
+    service: 'datastore',
+    concurrency: 32,
+    retry: { initialDelayMs: 50, maxDelayMs: 100, maxAttempts: 5 },
+  });
   const recs: BatchRecord[] = [];
   let restarted: Promise<void> | undefined;
   for await (const r of run) {
@@ -321,7 +370,13 @@ test('abort: calls still in flight when the grace period ends are aborted, and t
     names.push(`projects/p/operations/g${i}`);
   }
   const ac = new AbortController();
-  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 8, signal: ac.signal, graceMs: 300 });
+  const run = cancelMany(names, {
+    emulator: e.target,
+    service: 'datastore',
+    concurrency: 8,
+    signal: ac.signal,
+    graceMs: 300,
+  });
   setTimeout(() => ac.abort(), 200);
   const t0 = Date.now();
   const recs: BatchRecord[] = [];
@@ -346,5 +401,10 @@ test('--rate above 1,000/s (pacing catches up on late timers) is still never exc
   // under load this process (client and emulator share its event loop) reaches ~500-1,300/s.
   // At the server, no RATE_CHECK_WINDOW_MS window holds more than N (see there for why 825 ms);
   // an unpaced batch would put ~3,000 calls into one.
-  expect(busiestWindow(e.callsOf('CancelOperation').map((c) => c.at), RATE_CHECK_WINDOW_MS)).toBeLessThanOrEqual(1500);
+  expect(
+    busiestWindow(
+      e.callsOf('CancelOperation').map((c) => c.at),
+      RATE_CHECK_WINDOW_MS,
+    ),
+  ).toBeLessThanOrEqual(1500);
 });

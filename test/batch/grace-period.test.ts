@@ -9,7 +9,11 @@ jest.setTimeout(30_000);
 const emu = useEmulator();
 
 /** This test's calls still unanswered at the emulator (an earlier test's slow handlers are not in its log). */
-const inFlight = (): number => emu.get().callsOf('CancelOperation').filter((c) => c.code === undefined).length;
+const inFlight = (): number =>
+  emu
+    .get()
+    .callsOf('CancelOperation')
+    .filter((c) => c.code === undefined).length;
 
 /** Seed `count` datastore operations; return their names. */
 function seed(prefix: string, count: number): string[] {
@@ -19,10 +23,19 @@ function seed(prefix: string, count: number): string[] {
 }
 
 /** Run a batch of 4 in flight, stop it once those 4 reached the server; records with when they came (ms after the stop). */
-async function stopWithFourInFlight(names: string[], graceMs: number): Promise<{ recs: Array<BatchRecord & { afterStopMs: number }>; totalMs: number }> {
+async function stopWithFourInFlight(
+  names: string[],
+  graceMs: number,
+): Promise<{ recs: Array<BatchRecord & { afterStopMs: number }>; totalMs: number }> {
   const e = emu.get();
   const ac = new AbortController();
-  const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 4, signal: ac.signal, graceMs });
+  const run = cancelMany(names, {
+    emulator: e.target,
+    service: 'datastore',
+    concurrency: 4,
+    signal: ac.signal,
+    graceMs,
+  });
   let stoppedAt = 0;
   const stopper = until(() => inFlight() === 4, 'four calls in flight at the server').then(() => {
     stoppedAt = performance.now();

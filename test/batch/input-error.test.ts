@@ -29,16 +29,25 @@ async function* namesThenThrow(names: string[], error: Error): AsyncGenerator<st
 /** A byte stream that sends `names` (one per line), then fails with `error`. */
 function streamThenError(names: string[], error: Error): Readable {
   const stream = new Readable({ read() {} });
-  stream.push(names.join('\n') + '\n');
+  stream.push(`${names.join('\n')}\n`);
   setTimeout(() => stream.destroy(error), 50);
   return stream;
 }
 
 /** Iterate to the end: the records yielded, and what the iteration rejected with. */
-async function drain(input: AsyncIterable<string>, options: BatchOptions): Promise<{ recs: BatchRecord[]; error: unknown }> {
+async function drain(
+  input: AsyncIterable<string>,
+  options: BatchOptions,
+): Promise<{ recs: BatchRecord[]; error: unknown }> {
   const recs: BatchRecord[] = [];
   try {
-    for await (const r of cancelMany(input, { emulator: emu.get().target, service: 'datastore', concurrency: 2, ...options })) recs.push(r);
+    for await (const r of cancelMany(input, {
+      emulator: emu.get().target,
+      service: 'datastore',
+      concurrency: 2,
+      ...options,
+    }))
+      recs.push(r);
   } catch (e) {
     return { recs, error: e };
   }
@@ -65,14 +74,21 @@ test('a Readable that emits error, through readLines, under a slow server: in-fl
   const canceller = createCanceller({ emulator: e.target });
   try {
     const t0 = performance.now();
-    const { recs, error } = await drain(readLines(streamThenError(seed('rd', 6), eio)), { canceller, graceMs: 300 });
+    const { recs, error } = await drain(readLines(streamThenError(seed('rd', 6), eio)), {
+      canceller,
+      graceMs: 300,
+    });
     // Long before the server's 10 s answer: the grace ended the calls in flight.
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(error).toBe(eio);
     expect(recs.map((r) => r.line).sort()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(recs.filter((r) => r.outcome === 'aborted')).toHaveLength(e.callsOf('CancelOperation').length);
     expect(recs.filter((r) => r.outcome === 'aborted').length).toBeGreaterThan(0);
-    expect(callerOf(canceller).stubs().every((s) => s.inflightCount === 0)).toBe(true);
+    expect(
+      callerOf(canceller)
+        .stubs()
+        .every((s) => s.inflightCount === 0),
+    ).toBe(true);
   } finally {
     await canceller.close();
   }

@@ -4,7 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { JournalError } from '../../src/batch/cancel-journal';
-import { batchSucceeded, cancelMany, type BatchOptions, type BatchRecord, type BatchRun } from '../../src/batch/cancel-many';
+import {
+  batchSucceeded,
+  cancelMany,
+  type BatchOptions,
+  type BatchRecord,
+  type BatchRun,
+} from '../../src/batch/cancel-many';
 import { formatSummary } from '../../src/cli/progress-reporter';
 import { Code } from '../../src/errors/status-code';
 import { cliModule, runNodeScript } from '../cli/helpers/spawn-cli';
@@ -30,7 +36,12 @@ function seed(prefix: string, count: number): string[] {
 }
 
 function start(names: string[], options: BatchOptions): BatchRun {
-  return cancelMany(names, { emulator: emu.get().target, service: 'datastore', retry: { initialDelayMs: 5, maxAttempts: 2 }, ...options });
+  return cancelMany(names, {
+    emulator: emu.get().target,
+    service: 'datastore',
+    retry: { initialDelayMs: 5, maxAttempts: 2 },
+    ...options,
+  });
 }
 
 async function drain(run: BatchRun): Promise<BatchRecord[]> {
@@ -50,9 +61,13 @@ test('error and denied are not final: after the outage a rerun sends those names
   const journal = path.join(dir, 'j.ndjson');
   const names = seed('outage', 10);
   e.setFaults('datastore', { errorRate: 1, errorCode: Code.UNAVAILABLE });
-  expect((await drain(start(names.slice(0, 5), { journal }))).map((r) => r.outcome)).toEqual(Array(5).fill('error'));
+  expect((await drain(start(names.slice(0, 5), { journal }))).map((r) => r.outcome)).toEqual(
+    Array(5).fill('error'),
+  );
   e.setFaults('datastore', { denied: true });
-  expect((await drain(start(names.slice(5), { journal }))).map((r) => r.outcome)).toEqual(Array(5).fill('denied'));
+  expect((await drain(start(names.slice(5), { journal }))).map((r) => r.outcome)).toEqual(
+    Array(5).fill('denied'),
+  );
   // Only final records are journaled.
   expect(existsSync(journal) ? journaledLines(journal) : []).toEqual([]);
   e.clearFaults();
@@ -69,7 +84,12 @@ test('a skipped name whose journaled outcome was a failure keeps the batch unsuc
   const journal = path.join(dir, 'j.ndjson');
   const names = [...seed('ok', 3), 'projects/p/operations/never-existed'];
   const first = start(names, { journal });
-  expect((await drain(first)).map((r) => r.outcome).sort()).toEqual(['cancel-requested', 'cancel-requested', 'cancel-requested', 'not-found']);
+  expect((await drain(first)).map((r) => r.outcome).sort()).toEqual([
+    'cancel-requested',
+    'cancel-requested',
+    'cancel-requested',
+    'not-found',
+  ]);
   expect(batchSucceeded(first.stats)).toBe(false);
   const again = start(names, { journal });
   const recs = await drain(again);
@@ -80,7 +100,9 @@ test('a skipped name whose journaled outcome was a failure keeps the batch unsuc
     ['skipped', 'not-found'],
   ]);
   expect(again.stats.skippedUnsuccessful).toBe(1);
-  expect(formatSummary(again.stats)).toMatch(/\n {2}1 skipped name\(s\) ended unsuccessfully in an earlier run/);
+  expect(formatSummary(again.stats)).toMatch(
+    /\n {2}1 skipped name\(s\) ended unsuccessfully in an earlier run/,
+  );
   expect(batchSucceeded(again.stats)).toBe(false);
   // Skips of successes only: success.
   const okOnly = start(names.slice(0, 3), { journal });
@@ -99,7 +121,9 @@ test('two batches on one journal: the second is refused at once naming the holde
   const one = await first.next();
   if (!one.done) firstRecs.push(one.value);
   const t0 = performance.now();
-  await expect(drain(start(names, { journal }))).rejects.toThrow(new RegExp(`^journal ${journal}: in use by process ${process.pid} `));
+  await expect(drain(start(names, { journal }))).rejects.toThrow(
+    new RegExp(`^journal ${journal}: in use by process ${process.pid} `),
+  );
   expect(performance.now() - t0).toBeLessThan(2000);
   for (let r = await first.next(); !r.done; r = await first.next()) firstRecs.push(r.value);
   expect(firstRecs).toHaveLength(40);
@@ -113,7 +137,9 @@ test('a journal that is not a regular file is refused before anything is sent', 
   for (const journal of ['/dev/null', dir]) {
     await expect(drain(start(names, { journal }))).rejects.toThrow(TypeError);
   }
-  await expect(drain(start(names, { journal: '/dev/null' }))).rejects.toThrow(/^journal \/dev\/null: not a regular file \(a character device\)/);
+  await expect(drain(start(names, { journal: '/dev/null' }))).rejects.toThrow(
+    /^journal \/dev\/null: not a regular file \(a character device\)/,
+  );
   expect(e.callsOf('CancelOperation')).toHaveLength(0);
 });
 
@@ -175,11 +201,18 @@ test('a journal whose writes fail: the batch stops, records on disk are yielded,
   const r = await runNodeScript(script, {}, 20_000);
   expect(r.stderr).not.toMatch(/UNHANDLED|NO ERROR/);
   expect(r.code).toBe(0);
-  const m = /^THROWN JournalError: journal (.*): write failed: ENOSPC: no space left on device; the batch stopped, and (\d+) final record\(s\) that could not be journaled were not output/m.exec(r.stderr);
+  const m =
+    /^THROWN JournalError: journal (.*): write failed: ENOSPC: no space left on device; the batch stopped, and (\d+) final record\(s\) that could not be journaled were not output/m.exec(
+      r.stderr,
+    );
   expect(m?.[1]).toBe(journal);
   const lost = Number(m?.[2]);
   expect(lost).toBeGreaterThan(0);
-  const printed = r.stdout.trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as BatchRecord);
+  const printed = r.stdout
+    .trimEnd()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as BatchRecord);
   // Every name: a record on the output, or one of the unjournaled ones a rerun sends again.
   expect(new Set(printed.map((x) => x.line)).size).toBe(printed.length);
   expect(printed.length + lost).toBe(300);
@@ -194,7 +227,9 @@ test('a journal whose writes fail: the batch stops, records on disk are yielded,
   expect(printedFinal.length).toBeGreaterThan(0);
   for (const x of printedFinal) expect(onDisk.has(x.name)).toBe(true);
   // The rest stopped: not sent, or cut off in flight.
-  expect(printed.every((x) => ['cancel-requested', 'not-attempted', 'aborted'].includes(x.outcome))).toBe(true);
+  expect(printed.every((x) => ['cancel-requested', 'not-attempted', 'aborted'].includes(x.outcome))).toBe(
+    true,
+  );
   expect(existsSync(`${journal}.lock`)).toBe(false);
 
   // The rerun cuts the torn tail, skips what is on disk and finishes the rest.

@@ -12,8 +12,13 @@ test('90 names at 100 ms and 10 at 600 ms: p50 is ~100 ms, p95 and p99 are ~600 
   e.setFaults('dataplex', { latencyMs: 600 });
   const names: string[] = [];
   for (let i = 0; i < 90; i++) names.push(`//datastore.googleapis.com/projects/p/operations/fast-${i}`);
-  for (let i = 0; i < 10; i++) names.push(`//dataplex.googleapis.com/projects/p/locations/l/operations/slow-${i}`);
-  for (const n of names) e.store.seed({ name: n.replace(/^\/\/[^/]+\//, ''), service: n.includes('datastore') ? 'datastore' : 'dataplex' });
+  for (let i = 0; i < 10; i++)
+    names.push(`//dataplex.googleapis.com/projects/p/locations/l/operations/slow-${i}`);
+  for (const n of names)
+    e.store.seed({
+      name: n.replace(/^\/\/[^/]+\//, ''),
+      service: n.includes('datastore') ? 'datastore' : 'dataplex',
+    });
   const run = cancelMany(names, { emulator: e.target, concurrency: 16 });
   let n = 0;
   for await (const r of run) {

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const run = cancelMany(lines, { emulator: target });
   const byOutcome: Record<string, number> = {};
   for await (const rec of run) byOutcome[rec.outcome] = (byOutcome[rec.outcome] ?? 0) + 1;
-  process.stdout.write(`BENCH_RESULT ${JSON.stringify({ byOutcome, quotaRejections: run.stats.quotaRejections })}\n`);
+  process.stdout.write(
+    `BENCH_RESULT ${JSON.stringify({ byOutcome, quotaRejections: run.stats.quotaRejections })}\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -25,12 +25,19 @@ const spec = JSON.parse(process.argv[2] ?? '{}') as ClientSpec;
 /** A client reduced to what the measured loop needs. */
 interface Driver {
   /** Cancel names `name(0..count-1)` at `concurrency`; failures counted by key. */
-  run(name: (i: number) => string, count: number, concurrency: number, failures: Record<string, number>): Promise<number>;
+  run(
+    name: (i: number) => string,
+    count: number,
+    concurrency: number,
+    failures: Record<string, number>,
+  ): Promise<number>;
   close(): void | Promise<void>;
   extra?: () => Record<string, unknown>;
 }
 
-const codeNames: Record<number, string> = Object.fromEntries(Object.entries(grpc.status).map(([k, v]) => [v, k]));
+const codeNames: Record<number, string> = Object.fromEntries(
+  Object.entries(grpc.status).map(([k, v]) => [v, k]),
+);
 const count = (failures: Record<string, number>, key: string): void => {
   failures[key] = (failures[key] ?? 0) + 1;
 };
@@ -56,9 +63,17 @@ function rawDriver(target: string, withMetadata: boolean): Driver {
   const pkg = grpc.loadPackageDefinition(definition) as unknown as {
     google: { longrunning: { Operations: grpc.ServiceClientConstructor } };
   };
-  const client = new pkg.google.longrunning.Operations(target, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+  const client = new pkg.google.longrunning.Operations(
+    target,
+    grpc.credentials.createInsecure(),
+  ) as unknown as grpc.Client & {
     cancelOperation(req: { name: string }, cb: (err: grpc.ServiceError | null) => void): void;
-    cancelOperation(req: { name: string }, md: grpc.Metadata, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void): void;
+    cancelOperation(
+      req: { name: string },
+      md: grpc.Metadata,
+      options: grpc.CallOptions,
+      cb: (err: grpc.ServiceError | null) => void,
+    ): void;
   };
   const apiClient = `gl-node/${process.versions.node} grpc/1 lro-cancel/0.1.0`;
   return {
@@ -138,7 +153,10 @@ function lroDriver(target: string, batch: boolean): Driver {
         ok++;
       } catch (e) {
         const err = e as { outcome?: string; code?: number };
-        count(failures, `${err.outcome ?? 'error'}/${err.code === undefined ? '?' : (codeNames[err.code] ?? err.code)}`);
+        count(
+          failures,
+          `${err.outcome ?? 'error'}/${err.code === undefined ? '?' : (codeNames[err.code] ?? err.code)}`,
+        );
       }
     });
     return ok;
@@ -158,7 +176,11 @@ function lroDriver(target: string, batch: boolean): Driver {
       if (rec.outcome === 'cancel-requested') ok++;
       else count(failures, `${rec.outcome}/${rec.code}`);
     }
-    lastStats = { quotaRejections: run.stats.quotaRejections, retries: run.stats.retries, latency: run.stats.latency };
+    lastStats = {
+      quotaRejections: run.stats.quotaRejections,
+      retries: run.stats.retries,
+      latency: run.stats.latency,
+    };
     return ok;
   };
   return {
@@ -191,7 +213,8 @@ async function main(): Promise<void> {
   const warm = (driver as Driver & { warm?: Driver['run'] }).warm ?? driver.run;
   const warmFailures: Record<string, number> = {};
   const warmOk = await warm((i) => opName(`${spec.prefix}w`, i), spec.warmup, spec.concurrency, warmFailures);
-  if (warmOk !== spec.warmup) throw new Error(`warm-up: ${warmOk}/${spec.warmup} accepted; failures ${JSON.stringify(warmFailures)}`);
+  if (warmOk !== spec.warmup)
+    throw new Error(`warm-up: ${warmOk}/${spec.warmup} accepted; failures ${JSON.stringify(warmFailures)}`);
   process.stdout.write('READY\n');
   await waitForGo();
 

@@ -22,7 +22,11 @@ export class EmulatorHost {
   readonly ready: Promise<void>;
 
   constructor() {
-    this.child = fork(path.join(__dirname, 'emulator-host.js'), [], { execPath: process.execPath, env: CHILD_ENV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(path.join(__dirname, 'emulator-host.js'), [], {
+      execPath: process.execPath,
+      env: CHILD_ENV,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.ready = new Promise((resolve, reject) => {
       this.waiting.set(0, { resolve: () => resolve(), reject });
     });
@@ -70,7 +74,11 @@ export class Emulator {
   faults(faults: Record<string, unknown> | null): Promise<unknown> {
     return this.host.call({ cmd: 'faults', handle: this.handle, faults });
   }
-  seed(prefix: string, count: number, opts: { clear?: boolean; onCancel?: 'cancel' | 'ignore' } = {}): Promise<number> {
+  seed(
+    prefix: string,
+    count: number,
+    opts: { clear?: boolean; onCancel?: 'cancel' | 'ignore' } = {},
+  ): Promise<number> {
     return this.host.call({ cmd: 'seed', handle: this.handle, prefix, count, ...opts });
   }
   reset(): Promise<unknown> {
@@ -86,4 +94,3 @@ export class Emulator {
     return this.host.call({ cmd: 'stop', handle: this.handle });
   }
 }
-

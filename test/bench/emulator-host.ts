@@ -39,7 +39,8 @@ async function handle(req: EmulatorRequest): Promise<unknown> {
     case 'seed': {
       const e = get(req.handle);
       if (req.clear) e.store.clear();
-      for (let i = 0; i < req.count; i++) e.store.seed({ name: opName(req.prefix, i), onCancel: req.onCancel ?? 'cancel' });
+      for (let i = 0; i < req.count; i++)
+        e.store.seed({ name: opName(req.prefix, i), onCancel: req.onCancel ?? 'cancel' });
       return e.store.size;
     }
     case 'reset': {
@@ -68,7 +69,8 @@ async function handle(req: EmulatorRequest): Promise<unknown> {
         const op = e.store.get(opName(req.prefix, i));
         if (!op) continue;
         out.total++;
-        if (op.cancelRequests > 0 && (op.onCancel === 'ignore' || (op.done && op.error?.code === 1))) out.cancelled++;
+        if (op.cancelRequests > 0 && (op.onCancel === 'ignore' || (op.done && op.error?.code === 1)))
+          out.cancelled++;
       }
       return out;
     }

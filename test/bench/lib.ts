@@ -34,8 +34,13 @@ export function snapshotPackage(to: string): void {
 function findRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'lro-cancel') return dir;
-    if (path.dirname(dir) === dir) throw new Error(`bench: cannot find the lro-cancel package above ${start}`);
+    if (
+      fs.existsSync(pkg) &&
+      (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'lro-cancel'
+    )
+      return dir;
+    if (path.dirname(dir) === dir)
+      throw new Error(`bench: cannot find the lro-cancel package above ${start}`);
   }
 }
 
@@ -113,7 +118,14 @@ export type EmulatorRequest =
   | { cmd: 'start'; options: { maxConcurrentStreams?: number } }
   | { cmd: 'stop'; handle: number }
   | { cmd: 'faults'; handle: number; faults: Record<string, unknown> | null }
-  | { cmd: 'seed'; handle: number; prefix: string; count: number; onCancel?: 'cancel' | 'ignore'; clear?: boolean }
+  | {
+      cmd: 'seed';
+      handle: number;
+      prefix: string;
+      count: number;
+      onCancel?: 'cancel' | 'ignore';
+      clear?: boolean;
+    }
   | { cmd: 'reset'; handle: number }
   | { cmd: 'counters'; handle: number }
   | { cmd: 'verify'; handle: number; prefix: string; count: number };

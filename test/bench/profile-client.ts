@@ -34,7 +34,8 @@ function category(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native)';
   if (url.includes('/node_modules/@grpc/grpc-js/')) return '@grpc/grpc-js';
   if (url.includes('/node_modules/@grpc/proto-loader/')) return '@grpc/proto-loader';
-  if (url.includes('/node_modules/protobufjs/') || url.includes('/node_modules/@protobufjs/')) return 'protobufjs';
+  if (url.includes('/node_modules/protobufjs/') || url.includes('/node_modules/@protobufjs/'))
+    return 'protobufjs';
   if (url.includes('/node_modules/google-gax/')) return 'google-gax';
   if (url.includes('/dist/')) return 'lro-cancel';
   if (url.includes('/test/bench/')) return 'bench harness';
@@ -50,19 +51,40 @@ async function main(): Promise<void> {
   const host = new EmulatorHost();
   await host.ready;
   const emulator = await host.start();
-  const spec: ClientSpec = { client: client as ClientKind, target: emulator.target, prefix: 'p', warmup: 2000, calls: Number(n), concurrency: Number(c) };
+  const spec: ClientSpec = {
+    client: client as ClientKind,
+    target: emulator.target,
+    prefix: 'p',
+    warmup: 2000,
+    calls: Number(n),
+    concurrency: Number(c),
+  };
   await emulator.seed('p', spec.calls, { clear: true });
   await emulator.seed('pw', spec.warmup);
   const name = `${client}-c${c}-${Date.now()}.cpuprofile`;
-  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', outDir, '--cpu-prof-name', name, path.join(__dirname, 'client-process.js'), JSON.stringify(spec)], {
-    env: CHILD_ENV,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      outDir,
+      '--cpu-prof-name',
+      name,
+      path.join(__dirname, 'client-process.js'),
+      JSON.stringify(spec),
+    ],
+    {
+      env: CHILD_ENV,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   for await (const line of readline.createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
     if (line === 'READY') child.stdin?.write('go\n');
     else if (line.startsWith('BENCH_RESULT ')) {
       const r = JSON.parse(line.slice(13)) as { cpuUsPerCall: number; callsPerSec: number };
-      process.stdout.write(`${client} C=${c}: ${r.cpuUsPerCall.toFixed(0)} µs/call, ${r.callsPerSec.toFixed(0)} calls/s (with the profiler on)\n`);
+      process.stdout.write(
+        `${client} C=${c}: ${r.cpuUsPerCall.toFixed(0)} µs/call, ${r.callsPerSec.toFixed(0)} calls/s (with the profiler on)\n`,
+      );
     }
   }
   await new Promise((r) => child.on('exit', r));
@@ -72,8 +94,14 @@ async function main(): Promise<void> {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
   // Self time per node from the samples (includes warm-up: the whole process).
   const self = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i] as number, (self.get(profile.samples[i] as number) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  const idleIds = new Set(profile.nodes.filter((x) => x.callFrame.functionName === '(idle)').map((x) => x.id));
+  for (let i = 0; i < profile.samples.length; i++)
+    self.set(
+      profile.samples[i] as number,
+      (self.get(profile.samples[i] as number) ?? 0) + (profile.timeDeltas[i] ?? 0),
+    );
+  const idleIds = new Set(
+    profile.nodes.filter((x) => x.callFrame.functionName === '(idle)').map((x) => x.id),
+  );
   const total = [...self].filter(([id]) => !idleIds.has(id)).reduce((a, [, t]) => a + t, 0);
   const byCategory = new Map<string, number>();
   const byFunction = new Map<string, number>();
@@ -86,10 +114,14 @@ async function main(): Promise<void> {
     byFunction.set(key, (byFunction.get(key) ?? 0) + t);
   }
   const pct = (t: number): string => `${((100 * t) / total).toFixed(1).padStart(5)}%`;
-  process.stdout.write(`\nself time by package (whole process, ${(total / 1000).toFixed(0)} ms busy, idle excluded):\n`);
-  for (const [k, t] of [...byCategory].sort((a, b) => b[1] - a[1]).filter(([k]) => k !== '(idle)')) process.stdout.write(`  ${pct(t)}  ${k}\n`);
+  process.stdout.write(
+    `\nself time by package (whole process, ${(total / 1000).toFixed(0)} ms busy, idle excluded):\n`,
+  );
+  for (const [k, t] of [...byCategory].sort((a, b) => b[1] - a[1]).filter(([k]) => k !== '(idle)'))
+    process.stdout.write(`  ${pct(t)}  ${k}\n`);
   process.stdout.write('\ntop functions by self time:\n');
-  for (const [k, t] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) process.stdout.write(`  ${pct(t)}  ${k}\n`);
+  for (const [k, t] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40))
+    process.stdout.write(`  ${pct(t)}  ${k}\n`);
   // Inclusive (self + callees) time of lro-cancel's and gax's own functions. Code after an
   // `await` runs from the microtask queue, so each async function shows up in several pieces.
   const byId = new Map(profile.nodes.map((x) => [x.id, x]));
@@ -110,8 +142,11 @@ async function main(): Promise<void> {
     own.set(key, (own.get(key) ?? 0) + (inclusive.get(node.id) ?? 0));
   }
   if (own.size > 0) {
-    process.stdout.write('\nlro-cancel / gax functions by inclusive time (self + callees; nested entries overlap):\n');
-    for (const [k, t] of [...own].sort((a, b) => b[1] - a[1]).slice(0, 30)) process.stdout.write(`  ${pct(t)}  ${k}\n`);
+    process.stdout.write(
+      '\nlro-cancel / gax functions by inclusive time (self + callees; nested entries overlap):\n',
+    );
+    for (const [k, t] of [...own].sort((a, b) => b[1] - a[1]).slice(0, 30))
+      process.stdout.write(`  ${pct(t)}  ${k}\n`);
   }
   process.stdout.write(`\nprofile: ${path.relative(ROOT, file)}\n`);
 }

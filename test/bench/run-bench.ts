@@ -50,7 +50,11 @@ const WARMUP = QUICK ? 200 : 2000;
 const S1_CONCURRENCY = process.env.BENCH_S1_C ? process.env.BENCH_S1_C.split(',').map(Number) : [1, 64, 512];
 const S2 = { names: QUICK ? 1000 : 20_000, concurrency: 512, latencyMs: 100, maxStreams: 100 };
 const S3 = { names: QUICK ? 1000 : 20_000, quota: QUICK ? 500 : 2000, retryDelayMs: 1000, concurrency: 64 };
-const S4 = { names: Number(process.env.BENCH_BATCH_NAMES ?? (QUICK ? 10_000 : 1_000_000)), sampleMs: 250, maxRssMb: 200 };
+const S4 = {
+  names: Number(process.env.BENCH_BATCH_NAMES ?? (QUICK ? 10_000 : 1_000_000)),
+  sampleMs: 250,
+  maxRssMb: 200,
+};
 const S5 = { reps: QUICK ? 2 : 7 };
 const HERE = __dirname;
 const OUT_DIR = path.join(ROOT, 'bench-results');
@@ -98,7 +102,8 @@ function ratio(a: number, b: number): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
@@ -238,13 +243,15 @@ const cpu = (r: Run): number => (r.result as ClientResult).cpuUsPerCall;
 const rate = (r: Run): number => (r.result as ClientResult).callsPerSec;
 const goodput = (r: Run): number => (r.result as ClientResult).goodput;
 const rss = (r: Run): number => (r.result as ClientResult).rssPeakMb;
-const serverCpu = (r: Run): number => (r.server && r.server.cancelCalls ? r.server.cpuUs / r.server.cancelCalls : NaN);
-const rejectedPct = (r: Run): number => (r.server && r.server.cancelCalls ? (100 * (r.server.byCode['8'] ?? 0)) / r.server.cancelCalls : NaN);
+const serverCpu = (r: Run): number => (r.server?.cancelCalls ? r.server.cpuUs / r.server.cancelCalls : NaN);
+const rejectedPct = (r: Run): number =>
+  r.server?.cancelCalls ? (100 * (r.server.byCode['8'] ?? 0)) / r.server.cancelCalls : NaN;
 const okPct = (r: Run): number => (100 * (r.result as ClientResult).ok) / (r.result as ClientResult).calls;
 const verifiedPct = (r: Run): number => (r.verify ? (100 * r.verify.cancelled) / r.spec.calls : NaN);
 const failuresOf = (scenario: number, key: string): string => {
   const all: Record<string, number> = {};
-  for (const r of pick(scenario, key)) for (const [k, n] of Object.entries(r.result?.failures ?? {})) all[k] = (all[k] ?? 0) + n;
+  for (const r of pick(scenario, key))
+    for (const [k, n] of Object.entries(r.result?.failures ?? {})) all[k] = (all[k] ?? 0) + n;
   return Object.entries(all)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
@@ -264,14 +271,24 @@ const S1_CLIENTS: { kind: ClientKind; label: string; diagnostic?: boolean }[] = 
 ).filter((c) => !S1_ONLY_CLIENTS || S1_ONLY_CLIENTS.includes(c.kind));
 
 async function scenario1(host: EmulatorHost): Promise<void> {
-  log(`\n== Scenario 1: loopback, no latency, ${S1_CALLS} calls per run (${s1Calls(1)} at C=1), C = ${S1_CONCURRENCY.join(', ')}`);
+  log(
+    `\n== Scenario 1: loopback, no latency, ${S1_CALLS} calls per run (${s1Calls(1)} at C=1), C = ${S1_CONCURRENCY.join(', ')}`,
+  );
   const emulator = await host.start();
   for (let rep = 1; rep <= REPS; rep++) {
     for (const c of S1_CONCURRENCY) {
       // The diagnostic client only where the target is (C=64, 512).
       for (const client of rotate(S1_CLIENTS, rep - 1).filter((x) => !x.diagnostic || c > 1)) {
         const warmup = c === 1 ? Math.round(WARMUP / 4) : WARMUP;
-        await runClient(emulator, 1, rep, `${client.kind}@${c}`, `${client.label} C=${c}`, { client: client.kind, warmup, calls: s1Calls(c), concurrency: c }, null);
+        await runClient(
+          emulator,
+          1,
+          rep,
+          `${client.kind}@${c}`,
+          `${client.label} C=${c}`,
+          { client: client.kind, warmup, calls: s1Calls(c), concurrency: c },
+          null,
+        );
       }
     }
   }
@@ -325,7 +342,9 @@ async function scenario1(host: EmulatorHost): Promise<void> {
 // ---------------------------------------------------------------- scenario 2
 
 async function scenario2(host: EmulatorHost): Promise<void> {
-  log(`\n== Scenario 2: ${S2.latencyMs} ms latency, ${S2.maxStreams} streams per connection, ${S2.names} names at C=${S2.concurrency}`);
+  log(
+    `\n== Scenario 2: ${S2.latencyMs} ms latency, ${S2.maxStreams} streams per connection, ${S2.names} names at C=${S2.concurrency}`,
+  );
   const emulator = await host.start({ maxConcurrentStreams: S2.maxStreams });
   const clients: { kind: ClientKind; label: string; channels?: number }[] = [
     { kind: 'raw', label: 'raw grpc-js (1 channel)' },
@@ -343,7 +362,13 @@ async function scenario2(host: EmulatorHost): Promise<void> {
         rep,
         client.kind,
         client.label,
-        { client: client.kind, warmup: QUICK ? 600 : 1024, calls: S2.names, concurrency: S2.concurrency, ...(client.channels ? { channels: client.channels } : {}) },
+        {
+          client: client.kind,
+          warmup: QUICK ? 600 : 1024,
+          calls: S2.names,
+          concurrency: S2.concurrency,
+          ...(client.channels ? { channels: client.channels } : {}),
+        },
         faults,
       );
     }
@@ -354,7 +379,15 @@ async function scenario2(host: EmulatorHost): Promise<void> {
   const rows = clients.map((client) => {
     const r = metric(2, client.kind, rate);
     const conns = spread(pick(2, client.kind).map((x) => x.server?.connections ?? NaN));
-    return [client.label, fmt(r), fmt(metric(2, client.kind, cpu)), fmt(metric(2, client.kind, rss)), fmt(conns, 0), ratio(r.median, gaxRate), ratio(r.median, metric(2, 'raw', rate).median)];
+    return [
+      client.label,
+      fmt(r),
+      fmt(metric(2, client.kind, cpu)),
+      fmt(metric(2, client.kind, rss)),
+      fmt(conns, 0),
+      ratio(r.median, gaxRate),
+      ratio(r.median, metric(2, 'raw', rate).median),
+    ];
   });
   section(
     `Scenario 2 — ${S2.latencyMs} ms latency, ${S2.maxStreams} concurrent streams per connection, ${S2.names.toLocaleString('en-US')} names at C=${S2.concurrency}`,
@@ -374,7 +407,12 @@ async function scenario2(host: EmulatorHost): Promise<void> {
     const littleLimit = (S2.concurrency * 1000) / S2.latencyMs;
     const bound = Math.min(clientCpuLimit, emulatorCpuLimit, streamsLimit, littleLimit);
     const name = kind === 'lro-cancel' ? 'cancel()' : 'cancelMany()';
-    target({ scenario: '2', target: `${name} ≥ 3× gax calls/s`, measured: `${num(r)} vs ${num(gaxRate)} calls/s = ${ratio(r, gaxRate)}`, met: r >= 3 * gaxRate });
+    target({
+      scenario: '2',
+      target: `${name} ≥ 3× gax calls/s`,
+      measured: `${num(r)} vs ${num(gaxRate)} calls/s = ${ratio(r, gaxRate)}`,
+      met: r >= 3 * gaxRate,
+    });
     target({
       scenario: '2',
       target: `${name} ≥ 0.9 × min(CPU limit, channels × ${S2.maxStreams} / latency)`,
@@ -382,7 +420,7 @@ async function scenario2(host: EmulatorHost): Promise<void> {
         `${num(r)} calls/s vs bound ${num(bound)} = ${ratio(r, bound)} (client CPU ${num(clientCpuLimit)}/s, emulator CPU ${num(emulatorCpuLimit)}/s, ` +
         `${num(channels, 0)} channels × ${S2.maxStreams} / ${S2.latencyMs / 1000} s = ${num(streamsLimit)}/s, C / latency = ${num(littleLimit)}/s)`,
       met: r >= 0.9 * bound,
-      note: 'C / latency (Little\'s law) is a bound too: 512 calls in flight for 100 ms each cannot exceed 5,120 calls/s.',
+      note: "C / latency (Little's law) is a bound too: 512 calls in flight for 100 ms each cannot exceed 5,120 calls/s.",
     });
   }
 }
@@ -390,11 +428,18 @@ async function scenario2(host: EmulatorHost): Promise<void> {
 // ---------------------------------------------------------------- scenario 3
 
 async function scenario3(host: EmulatorHost): Promise<void> {
-  log(`\n== Scenario 3: quota ${S3.quota} calls/s per service (RetryInfo ${S3.retryDelayMs} ms), ${S3.names} names`);
+  log(
+    `\n== Scenario 3: quota ${S3.quota} calls/s per service (RetryInfo ${S3.retryDelayMs} ms), ${S3.names} names`,
+  );
   const emulator = await host.start();
   const clients: { kind: ClientKind; key: string; label: string; rate?: number }[] = [
     { kind: 'cancelMany', key: 'cancelMany', label: 'lro-cancel cancelMany()' },
-    { kind: 'cancelMany', key: 'cancelMany+rate', label: `lro-cancel cancelMany({rate: ${S3.quota}})`, rate: S3.quota },
+    {
+      kind: 'cancelMany',
+      key: 'cancelMany+rate',
+      label: `lro-cancel cancelMany({rate: ${S3.quota}})`,
+      rate: S3.quota,
+    },
     { kind: 'lro-cancel', key: 'lro-cancel', label: 'lro-cancel cancel()' },
     { kind: 'gax', key: 'gax', label: 'gax OperationsClient' },
     { kind: 'raw', key: 'raw', label: 'raw grpc-js' },
@@ -408,7 +453,13 @@ async function scenario3(host: EmulatorHost): Promise<void> {
         rep,
         client.key,
         client.label,
-        { client: client.kind, warmup: 200, calls: S3.names, concurrency: S3.concurrency, ...(client.rate ? { rate: client.rate } : {}) },
+        {
+          client: client.kind,
+          warmup: 200,
+          calls: S3.names,
+          concurrency: S3.concurrency,
+          ...(client.rate ? { rate: client.rate } : {}),
+        },
         faults,
       );
     }
@@ -422,7 +473,10 @@ async function scenario3(host: EmulatorHost): Promise<void> {
     fmt(metric(3, c.key, goodput)),
     fmt(metric(3, c.key, rejectedPct), 1),
     fmt(spread(pick(3, c.key).map((r) => r.server?.cancelCalls ?? NaN)), 0),
-    fmt(metric(3, c.key, (r) => r.result!.wallMs / 1000), 1),
+    fmt(
+      metric(3, c.key, (r) => r.result!.wallMs / 1000),
+      1,
+    ),
     failuresOf(3, c.key) || '—',
   ]);
   section(
@@ -435,9 +489,24 @@ async function scenario3(host: EmulatorHost): Promise<void> {
   const ver = metric(3, 'cancelMany', verifiedPct);
   const gp = metric(3, 'cancelMany', goodput);
   const rej = metric(3, 'cancelMany', rejectedPct);
-  target({ scenario: '3', target: 'cancelMany(): 100% of names cancel-requested', measured: `${fmt(ok, 2)}% accepted, ${fmt(ver, 2)}% verified on the emulator (worst run ${num(Math.min(ok.min, ver.min), 2)}%)`, met: ok.min === 100 && ver.min === 100 });
-  target({ scenario: '3', target: `cancelMany(): goodput ≥ 0.9 × quota (${num(0.9 * S3.quota)} names/s)`, measured: `${fmt(gp)} names/s`, met: gp.median >= 0.9 * S3.quota });
-  target({ scenario: '3', target: 'cancelMany(): rejected calls ≤ 5% of calls', measured: `${fmt(rej, 1)}%`, met: rej.median <= 5 });
+  target({
+    scenario: '3',
+    target: 'cancelMany(): 100% of names cancel-requested',
+    measured: `${fmt(ok, 2)}% accepted, ${fmt(ver, 2)}% verified on the emulator (worst run ${num(Math.min(ok.min, ver.min), 2)}%)`,
+    met: ok.min === 100 && ver.min === 100,
+  });
+  target({
+    scenario: '3',
+    target: `cancelMany(): goodput ≥ 0.9 × quota (${num(0.9 * S3.quota)} names/s)`,
+    measured: `${fmt(gp)} names/s`,
+    met: gp.median >= 0.9 * S3.quota,
+  });
+  target({
+    scenario: '3',
+    target: 'cancelMany(): rejected calls ≤ 5% of calls',
+    measured: `${fmt(rej, 1)}%`,
+    met: rej.median <= 5,
+  });
 }
 
 // ---------------------------------------------------------------- scenario 4
@@ -445,7 +514,9 @@ async function scenario3(host: EmulatorHost): Promise<void> {
 async function scenario4(host: EmulatorHost): Promise<void> {
   const help = spawnSync(process.execPath, [CLI, 'batch', '--help'], { env: CHILD_ENV, encoding: 'utf8' });
   const haveBatch = help.status === 0 && /--input/.test(help.stdout) && /--quiet/.test(help.stdout);
-  log(`\n== Scenario 4: memory, ${S4.names} names, ${haveBatch ? '`lro-cancel batch`' : 'cancelMany over a streamed file (the CLI has no batch command yet)'}`);
+  log(
+    `\n== Scenario 4: memory, ${S4.names} names, ${haveBatch ? '`lro-cancel batch`' : 'cancelMany over a streamed file (the CLI has no batch command yet)'}`,
+  );
   const emulator = await host.start();
   const prefix = `r${++runCounter}`;
   await emulator.faults(null);
@@ -454,8 +525,12 @@ async function scenario4(host: EmulatorHost): Promise<void> {
   await writeNames(file, prefix, S4.names);
   await emulator.reset();
 
-  const args = haveBatch ? [CLI, 'batch', '--input', file, '--emulator', emulator.target, '--quiet'] : [path.join(HERE, 'batch-file.js'), file, emulator.target];
-  const command = haveBatch ? `lro-cancel batch --input FILE --emulator HOST:PORT --quiet` : 'node batch-file.js FILE HOST:PORT (cancelMany over fs.createReadStream + readline)';
+  const args = haveBatch
+    ? [CLI, 'batch', '--input', file, '--emulator', emulator.target, '--quiet']
+    : [path.join(HERE, 'batch-file.js'), file, emulator.target];
+  const command = haveBatch
+    ? `lro-cancel batch --input FILE --emulator HOST:PORT --quiet`
+    : 'node batch-file.js FILE HOST:PORT (cancelMany over fs.createReadStream + readline)';
   const started = performance.now();
   // Records go to /dev/null (the bench process must not compete for the CPUs reading them);
   // the emulator's own count of cancelled operations and the exit status tell the outcome.
@@ -491,25 +566,72 @@ async function scenario4(host: EmulatorHost): Promise<void> {
     const s = samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
     return s ? s[1] : NaN;
   };
-  const quarter = (from: number, to: number): number => Math.max(...samples.slice(Math.floor(from * samples.length), Math.ceil(to * samples.length)).map((s) => s[1]));
+  const quarter = (from: number, to: number): number =>
+    Math.max(
+      ...samples.slice(Math.floor(from * samples.length), Math.ceil(to * samples.length)).map((s) => s[1]),
+    );
   const growth = quarter(0.75, 1) - quarter(0.25, 0.5);
   const flat = growth <= Math.max(16, 0.1 * peak);
-  const result = { command, usedCli: haveBatch, names: S4.names, exitCode: code, wallMs, callsPerSec: (S4.names / wallMs) * 1000, peakRssMb: peak, growthMb: growth, flat, samples, server, verify, stderrTail: stderr };
-  report.json['scenario4'] = result;
-  log(`  exit ${code}, ${num(wallMs / 1000, 1)} s, peak RSS ${num(peak)} MB, growth ${num(growth)} MB, verified ${verify.cancelled}/${S4.names}`);
+  const result = {
+    command,
+    usedCli: haveBatch,
+    names: S4.names,
+    exitCode: code,
+    wallMs,
+    callsPerSec: (S4.names / wallMs) * 1000,
+    peakRssMb: peak,
+    growthMb: growth,
+    flat,
+    samples,
+    server,
+    verify,
+    stderrTail: stderr,
+  };
+  report.json.scenario4 = result;
+  log(
+    `  exit ${code}, ${num(wallMs / 1000, 1)} s, peak RSS ${num(peak)} MB, growth ${num(growth)} MB, verified ${verify.cancelled}/${S4.names}`,
+  );
   if (code !== 0) log(`  stderr: ${stderr.trim()}`);
 
   section(
     `Scenario 4 — memory: ${S4.names.toLocaleString('en-US')} names from a file, no latency`,
     `Command: \`${command}\`${haveBatch ? '' : ' — **the CLI had no `batch` command when this ran**, so the same engine (cancelMany) ran over a streamed file in a child process instead'}.\n\n` +
       table(
-        ['peak RSS MB', 'RSS at 10% / 25% / 50% / 75% / 100% of the run, MB', 'growth 2nd→4th quarter MB', 'time s', 'names/s', 'verified on server', 'exit'],
-        [[num(peak), [0.1, 0.25, 0.5, 0.75, 0.999].map((q) => num(at(q), 0)).join(' / '), num(growth), num(wallMs / 1000, 1), num((S4.names / wallMs) * 1000), `${verify.cancelled.toLocaleString('en-US')} / ${S4.names.toLocaleString('en-US')}`, String(code)]],
+        [
+          'peak RSS MB',
+          'RSS at 10% / 25% / 50% / 75% / 100% of the run, MB',
+          'growth 2nd→4th quarter MB',
+          'time s',
+          'names/s',
+          'verified on server',
+          'exit',
+        ],
+        [
+          [
+            num(peak),
+            [0.1, 0.25, 0.5, 0.75, 0.999].map((q) => num(at(q), 0)).join(' / '),
+            num(growth),
+            num(wallMs / 1000, 1),
+            num((S4.names / wallMs) * 1000),
+            `${verify.cancelled.toLocaleString('en-US')} / ${S4.names.toLocaleString('en-US')}`,
+            String(code),
+          ],
+        ],
       ) +
       `\n\nRSS of the client process read from /proc every ${S4.sampleMs} ms; one run; its records went to /dev/null.`,
   );
-  target({ scenario: '4', target: `peak RSS ≤ ${S4.maxRssMb} MB`, measured: `${num(peak)} MB`, met: peak <= S4.maxRssMb && code === 0 });
-  target({ scenario: '4', target: 'RSS flat during the run', measured: `max of the last quarter − max of the second quarter = ${num(growth)} MB`, met: flat && code === 0 });
+  target({
+    scenario: '4',
+    target: `peak RSS ≤ ${S4.maxRssMb} MB`,
+    measured: `${num(peak)} MB`,
+    met: peak <= S4.maxRssMb && code === 0,
+  });
+  target({
+    scenario: '4',
+    target: 'RSS flat during the run',
+    measured: `max of the last quarter − max of the second quarter = ${num(growth)} MB`,
+    met: flat && code === 0,
+  });
 }
 
 async function writeNames(file: string, prefix: string, count: number): Promise<void> {
@@ -537,7 +659,11 @@ async function scenario5(host: EmulatorHost): Promise<void> {
   const name = opName('cold', 0);
   const variants = [
     { key: 'node', label: 'node -e 0 (Node start-up alone)', args: ['-e', '0'] },
-    { key: 'raw', label: 'raw grpc-js script', args: [path.join(HERE, 'cold', 'raw-cancel.js'), emulator.target, name, PROTOS] },
+    {
+      key: 'raw',
+      label: 'raw grpc-js script',
+      args: [path.join(HERE, 'cold', 'raw-cancel.js'), emulator.target, name, PROTOS],
+    },
     // Diagnostic: the CLI turns on Node's compile cache; this is the raw script given the same.
     {
       key: 'raw-cc',
@@ -545,15 +671,26 @@ async function scenario5(host: EmulatorHost): Promise<void> {
       args: [path.join(HERE, 'cold', 'raw-cancel.js'), emulator.target, name, PROTOS],
       env: { NODE_COMPILE_CACHE: path.join(OUT_DIR, 'compile-cache-raw') },
     },
-    { key: 'gax', label: 'gax script', args: [path.join(HERE, 'cold', 'gax-cancel.js'), emulator.target, name] },
+    {
+      key: 'gax',
+      label: 'gax script',
+      args: [path.join(HERE, 'cold', 'gax-cancel.js'), emulator.target, name],
+    },
     // Diagnostic: what loading google-gax alone costs (with the compile cache), the floor for
     // any client whose protos and stub come through it, as lro-cancel's must.
     {
       key: 'gax-require',
-      label: "_node -e \"require('google-gax')\" with the compile cache_",
-      args: ['-e', `require('node:module').enableCompileCache(${JSON.stringify(path.join(OUT_DIR, 'compile-cache-gax'))}); require(${JSON.stringify(require.resolve('google-gax'))})`],
+      label: '_node -e "require(\'google-gax\')" with the compile cache_',
+      args: [
+        '-e',
+        `require('node:module').enableCompileCache(${JSON.stringify(path.join(OUT_DIR, 'compile-cache-gax'))}); require(${JSON.stringify(require.resolve('google-gax'))})`,
+      ],
     },
-    { key: 'cli', label: 'lro-cancel cancel NAME --emulator', args: [CLI, 'cancel', fullOpName('cold', 0), '--emulator', emulator.target] },
+    {
+      key: 'cli',
+      label: 'lro-cancel cancel NAME --emulator',
+      args: [CLI, 'cancel', fullOpName('cold', 0), '--emulator', emulator.target],
+    },
   ];
   const times: Record<string, number[]> = {};
   const failures: string[] = [];
@@ -568,11 +705,14 @@ async function scenario5(host: EmulatorHost): Promise<void> {
       const ms = performance.now() - t0;
       if (code !== 0) failures.push(`${v.label}: exit ${code} ${stderr.trim()}`);
       // The first round only warms the page cache.
-      if (rep > 0) (times[v.key] ??= []).push(ms);
+      if (rep > 0) {
+        times[v.key] ??= [];
+        times[v.key]?.push(ms);
+      }
     }
   }
   await emulator.stop();
-  report.json['scenario5'] = { times, failures };
+  report.json.scenario5 = { times, failures };
   for (const f of failures) log(`  ! ${f}`);
 
   const s = (k: string): Spread => spread(times[k] ?? []);
@@ -582,7 +722,12 @@ async function scenario5(host: EmulatorHost): Promise<void> {
     `Scenario 5 — cold start: one cancel, spawn to exit (${S5.reps} runs each, after one warm-up round)`,
     table(
       ['command', 'ms', 'vs raw', 'vs gax'],
-      variants.map((v) => [v.label, fmt(s(v.key), 0), v.key === 'node' ? '' : ratio(s(v.key).median, raw), v.key === 'node' ? '' : ratio(s(v.key).median, gax)]),
+      variants.map((v) => [
+        v.label,
+        fmt(s(v.key), 0),
+        v.key === 'node' ? '' : ratio(s(v.key).median, raw),
+        v.key === 'node' ? '' : ratio(s(v.key).median, gax),
+      ]),
     ) +
       `\n\nThe CLI turns on Node's on-disk compile cache (module.enableCompileCache) before loading anything; the first round (not counted) fills it, as a user's first run would. ` +
       `The italic rows are diagnostics: the raw script given the same cache, and loading google-gax alone with it (no call at all) — ` +
@@ -597,7 +742,12 @@ async function scenario5(host: EmulatorHost): Promise<void> {
     measured: `${num(cli, 0)} vs ${num(raw, 0)} ms = ${ratio(cli, raw)} (loading google-gax alone, no call: ${num(gaxAlone, 0)} ms = ${ratio(gaxAlone, raw)})`,
     met: cli <= 1.1 * raw && failures.length === 0,
   });
-  target({ scenario: '5', target: 'CLI cold cancel < gax script', measured: `${num(cli, 0)} vs ${num(gax, 0)} ms = ${ratio(cli, gax)}`, met: cli < gax && failures.length === 0 });
+  target({
+    scenario: '5',
+    target: 'CLI cold cancel < gax script',
+    measured: `${num(cli, 0)} vs ${num(gax, 0)} ms = ${ratio(cli, gax)}`,
+    met: cli < gax && failures.length === 0,
+  });
 }
 
 // ---------------------------------------------------------------- machine
@@ -605,12 +755,17 @@ async function scenario5(host: EmulatorHost): Promise<void> {
 function machine(): Record<string, unknown> {
   const version = (pkg: string): string => {
     try {
-      return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+      return (
+        JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
     } catch {
       return 'n/a';
     }
   };
-  const git = (args: string[]): string => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const git = (args: string[]): string =>
+    spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
   const cpus = os.cpus();
   return {
     nproc: os.availableParallelism(),
@@ -619,7 +774,9 @@ function machine(): Record<string, unknown> {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     packages: {
-      'lro-cancel': (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+      'lro-cancel': (
+        JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
+      ).version,
       '@grpc/grpc-js': version('@grpc/grpc-js'),
       '@grpc/proto-loader': version('@grpc/proto-loader'),
       'google-gax': version('google-gax'),
@@ -640,7 +797,9 @@ async function main(): Promise<void> {
     `@grpc/grpc-js ${pk['@grpc/grpc-js']}, @grpc/proto-loader ${pk['@grpc/proto-loader']}, google-gax ${pk['google-gax']}, protobufjs ${pk.protobufjs}`;
   const flags = [...(QUICK ? ['--quick'] : []), ...(ONLY ? [`--only=${[...ONLY].join(',')}`] : [])];
   const commandLine = `npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
-  process.stdout.write(`lro-cancel benchmark${QUICK ? ' (QUICK: tiny sizes, a smoke test; the numbers mean little)' : ''}\nMachine: ${machineLine}\nCommand: ${commandLine}; ${REPS} repetition(s)\n`);
+  process.stdout.write(
+    `lro-cancel benchmark${QUICK ? ' (QUICK: tiny sizes, a smoke test; the numbers mean little)' : ''}\nMachine: ${machineLine}\nCommand: ${commandLine}; ${REPS} repetition(s)\n`,
+  );
   fs.mkdirSync(OUT_DIR, { recursive: true });
   // Others may rebuild dist/ in this checkout while the bench runs: every process of the bench
   // loads the copy taken now.
@@ -704,7 +863,9 @@ async function main(): Promise<void> {
   process.stdout.write(`Raw numbers: bench-results/${base}.json; tables: bench-results/${base}.md\n`);
   const errors = runs.filter((r) => r.error);
   if (errors.length) {
-    process.stdout.write(`${errors.length} client run(s) failed: ${errors.map((r) => `${r.label} (${r.error})`).join('; ')}\n`);
+    process.stdout.write(
+      `${errors.length} client run(s) failed: ${errors.map((r) => `${r.label} (${r.error})`).join('; ')}\n`,
+    );
     process.exitCode = 1;
   }
 }

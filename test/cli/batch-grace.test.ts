@@ -10,22 +10,49 @@ jest.setTimeout(60_000);
 const emu = useEmulator();
 
 /** This test's calls still unanswered at the emulator (an earlier test's slow handlers are not in its log). */
-const inFlight = (): number => emu.get().callsOf('CancelOperation').filter((c) => c.code === undefined).length;
+const inFlight = (): number =>
+  emu
+    .get()
+    .callsOf('CancelOperation')
+    .filter((c) => c.code === undefined).length;
 
 function seedFile(count: number, prefix: string): string {
   return seedNamesFile(emu.get(), count, prefix).file;
 }
 
 /** Start a batch of 4 in flight, SIGINT it once those 4 reached the emulator; the outcomes and the ms from SIGINT to exit. */
-async function interruptWithFourInFlight(file: string, grace: string): Promise<{ code: number | null; outcomes: string[]; exitMs: number }> {
+async function interruptWithFourInFlight(
+  file: string,
+  grace: string,
+): Promise<{ code: number | null; outcomes: string[]; exitMs: number }> {
   const e = emu.get();
-  const run = startCli(['batch', '--input', file, '--service', 'datastore', '--emulator', e.target, '--concurrency', '4', '--grace', grace, '--quiet'], {}, 40_000);
+  const run = startCli(
+    [
+      'batch',
+      '--input',
+      file,
+      '--service',
+      'datastore',
+      '--emulator',
+      e.target,
+      '--concurrency',
+      '4',
+      '--grace',
+      grace,
+      '--quiet',
+    ],
+    {},
+    40_000,
+  );
   await until(() => inFlight() === 4, 'four calls in flight at the emulator', 20_000);
   const sentAt = performance.now();
   run.child.kill('SIGINT');
   const r = await run.exited;
   const exitMs = performance.now() - sentAt;
-  const outcomes = r.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { outcome: string }).outcome);
+  const outcomes = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { outcome: string }).outcome);
   return { code: r.code, outcomes, exitMs };
 }
 

@@ -22,11 +22,28 @@ const cancels = (): number => emu.get().counts.get('CancelOperation') ?? 0;
 test('--journal that is not a regular file: usage error (exit 2) naming it, before anything is sent or the output is opened', async () => {
   const { file, dir } = seedFile(3, 'nofile');
   const before = cancels();
-  for (const [journal, kind] of [['/dev/null', 'a character device'], [dir, 'a directory']] as const) {
+  for (const [journal, kind] of [
+    ['/dev/null', 'a character device'],
+    [dir, 'a directory'],
+  ] as const) {
     const output = path.join(dir, 'out.ndjson');
-    const r = await runCliProcess(['batch', '--input', file, '--service', 'datastore', '--emulator', emu.get().target, '--journal', journal, '--output', output]);
+    const r = await runCliProcess([
+      'batch',
+      '--input',
+      file,
+      '--service',
+      'datastore',
+      '--emulator',
+      emu.get().target,
+      '--journal',
+      journal,
+      '--output',
+      output,
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`lro-cancel: --journal ${journal}: not a regular file (${kind}); give a file path\nTry 'lro-cancel batch --help'.\n`);
+    expect(r.stderr).toBe(
+      `lro-cancel: --journal ${journal}: not a regular file (${kind}); give a file path\nTry 'lro-cancel batch --help'.\n`,
+    );
     expect(existsSync(output)).toBe(false);
   }
   expect(cancels()).toBe(before);
@@ -68,10 +85,16 @@ test('kill -9 leaves the lock; the rerun takes it over (that pid is gone) and fi
   await first.waitForStdout(/\n/);
   first.child.kill('SIGKILL');
   await first.exited;
-  expect(JSON.parse(readFileSync(`${journal}.lock`, 'utf8'))).toMatchObject({ pid: first.child.pid, host: hostname() });
+  expect(JSON.parse(readFileSync(`${journal}.lock`, 'utf8'))).toMatchObject({
+    pid: first.child.pid,
+    host: hostname(),
+  });
   const second = await runCliProcess(['batch', '--input', file, ...common]);
   expect(second.code).toBe(0);
-  const outcomes = second.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { outcome: string }).outcome);
+  const outcomes = second.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { outcome: string }).outcome);
   expect(outcomes.filter((o) => o === 'skipped')).toHaveLength(1);
   expect(outcomes.filter((o) => o === 'cancel-requested')).toHaveLength(29);
   expect(existsSync(`${journal}.lock`)).toBe(false);
@@ -79,7 +102,13 @@ test('kill -9 leaves the lock; the rerun takes it over (that pid is gone) and fi
 
 test('reportError: a JournalError is one line and exit 1, not an internal error', () => {
   const c = capture();
-  const code = reportError(new JournalError('cancel.journal', 'write failed: ENOSPC: no space left on device'), c.io, 'batch');
+  const code = reportError(
+    new JournalError('cancel.journal', 'write failed: ENOSPC: no space left on device'),
+    c.io,
+    'batch',
+  );
   expect(code).toBe(1);
-  expect(c.stderr()).toBe('lro-cancel: journal cancel.journal: write failed: ENOSPC: no space left on device\n');
+  expect(c.stderr()).toBe(
+    'lro-cancel: journal cancel.journal: write failed: ENOSPC: no space left on device\n',
+  );
 });

@@ -22,19 +22,66 @@ function workDir(): string {
 /** Run batch with extra flags; a bare file name is taken in `dir`, any other path as given (the CLI runs in ROOT). */
 function batchIn(dir: string, flags: string[]): ReturnType<typeof runCliProcess> {
   const abs = flags.map((f) => (f.startsWith('-') || f.includes('/') ? f : path.join(dir, f)));
-  return runCliProcess(['batch', ...abs, '--service', 'datastore', '--emulator', emu.get().target, '--quiet']);
+  return runCliProcess([
+    'batch',
+    ...abs,
+    '--service',
+    'datastore',
+    '--emulator',
+    emu.get().target,
+    '--quiet',
+  ]);
 }
 
 test.each<[string, (dir: string) => string[], RegExp]>([
-  ['--output = --input, same path', () => ['--input', 'names.txt', '--output', 'names.txt'], /--input and --output are the same file .*truncate the names/],
-  ['--output = --input, ./relative vs absolute', (d) => ['--input', `./${path.relative(ROOT, d)}/names.txt`, '--output', `${d}/./names.txt`], /--input and --output are the same file/],
-  ['--output a symlink to --input', () => ['--input', 'names.txt', '--output', 'names-link.txt'], /--input and --output are the same file/],
-  ['--output a hard link to --input', () => ['--input', 'names.txt', '--output', 'names-hard.txt'], /--input and --output are the same file/],
-  ['--journal = --input', () => ['--input', 'names.txt', '--journal', 'names.txt'], /--input and --journal are the same file .*append to the names/],
-  ['--journal a symlink to --input', () => ['--input', 'names-link.txt', '--journal', 'names.txt'], /--input and --journal are the same file/],
-  ['--journal a hard link to --input', () => ['--input', 'names-hard.txt', '--journal', 'names.txt'], /--input and --journal are the same file/],
-  ['--output = --journal, neither there yet', () => ['--input', 'names.txt', '--output', 'out.ndjson', '--journal', 'out.ndjson'], /--output and --journal are the same file .*truncate the journal/],
-  ['--output = --journal through a dangling symlink', (d) => (symlinkSync('j.ndjson', path.join(d, 'j-link')), ['--input', 'names.txt', '--output', 'j-link', '--journal', 'j.ndjson']), /--output and --journal are the same file/],
+  [
+    '--output = --input, same path',
+    () => ['--input', 'names.txt', '--output', 'names.txt'],
+    /--input and --output are the same file .*truncate the names/,
+  ],
+  [
+    '--output = --input, ./relative vs absolute',
+    (d) => ['--input', `./${path.relative(ROOT, d)}/names.txt`, '--output', `${d}/./names.txt`],
+    /--input and --output are the same file/,
+  ],
+  [
+    '--output a symlink to --input',
+    () => ['--input', 'names.txt', '--output', 'names-link.txt'],
+    /--input and --output are the same file/,
+  ],
+  [
+    '--output a hard link to --input',
+    () => ['--input', 'names.txt', '--output', 'names-hard.txt'],
+    /--input and --output are the same file/,
+  ],
+  [
+    '--journal = --input',
+    () => ['--input', 'names.txt', '--journal', 'names.txt'],
+    /--input and --journal are the same file .*append to the names/,
+  ],
+  [
+    '--journal a symlink to --input',
+    () => ['--input', 'names-link.txt', '--journal', 'names.txt'],
+    /--input and --journal are the same file/,
+  ],
+  [
+    '--journal a hard link to --input',
+    () => ['--input', 'names-hard.txt', '--journal', 'names.txt'],
+    /--input and --journal are the same file/,
+  ],
+  [
+    '--output = --journal, neither there yet',
+    () => ['--input', 'names.txt', '--output', 'out.ndjson', '--journal', 'out.ndjson'],
+    /--output and --journal are the same file .*truncate the journal/,
+  ],
+  [
+    '--output = --journal through a dangling symlink',
+    (d) => {
+      symlinkSync('j.ndjson', path.join(d, 'j-link'));
+      return ['--input', 'names.txt', '--output', 'j-link', '--journal', 'j.ndjson'];
+    },
+    /--output and --journal are the same file/,
+  ],
 ])('%s: exit 2 naming both flags, nothing opened, the input unchanged', async (_label, flagsFor, message) => {
   const dir = workDir();
   const before = emu.get().counts.get('CancelOperation') ?? 0;
@@ -51,7 +98,8 @@ test.each<[string, (dir: string) => string[], RegExp]>([
 
 test('distinct files, and `-` for stdout, run as usual', async () => {
   const dir = workDir();
-  for (const n of ['a', 'b']) emu.get().store.seed({ name: `projects/p/operations/${n}`, service: 'datastore' });
+  for (const n of ['a', 'b'])
+    emu.get().store.seed({ name: `projects/p/operations/${n}`, service: 'datastore' });
   const r = await batchIn(dir, ['--input', 'names.txt', '--output', '-', '--journal', 'journal.ndjson']);
   expect(r.code).toBe(0);
   expect(r.stdout.trimEnd().split('\n')).toHaveLength(2);

@@ -26,7 +26,18 @@ test('SIGINT mid-run: exit 130, no new calls, every line of the file still gets 
   e.setFaults('datastore', { latencyMs: 50 });
   const { file } = seedFile(2000, 'int');
   const before = e.counts.get('CancelOperation') ?? 0;
-  const run = startCli(['batch', '--input', file, '--service', 'datastore', '--emulator', e.target, '--concurrency', '8', '--quiet']);
+  const run = startCli([
+    'batch',
+    '--input',
+    file,
+    '--service',
+    'datastore',
+    '--emulator',
+    e.target,
+    '--concurrency',
+    '8',
+    '--quiet',
+  ]);
   await run.waitForStdout(/"outcome":"cancel-requested"[\s\S]*\n.*\n.*\n/);
   run.child.kill('SIGINT');
   const r = await run.exited;
@@ -47,9 +58,23 @@ test('kill -9 mid-run with a journal, then rerun: every name has exactly one fin
   const { file, dir } = seedFile(1500, 'kill');
   const names = Array.from({ length: 1500 }, (_, i) => `projects/p/operations/kill${i}`);
   // The emulator's per-operation count of CancelOperation requests it acted on.
-  const cancelsOf = (): Map<string, number> => new Map(names.map((n) => [n, e.store.get(n)?.cancelRequests ?? 0]));
+  const cancelsOf = (): Map<string, number> =>
+    new Map(names.map((n) => [n, e.store.get(n)?.cancelRequests ?? 0]));
   const journal = path.join(dir, 'journal.ndjson');
-  const args = ['batch', '--input', file, '--service', 'datastore', '--emulator', e.target, '--concurrency', '16', '--journal', journal, '--quiet'];
+  const args = [
+    'batch',
+    '--input',
+    file,
+    '--service',
+    'datastore',
+    '--emulator',
+    e.target,
+    '--concurrency',
+    '16',
+    '--journal',
+    journal,
+    '--quiet',
+  ];
   const first = startCli(args);
   await first.waitForStdout(/(?:.*\n){100}/);
   first.child.kill('SIGKILL');
@@ -73,7 +98,12 @@ test('kill -9 mid-run with a journal, then rerun: every name has exactly one fin
 
   const second = await runCliProcess(args);
   expect(second.code).toBe(0);
-  const recs = records(second.stdout) as Array<{ line: number; name: string; outcome: string; previousOutcome?: string }>;
+  const recs = records(second.stdout) as Array<{
+    line: number;
+    name: string;
+    outcome: string;
+    previousOutcome?: string;
+  }>;
   expect(recs).toHaveLength(1500);
   const byName = new Map(recs.map((x) => [x.name, x]));
   expect(byName.size).toBe(1500); // one record per name
@@ -83,12 +113,22 @@ test('kill -9 mid-run with a journal, then rerun: every name has exactly one fin
     const prev = journaled.get(name);
     if (prev !== undefined) {
       // Final in run 1: skipped with that outcome, and not sent again.
-      expect({ name, outcome: rec?.outcome, previousOutcome: rec?.previousOutcome }).toEqual({ name, outcome: 'skipped', previousOutcome: prev });
-      expect({ name, sentInRun2: afterSecond.get(name)! - afterFirst.get(name)! }).toEqual({ name, sentInRun2: 0 });
+      expect({ name, outcome: rec?.outcome, previousOutcome: rec?.previousOutcome }).toEqual({
+        name,
+        outcome: 'skipped',
+        previousOutcome: prev,
+      });
+      expect({ name, sentInRun2: afterSecond.get(name)! - afterFirst.get(name)! }).toEqual({
+        name,
+        sentInRun2: 0,
+      });
     } else {
       // Not final in run 1: its final outcome comes from run 2 (names the killed run cancelled
       // without journaling them read back as 'cancelled').
-      expect({ name, outcome: rec?.outcome }).toEqual({ name, outcome: expect.stringMatching(/^(cancel-requested|cancelled)$/) });
+      expect({ name, outcome: rec?.outcome }).toEqual({
+        name,
+        outcome: expect.stringMatching(/^(cancel-requested|cancelled)$/),
+      });
     }
     expect(e.store.get(name)?.done).toBe(true);
   }
@@ -96,7 +136,13 @@ test('kill -9 mid-run with a journal, then rerun: every name has exactly one fin
 
 test('batch: a missing input file or a directory is a usage error (exit 2); an empty file gives exit 0 and no records', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lro-batch-'));
-  const missing = await runCliProcess(['batch', '--input', path.join(dir, 'nope.txt'), '--emulator', emu.get().target]);
+  const missing = await runCliProcess([
+    'batch',
+    '--input',
+    path.join(dir, 'nope.txt'),
+    '--emulator',
+    emu.get().target,
+  ]);
   expect(missing.code).toBe(2);
   expect(missing.stderr).toMatch(/--input: file ".*nope.txt" does not exist/);
   const isDir = await runCliProcess(['batch', '--input', dir, '--emulator', emu.get().target]);
@@ -111,12 +157,31 @@ test('batch: a missing input file or a directory is a usage error (exit 2); an e
 
 test('get, list and cancel-all --dry-run from the command line', async () => {
   const e = emu.get();
-  for (let i = 0; i < 7; i++) e.store.seed({ name: `projects/p/locations/l/operations/c${i}`, service: 'dataplex', ...(i === 0 ? { doneAs: 'completed' as const } : {}) });
+  for (let i = 0; i < 7; i++)
+    e.store.seed({
+      name: `projects/p/locations/l/operations/c${i}`,
+      service: 'dataplex',
+      ...(i === 0 ? { doneAs: 'completed' as const } : {}),
+    });
   const common = ['--service', 'dataplex', '--emulator', e.target];
   const got = await runCliProcess(['get', 'projects/p/locations/l/operations/c0', ...common]);
   expect(got.code).toBe(0);
-  expect(JSON.parse(got.stdout)).toEqual({ kind: 'operation', name: 'projects/p/locations/l/operations/c0', service: 'dataplex', done: true, response: { '@type': 'type.googleapis.com/google.protobuf.Empty' } });
-  const listed = await runCliProcess(['list', 'projects/p/locations/l', '--filter', 'done=false', '--page-size', '2', ...common]);
+  expect(JSON.parse(got.stdout)).toEqual({
+    kind: 'operation',
+    name: 'projects/p/locations/l/operations/c0',
+    service: 'dataplex',
+    done: true,
+    response: { '@type': 'type.googleapis.com/google.protobuf.Empty' },
+  });
+  const listed = await runCliProcess([
+    'list',
+    'projects/p/locations/l',
+    '--filter',
+    'done=false',
+    '--page-size',
+    '2',
+    ...common,
+  ]);
   expect(listed.code).toBe(0);
   expect(records(listed.stdout)).toHaveLength(6);
   const before = e.counts.get('CancelOperation') ?? 0;
@@ -124,9 +189,19 @@ test('get, list and cancel-all --dry-run from the command line', async () => {
   expect(dry.code).toBe(0);
   expect(records(dry.stdout)).toHaveLength(6);
   // Written as records write them: relative name, service id.
-  expect(JSON.parse(dry.stdout.split('\n')[0] as string)).toEqual({ kind: 'would-cancel', name: 'projects/p/locations/l/operations/c1', service: 'dataplex' });
+  expect(JSON.parse(dry.stdout.split('\n')[0] as string)).toEqual({
+    kind: 'would-cancel',
+    name: 'projects/p/locations/l/operations/c1',
+    service: 'dataplex',
+  });
   expect(e.counts.get('CancelOperation') ?? 0).toBe(before);
-  const all = await runCliProcess(['cancel-all', 'projects/p/locations/l', '--confirm', '--quiet', ...common]);
+  const all = await runCliProcess([
+    'cancel-all',
+    'projects/p/locations/l',
+    '--confirm',
+    '--quiet',
+    ...common,
+  ]);
   expect(all.code).toBe(0);
   expect(records(all.stdout).map((x) => x.outcome)).toEqual(Array(6).fill('cancelled'));
 });
@@ -140,7 +215,7 @@ test('stdin left open: Ctrl-C still ends the run (exit 130), every line read get
     names.push(name);
   }
   const run = startCli(['batch', '--input', '-', '--service', 'datastore', '--emulator', e.target]);
-  run.child.stdin.write(names.join('\n') + '\n');
+  run.child.stdin.write(`${names.join('\n')}\n`);
   await run.waitForStdout(/(?:.*\n){50}/);
   run.child.kill('SIGINT'); // stdin is still open: no EOF will ever come
   const r = await run.exited;

@@ -28,28 +28,33 @@ function fifoFedWith(file: string, dir: string): { fifo: string; writer: ChildPr
   const fifo = path.join(dir, 'names.fifo');
   expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
   // exec: the writer process itself becomes the sleep that holds the FIFO open, so killing it frees it.
-  const writer = spawn('sh', ['-c', '{ cat "$1"; exec sleep 60; } > "$2"', 'sh', file, fifo], { stdio: 'ignore' });
+  const writer = spawn('sh', ['-c', '{ cat "$1"; exec sleep 60; } > "$2"', 'sh', file, fifo], {
+    stdio: 'ignore',
+  });
   return { fifo, writer };
 }
 
 const common = (): string[] => ['--service', 'datastore', '--emulator', emu.get().target];
 
-test.each(['SIGTERM', 'SIGHUP'] as const)('%s mid-run: like Ctrl-C — exit 130, every line gets one record (the rest not-attempted), summary printed', async (signal) => {
-  const e = emu.get();
-  e.setFaults('datastore', { latencyMs: 50 });
-  const { file } = seedFile(1000, `term${signal}`);
-  const run = startCli(['batch', '--input', file, ...common(), '--concurrency', '8']);
-  await run.waitForStdout(/(?:.*\n){3}/);
-  run.child.kill(signal);
-  const r = await run.exited;
-  expect(r).toMatchObject({ code: 130, signal: null });
-  const recs = records(r.stdout);
-  expect(recs).toHaveLength(1000);
-  expect(new Set(recs.map((x) => x.line)).size).toBe(1000);
-  const sent = recs.filter((x) => x.outcome === 'cancel-requested').length;
-  expect(recs.filter((x) => x.outcome === 'not-attempted')).toHaveLength(1000 - sent);
-  expect(r.stderr).toMatch(/^lro-cancel: 1000 records in .*not-attempted: \d+/m);
-});
+test.each(['SIGTERM', 'SIGHUP'] as const)(
+  '%s mid-run: like Ctrl-C — exit 130, every line gets one record (the rest not-attempted), summary printed',
+  async (signal) => {
+    const e = emu.get();
+    e.setFaults('datastore', { latencyMs: 50 });
+    const { file } = seedFile(1000, `term${signal}`);
+    const run = startCli(['batch', '--input', file, ...common(), '--concurrency', '8']);
+    await run.waitForStdout(/(?:.*\n){3}/);
+    run.child.kill(signal);
+    const r = await run.exited;
+    expect(r).toMatchObject({ code: 130, signal: null });
+    const recs = records(r.stdout);
+    expect(recs).toHaveLength(1000);
+    expect(new Set(recs.map((x) => x.line)).size).toBe(1000);
+    const sent = recs.filter((x) => x.outcome === 'cancel-requested').length;
+    expect(recs.filter((x) => x.outcome === 'not-attempted')).toHaveLength(1000 - sent);
+    expect(r.stderr).toMatch(/^lro-cancel: 1000 records in .*not-attempted: \d+/m);
+  },
+);
 
 test('--input FIFO whose writer stays: SIGINT stops reading it, exit 130, a record for every line read, and the summary says the rest was not read', async () => {
   const { file, dir } = seedFile(40, 'fifo');
@@ -78,7 +83,8 @@ test('--input FIFO, calls in flight: a second SIGINT exits with 130 within 2 s (
     const before = e.counts.get('CancelOperation') ?? 0;
     const run = startCli(['batch', '--input', fifo, ...common(), '--grace', '60s', '--quiet'], {}, 30_000);
     const until = Date.now() + 10_000;
-    while ((e.counts.get('CancelOperation') ?? 0) - before < 5 && Date.now() < until) await new Promise((res) => setTimeout(res, 20));
+    while ((e.counts.get('CancelOperation') ?? 0) - before < 5 && Date.now() < until)
+      await new Promise((res) => setTimeout(res, 20));
     run.child.kill('SIGINT'); // first: waits up to 60 s for the 5 calls in flight
     await new Promise((res) => setTimeout(res, 300));
     expect(run.child.exitCode).toBeNull();
@@ -111,7 +117,11 @@ test('--input - from a regular file (`< names.txt`): read out after SIGINT like 
   e.setFaults('datastore', { latencyMs: 50 });
   const { file } = seedFile(500, 'stdinfile');
   const args = ['batch', '--input', '-', ...common(), '--concurrency', '4', '--quiet'];
-  const child = spawn('bash', ['-c', 'exec "$@" < "$0"', file, process.execPath, ...cli.nodeArgs, cli.entry, ...args], { env: childEnv() });
+  const child = spawn(
+    'bash',
+    ['-c', 'exec "$@" < "$0"', file, process.execPath, ...cli.nodeArgs, cli.entry, ...args],
+    { env: childEnv() },
+  );
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   while (stdout.split('\n').length < 4) await new Promise((res) => setTimeout(res, 10));

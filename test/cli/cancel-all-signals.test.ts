@@ -19,7 +19,16 @@ test('SIGINT while cancelling: exit 130, a record for every listed operation (th
   const e = emu.get();
   e.setFaults('dataplex', { latencyMs: 150 });
   const names = seed(200);
-  const run = startCli(['cancel-all', PARENT, '--service', 'dataplex', '--emulator', e.target, '--concurrency', '4']);
+  const run = startCli([
+    'cancel-all',
+    PARENT,
+    '--service',
+    'dataplex',
+    '--emulator',
+    e.target,
+    '--concurrency',
+    '4',
+  ]);
   // A few cancels answered: the listing is over and the cancels are under way.
   await run.waitForStdout(/(?:.*"outcome":"cancel-requested".*\n){3}/, 30_000);
   run.child.kill('SIGINT');

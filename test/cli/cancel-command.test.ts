@@ -54,7 +54,20 @@ test('relative names with --service; a bad name among several gets its own recor
   const good2 = seedRunning(ds, 'export-2');
   const bad = 'projects/p/locations/l/operations/o'; // a location name: not a datastore pattern
   const c = capture({});
-  const code = await runCli(['cancel', '--service', 'datastore', '--emulator', emu.get().target, good1, bad, 'has space/operations/x', good2], c.io);
+  const code = await runCli(
+    [
+      'cancel',
+      '--service',
+      'datastore',
+      '--emulator',
+      emu.get().target,
+      good1,
+      bad,
+      'has space/operations/x',
+      good2,
+    ],
+    c.io,
+  );
   const records = c.records<CancelRecord>();
   expect(records.map((r) => [r.name, r.outcome, r.code, r.attempts])).toEqual([
     [good1, 'cancel-requested', 'OK', 1],
@@ -62,11 +75,18 @@ test('relative names with --service; a bad name among several gets its own recor
     ['has space/operations/x', 'invalid-name', 'INVALID_ARGUMENT', 0],
     [good2, 'cancel-requested', 'OK', 1],
   ]);
-  expect(records[1]?.message).toMatch(/^operation name does not match: datastore expects "projects\/\*\/operations\/\*"; /);
+  expect(records[1]?.message).toMatch(
+    /^operation name does not match: datastore expects "projects\/\*\/operations\/\*"; /,
+  );
   // ...and names the services that do take it, as full names
   expect(records[1]?.message).toContain(`"//dataplex.googleapis.com/${bad}"`);
   expect(records[1]?.service).toBe('datastore');
-  expect(emu.get().callsOf('CancelOperation').map((call) => call.name)).toEqual(expect.arrayContaining([good1, good2]));
+  expect(
+    emu
+      .get()
+      .callsOf('CancelOperation')
+      .map((call) => call.name),
+  ).toEqual(expect.arrayContaining([good1, good2]));
   expect(emu.get().callsOf('CancelOperation')).toHaveLength(2);
   expect(code).toBe(1);
 });
@@ -78,7 +98,10 @@ test('every failure outcome: unsupported, not-found, denied, invalid-name (serve
   const unsupported = seedRunning(ca, 'cert-1', 0, { onCancel: 'unimplemented' });
   const done = seedRunning(dp, 'scan-done', 0, { doneAs: 'completed' });
   const flaky = seedRunning(dp, 'scan-flaky', 1, { failTimes: 1 });
-  const serverInvalid = seedRunning(dp, 'scan-bad', 0, { failTimes: 1, transientCode: Code.INVALID_ARGUMENT });
+  const serverInvalid = seedRunning(dp, 'scan-bad', 0, {
+    failTimes: 1,
+    transientCode: Code.INVALID_ARGUMENT,
+  });
   const denied = 'projects/p/operations/secret';
   e.store.seed({ name: denied, service: 'restricted.googleapis.com' });
   e.setFaults('restricted.googleapis.com', { denied: true });
@@ -92,7 +115,10 @@ test('every failure outcome: unsupported, not-found, denied, invalid-name (serve
   ];
   const c = capture();
   // The custom host is allowed by name (--service-host): a full name alone may not choose it.
-  const code = await cancelCommand({ names, emulator: e.target, serviceHosts: ['restricted.googleapis.com'], maxAttempts: 3 }, c.io);
+  const code = await cancelCommand(
+    { names, emulator: e.target, serviceHosts: ['restricted.googleapis.com'], maxAttempts: 3 },
+    c.io,
+  );
   const records = c.records<CancelRecord>();
   expect(records.map((r) => [r.service, r.outcome, r.code, r.attempts])).toEqual([
     ['privateca', 'unsupported', 'UNIMPLEMENTED', 1],
@@ -115,15 +141,26 @@ test('LRO_CANCEL_EMULATOR_HOST in the command env works like --emulator; --emula
 
   const name2 = seedRunning(svc('datalineage'), 'run-2');
   const both = capture({ LRO_CANCEL_EMULATOR_HOST: '127.0.0.1:1' });
-  expect(await cancelCommand({ names: [name2], service: 'datalineage', emulator: emu.get().target }, both.io)).toBe(0);
+  expect(
+    await cancelCommand({ names: [name2], service: 'datalineage', emulator: emu.get().target }, both.io),
+  ).toBe(0);
 });
 
 test('--service-host: a service that is not built in accepts any .../operations/ID', async () => {
   const e = emu.get();
   e.store.seed({ name: 'a/b/c/operations/x', service: 'foo.googleapis.com' });
   const c = capture();
-  const code = await runCli(['cancel', '--service-host', 'foo.googleapis.com', '--emulator', e.target, 'a/b/c/operations/x'], c.io);
-  expect(c.records()).toEqual([expect.objectContaining({ name: 'a/b/c/operations/x', service: 'foo.googleapis.com', outcome: 'cancel-requested' })]);
+  const code = await runCli(
+    ['cancel', '--service-host', 'foo.googleapis.com', '--emulator', e.target, 'a/b/c/operations/x'],
+    c.io,
+  );
+  expect(c.records()).toEqual([
+    expect.objectContaining({
+      name: 'a/b/c/operations/x',
+      service: 'foo.googleapis.com',
+      outcome: 'cancel-requested',
+    }),
+  ]);
   expect(e.callsOf('CancelOperation')[0]?.authority).toBe('foo.googleapis.com');
   expect(code).toBe(0);
 });
@@ -131,8 +168,13 @@ test('--service-host: a service that is not built in accepts any .../operations/
 test('--max-attempts 1 turns off retries: a transient UNAVAILABLE is reported as error', async () => {
   const name = seedRunning(svc('datastore'), 'flaky', 0, { failTimes: 1 });
   const c = capture();
-  const code = await runCli(['cancel', '--max-attempts', '1', '--service', 'datastore', '--emulator', emu.get().target, name], c.io);
-  expect(c.records()).toEqual([expect.objectContaining({ outcome: 'error', code: 'UNAVAILABLE', attempts: 1 })]);
+  const code = await runCli(
+    ['cancel', '--max-attempts', '1', '--service', 'datastore', '--emulator', emu.get().target, name],
+    c.io,
+  );
+  expect(c.records()).toEqual([
+    expect.objectContaining({ outcome: 'error', code: 'UNAVAILABLE', attempts: 1 }),
+  ]);
   expect(code).toBe(1);
 });
 
@@ -142,7 +184,10 @@ test('--timeout bounds each name: a slow server gives DEADLINE_EXCEEDED', async 
   e.setFaults('datastore', { latencyMs: 1000 });
   const c = capture();
   const started = Date.now();
-  const code = await runCli(['cancel', '--timeout', '150ms', '--service', 'datastore', '--emulator', e.target, name], c.io);
+  const code = await runCli(
+    ['cancel', '--timeout', '150ms', '--service', 'datastore', '--emulator', e.target, name],
+    c.io,
+  );
   expect(Date.now() - started).toBeLessThan(900);
   expect(c.records()).toEqual([expect.objectContaining({ outcome: 'error', code: 'DEADLINE_EXCEEDED' })]);
   expect(code).toBe(1);
@@ -158,7 +203,9 @@ test('--concurrency bounds the names in flight', async () => {
   }, 2);
   try {
     const c = capture();
-    expect(await cancelCommand({ names, service: 'datastore', emulator: e.target, concurrency: 2 }, c.io)).toBe(0);
+    expect(
+      await cancelCommand({ names, service: 'datastore', emulator: e.target, concurrency: 2 }, c.io),
+    ).toBe(0);
     expect(c.records().map((r) => r.name)).toEqual(names);
   } finally {
     clearInterval(timer);
@@ -191,7 +238,12 @@ test('plaintext to an emulator that is not loopback is a usage error before any 
   expect(c.stderr()).toMatch(/^lro-cancel: LRO_CANCEL_EMULATOR_HOST: refusing plaintext to "10.1.2.3"/);
   expect(c.stderr()).toMatch(/Try 'lro-cancel cancel --help'.\n$/);
   const flag = capture();
-  expect(await runCli(['cancel', '--emulator', 'emu.example.com:8080', '--service', 'datastore', 'projects/p/operations/o'], flag.io)).toBe(2);
+  expect(
+    await runCli(
+      ['cancel', '--emulator', 'emu.example.com:8080', '--service', 'datastore', 'projects/p/operations/o'],
+      flag.io,
+    ),
+  ).toBe(2);
   expect(flag.stderr()).toMatch(/^lro-cancel: --emulator: refusing plaintext to "emu.example.com"/);
 });
 
@@ -201,7 +253,10 @@ describe('--confirm', () => {
     const cancelled = seedRunning(ds, 'c-1', 0, { settleMs: 50 });
     const completed = seedRunning(ds, 'c-2', 0, { onCancel: 'complete' });
     const c = capture();
-    const code = await runCli(['cancel', '--confirm', '--service', 'datastore', '--emulator', emu.get().target, cancelled, completed], c.io);
+    const code = await runCli(
+      ['cancel', '--confirm', '--service', 'datastore', '--emulator', emu.get().target, cancelled, completed],
+      c.io,
+    );
     const records = c.records<CancelRecord>();
     expect(records.map((r) => [r.name, r.outcome, r.code])).toEqual([
       [cancelled, 'cancelled', 'OK'],
@@ -217,7 +272,21 @@ describe('--confirm', () => {
     const failed = seedRunning(ds, 'c-4', 0, { onCancel: 'fail', failCode: Code.INTERNAL });
     const c = capture();
     const started = Date.now();
-    const code = await runCli(['cancel', '--confirm', '--confirm-timeout', '300ms', '--service', 'datastore', '--emulator', emu.get().target, stuck, failed], c.io);
+    const code = await runCli(
+      [
+        'cancel',
+        '--confirm',
+        '--confirm-timeout',
+        '300ms',
+        '--service',
+        'datastore',
+        '--emulator',
+        emu.get().target,
+        stuck,
+        failed,
+      ],
+      c.io,
+    );
     expect(Date.now() - started).toBeLessThan(3000);
     expect(c.records<CancelRecord>().map((r) => [r.outcome, r.finalCode])).toEqual([
       ['still-running', undefined],

@@ -12,7 +12,7 @@ import { cli, cliModule, runCliProcess, runNodeScript, startCli } from './helper
 
 jest.setTimeout(30_000);
 const emu = useEmulator();
-const datastore = services['datastore'] as ServiceDescriptor;
+const datastore = services.datastore as ServiceDescriptor;
 
 describe(`lro-cancel as a child process (${cli.mode})`, () => {
   test('--version: exit 0, the version on stdout, nothing on stderr', async () => {
@@ -49,7 +49,13 @@ describe(`lro-cancel as a child process (${cli.mode})`, () => {
       expect(readdirSync(sharedTmp)).toEqual([]);
       // set at all, even to '', it turns the cache off (as Node reads it): no directory is made
       for (const value of ['1', '']) {
-        expect(await runCliProcess(['services'], { ...env, XDG_CACHE_HOME: off, NODE_DISABLE_COMPILE_CACHE: value })).toMatchObject({ code: 0 });
+        expect(
+          await runCliProcess(['services'], {
+            ...env,
+            XDG_CACHE_HOME: off,
+            NODE_DISABLE_COMPILE_CACHE: value,
+          }),
+        ).toMatchObject({ code: 0 });
         // (in src mode the swc loader keeps its own cache there: only ours must be absent)
         expect(existsSync(path.join(off, 'lro-cancel'))).toBe(false);
       }
@@ -62,12 +68,26 @@ describe(`lro-cancel as a child process (${cli.mode})`, () => {
     const e = emu.get();
     const names = ['exp-1', 'exp-2'].map((id) => sampleOperationName(datastore, id));
     for (const name of names) e.store.seed({ name, service: 'datastore' });
-    const r = await runCliProcess(['cancel', '--service', 'datastore', ...names], { LRO_CANCEL_EMULATOR_HOST: e.target });
+    const r = await runCliProcess(['cancel', '--service', 'datastore', ...names], {
+      LRO_CANCEL_EMULATOR_HOST: e.target,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toEqual(
-      names.map((name) => ({ kind: 'result', name, service: 'datastore', outcome: 'cancel-requested', code: 'OK', message: '', attempts: 1, latencyMs: expect.any(Number) })),
+      names.map((name) => ({
+        kind: 'result',
+        name,
+        service: 'datastore',
+        outcome: 'cancel-requested',
+        code: 'OK',
+        message: '',
+        attempts: 1,
+        latencyMs: expect.any(Number),
+      })),
     );
   });
 
@@ -75,34 +95,71 @@ describe(`lro-cancel as a child process (${cli.mode})`, () => {
     const e = emu.get();
     const good = sampleOperationName(datastore, 'exp-3');
     e.store.seed({ name: good, service: 'datastore' });
-    const r = await runCliProcess(['cancel', '--emulator', e.target, '--service', 'datastore', good, 'projects/p/operations/missing', 'not/a/datastore/name']);
+    const r = await runCliProcess([
+      'cancel',
+      '--emulator',
+      e.target,
+      '--service',
+      'datastore',
+      good,
+      'projects/p/operations/missing',
+      'not/a/datastore/name',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
-    expect(r.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { outcome: string }).outcome)).toEqual(['cancel-requested', 'not-found', 'invalid-name']);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { outcome: string }).outcome),
+    ).toEqual(['cancel-requested', 'not-found', 'invalid-name']);
   });
 
   test.each<[string, string[], RegExp]>([
-    ['unknown flag', ['cancel', '--frobnicate', 'x'], /^lro-cancel: unknown option --frobnicate for "cancel"\nTry 'lro-cancel cancel --help'.\n$/],
+    [
+      'unknown flag',
+      ['cancel', '--frobnicate', 'x'],
+      /^lro-cancel: unknown option --frobnicate for "cancel"\nTry 'lro-cancel cancel --help'.\n$/,
+    ],
     ['bad duration', ['cancel', '--timeout', '10', 'x'], /^lro-cancel: --timeout: "10" is not a duration/],
-    ['negative number', ['cancel', '--max-attempts', '-2', 'x'], /^lro-cancel: --max-attempts: -2 is too small/],
-    ['endpoint without port', ['cancel', '--endpoint', 'dataplex.googleapis.com', 'x'], /^lro-cancel: --endpoint "dataplex.googleapis.com" must be HOST:PORT/],
+    [
+      'negative number',
+      ['cancel', '--max-attempts', '-2', 'x'],
+      /^lro-cancel: --max-attempts: -2 is too small/,
+    ],
+    [
+      'endpoint without port',
+      ['cancel', '--endpoint', 'dataplex.googleapis.com', 'x'],
+      /^lro-cancel: --endpoint "dataplex.googleapis.com" must be HOST:PORT/,
+    ],
     ['no command', [], /^lro-cancel: missing command/],
-    ['non-loopback emulator', ['cancel', '--emulator', '192.0.2.1:80', '--service', 'datastore', 'projects/p/operations/o'], /^lro-cancel: --emulator: refusing plaintext to "192.0.2.1"/],
-  ])('usage error (%s): exit 2, nothing on stdout, one line plus a --help hint on stderr', async (_label, args, stderr) => {
-    const r = await runCliProcess(args);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(stderr);
-    expect(r.stderr.trimEnd().split('\n')).toHaveLength(2);
-    expect(r.stderr).toMatch(/Try 'lro-cancel (cancel )?--help'.\n$/);
-  });
+    [
+      'non-loopback emulator',
+      ['cancel', '--emulator', '192.0.2.1:80', '--service', 'datastore', 'projects/p/operations/o'],
+      /^lro-cancel: --emulator: refusing plaintext to "192.0.2.1"/,
+    ],
+  ])(
+    'usage error (%s): exit 2, nothing on stdout, one line plus a --help hint on stderr',
+    async (_label, args, stderr) => {
+      const r = await runCliProcess(args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(stderr);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(2);
+      expect(r.stderr).toMatch(/Try 'lro-cancel (cancel )?--help'.\n$/);
+    },
+  );
 
   test('emulator: prints its address, serves a cancel from another process, exits 0 on SIGINT', async () => {
     const server = startCli(['emulator', '--seed', '5']);
     const [, address] = await server.waitForStdout(/^lro-cancel emulator listening on (127\.0\.0\.1:\d+)$/m);
     await server.waitForStdout(/seeded 5 running operation\(s\):\n(.*\n){5}/);
     expect(server.stdout()).toContain(`export LRO_CANCEL_EMULATOR_HOST=${address}\n`);
-    const names = server.stdout().split('\n').filter((l) => l.startsWith('  //')).map((l) => l.trim());
+    const names = server
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('  //'))
+      .map((l) => l.trim());
 
     const r = await runCliProcess(['cancel', ...names], { LRO_CANCEL_EMULATOR_HOST: address as string });
     expect(r.code).toBe(0);

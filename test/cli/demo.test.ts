@@ -11,7 +11,8 @@ test('the demo seeds all five services, cancels through the CLI path, and every 
   for (const service of ['datalineage', 'dataplex', 'privateca', 'datastore', 'discoveryengine']) {
     expect(r.stdout).toContain(`"service":"${service}","outcome":"cancel-requested"`);
   }
-  for (const outcome of ['unsupported', 'not-found', 'denied', 'invalid-name', 'completed']) expect(r.stdout).toContain(`"outcome":"${outcome}"`);
+  for (const outcome of ['unsupported', 'not-found', 'denied', 'invalid-name', 'completed'])
+    expect(r.stdout).toContain(`"outcome":"${outcome}"`);
   expect(r.stdout).toMatch(/\ndemo OK: all 13 outcomes match what was seeded/);
   expect(r.stdout).toMatch(/\ndemo part 2 OK: all 5000 records match what was seeded/);
   expect(r.code).toBe(0);

@@ -21,12 +21,23 @@ function argvFor(flag: FlagSpec): string[] {
     case 'hostport':
       return [`--${flag.name}`, '127.0.0.1:9'];
     default:
-      return [`--${flag.name}`, flag.name === 'service-host' ? 'foo.googleapis.com' : flag.name === 'endpoint' ? 'localhost:9' : flag.name === 'service' ? 'datastore' : 'x'];
+      return [
+        `--${flag.name}`,
+        flag.name === 'service-host'
+          ? 'foo.googleapis.com'
+          : flag.name === 'endpoint'
+            ? 'localhost:9'
+            : flag.name === 'service'
+              ? 'datastore'
+              : 'x',
+      ];
   }
 }
 
 const SOURCES = (command: string): string =>
-  [`${command}-command.ts`, 'connection.ts'].map((f) => readFileSync(path.join(__dirname, '../../src/cli/commands', f), 'utf8')).join('\n');
+  [`${command}-command.ts`, 'connection.ts']
+    .map((f) => readFileSync(path.join(__dirname, '../../src/cli/commands', f), 'utf8'))
+    .join('\n');
 
 const CALLING = ['cancel', 'get', 'list', 'cancel-all', 'batch'] as const;
 const POSITIONALS: Record<(typeof CALLING)[number], string[]> = {
@@ -41,16 +52,19 @@ const CONNECTION = new Set(['service', 'service-host', 'endpoint', 'emulator', '
 
 describe.each(CALLING)('%s', (command) => {
   const spec = commands[command];
-  test.each(spec.flags.filter((f) => !CONNECTION.has(f.name)).map((f) => [f.name, f] as const))('--%s reaches an option the command reads', (_name, flag) => {
-    const extra = flag.name === 'confirm-timeout' ? ['--confirm'] : [];
-    const parsed = parseArgv([command, ...POSITIONALS[command], ...extra, ...argvFor(flag)]);
-    expect(parsed.kind).toBe('run');
-    const options = (parsed as unknown as { options: Record<string, unknown> }).options;
-    const key = optionKey(flag);
-    expect(options[key]).toBeDefined();
-    // Read somewhere: by the command itself or by the shared mapping to library options.
-    expect(SOURCES(command)).toMatch(new RegExp(`\\b${key}\\b`));
-  });
+  test.each(spec.flags.filter((f) => !CONNECTION.has(f.name)).map((f) => [f.name, f] as const))(
+    '--%s reaches an option the command reads',
+    (_name, flag) => {
+      const extra = flag.name === 'confirm-timeout' ? ['--confirm'] : [];
+      const parsed = parseArgv([command, ...POSITIONALS[command], ...extra, ...argvFor(flag)]);
+      expect(parsed.kind).toBe('run');
+      const options = (parsed as unknown as { options: Record<string, unknown> }).options;
+      const key = optionKey(flag);
+      expect(options[key]).toBeDefined();
+      // Read somewhere: by the command itself or by the shared mapping to library options.
+      expect(SOURCES(command)).toMatch(new RegExp(`\\b${key}\\b`));
+    },
+  );
 });
 
 test('optionKey: camelCase, durations in ms', () => {

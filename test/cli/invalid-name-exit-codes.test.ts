@@ -49,24 +49,33 @@ const MISTAKES = [
 describe.each(MISTAKES)('$what', ({ flags, name, parent, hint }) => {
   const connect = (): string[] => ['--emulator', emu.get().target, ...flags];
 
-  test.each(['cancel', 'get'])('%s: an invalid-name record for it, the good name still runs, exit 1', async (command) => {
-    const c = capture();
-    const code = await runCli([command, ...connect(), name, GOOD], c.io);
-    const [bad, good] = c.records<{ name: string; outcome?: string; message?: string; done?: boolean }>();
-    expect(bad).toMatchObject({ name, outcome: 'invalid-name' });
-    expect(bad?.message).toMatch(hint);
-    // cancel prints its record, get the operation it read
-    expect(good).toMatchObject(command === 'cancel' ? { name: 'projects/p/operations/good', outcome: 'cancel-requested' } : { name: 'projects/p/operations/good', done: false });
-    expect(c.stderr()).toBe('');
-    expect(code).toBe(1);
-  });
+  test.each(['cancel', 'get'])(
+    '%s: an invalid-name record for it, the good name still runs, exit 1',
+    async (command) => {
+      const c = capture();
+      const code = await runCli([command, ...connect(), name, GOOD], c.io);
+      const [bad, good] = c.records<{ name: string; outcome?: string; message?: string; done?: boolean }>();
+      expect(bad).toMatchObject({ name, outcome: 'invalid-name' });
+      expect(bad?.message).toMatch(hint);
+      // cancel prints its record, get the operation it read
+      expect(good).toMatchObject(
+        command === 'cancel'
+          ? { name: 'projects/p/operations/good', outcome: 'cancel-requested' }
+          : { name: 'projects/p/operations/good', done: false },
+      );
+      expect(c.stderr()).toBe('');
+      expect(code).toBe(1);
+    },
+  );
 
   test('batch: an invalid-name record for its line, the good line still runs, exit 1', async () => {
     const input = path.join(dir, 'names.txt');
     writeFileSync(input, `${name}\n${GOOD}\n`);
     const c = capture();
     const code = await runCli(['batch', ...connect(), '--quiet', '--input', input], c.io);
-    const records = c.records<{ line: number; outcome: string; message?: string }>().sort((a, b) => a.line - b.line);
+    const records = c
+      .records<{ line: number; outcome: string; message?: string }>()
+      .sort((a, b) => a.line - b.line);
     expect(records.map((r) => [r.line, r.outcome])).toEqual([
       [1, 'invalid-name'],
       [2, 'cancel-requested'],
@@ -75,14 +84,17 @@ describe.each(MISTAKES)('$what', ({ flags, name, parent, hint }) => {
     expect(code).toBe(1);
   });
 
-  test.each(['list', 'cancel-all'])('%s: a usage error, one line on stderr with the hint, nothing sent, exit 2', async (command) => {
-    const c = capture();
-    const code = await runCli([command, ...connect(), parent], c.io);
-    expect(c.stdout()).toBe('');
-    const lines = c.stderr().trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(hint);
-    expect(emu.get().calls).toHaveLength(0);
-    expect(code).toBe(2);
-  });
+  test.each(['list', 'cancel-all'])(
+    '%s: a usage error, one line on stderr with the hint, nothing sent, exit 2',
+    async (command) => {
+      const c = capture();
+      const code = await runCli([command, ...connect(), parent], c.io);
+      expect(c.stdout()).toBe('');
+      const lines = c.stderr().trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(hint);
+      expect(emu.get().calls).toHaveLength(0);
+      expect(code).toBe(2);
+    },
+  );
 });

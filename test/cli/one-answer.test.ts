@@ -34,17 +34,86 @@ const DS = (id: string): string => `//datastore.googleapis.com/projects/p/operat
 const CA = (id: string): string => `//privateca.googleapis.com/projects/p/locations/l/operations/${id}`;
 
 const CASES: Case[] = [
-  { label: 'running', input: DS('run'), seed: {}, plain: { outcome: 'cancel-requested', code: 'OK' }, confirmed: { outcome: 'cancelled', code: 'OK', finalCode: Code.CANCELLED }, listable: true },
-  { label: 'completes despite the cancel', input: DS('despite'), seed: { onCancel: 'complete' }, plain: { outcome: 'cancel-requested', code: 'OK' }, confirmed: { outcome: 'completed', code: 'OK' }, listable: true },
-  { label: 'unsupported', input: DS('unsup'), seed: { onCancel: 'unimplemented' }, plain: { outcome: 'unsupported', code: 'UNIMPLEMENTED' }, confirmed: { outcome: 'unsupported', code: 'UNIMPLEMENTED' }, listable: true },
-  { label: 'already completed', input: DS('done-ok'), seed: { doneAs: 'completed' }, plain: { outcome: 'completed', code: 'OK' }, confirmed: { outcome: 'completed', code: 'OK' } },
-  { label: 'already failed', input: DS('done-bad'), seed: { doneAs: 'failed' }, plain: { outcome: 'failed', code: 'OK', finalCode: Code.INTERNAL }, confirmed: { outcome: 'failed', code: 'OK', finalCode: Code.INTERNAL } },
-  { label: 'already cancelled', input: DS('done-cx'), seed: { doneAs: 'cancelled' }, plain: { outcome: 'cancelled', code: 'OK', finalCode: Code.CANCELLED }, confirmed: { outcome: 'cancelled', code: 'OK', finalCode: Code.CANCELLED } },
-  { label: 'not found', input: DS('missing'), plain: { outcome: 'not-found', code: 'NOT_FOUND' }, confirmed: { outcome: 'not-found', code: 'NOT_FOUND' } },
-  { label: 'invalid (server)', input: DS('srv-bad'), seed: { failTimes: 1, transientCode: Code.INVALID_ARGUMENT }, plain: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT' }, confirmed: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT' }, listable: true },
-  { label: 'transient, attempts used up', input: DS('flaky'), seed: { failTimes: 10 }, plain: { outcome: 'error', code: 'UNAVAILABLE' }, confirmed: { outcome: 'error', code: 'UNAVAILABLE' }, listable: true },
-  { label: 'invalid (local)', input: '//datastore.googleapis.com/projects/p/locations/l/operations/x', plain: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT', attempts: 0 }, confirmed: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT', attempts: 0 } },
-  { label: 'denied', input: CA('secret'), seed: {}, plain: { outcome: 'denied', code: 'PERMISSION_DENIED' }, confirmed: { outcome: 'denied', code: 'PERMISSION_DENIED' } },
+  {
+    label: 'running',
+    input: DS('run'),
+    seed: {},
+    plain: { outcome: 'cancel-requested', code: 'OK' },
+    confirmed: { outcome: 'cancelled', code: 'OK', finalCode: Code.CANCELLED },
+    listable: true,
+  },
+  {
+    label: 'completes despite the cancel',
+    input: DS('despite'),
+    seed: { onCancel: 'complete' },
+    plain: { outcome: 'cancel-requested', code: 'OK' },
+    confirmed: { outcome: 'completed', code: 'OK' },
+    listable: true,
+  },
+  {
+    label: 'unsupported',
+    input: DS('unsup'),
+    seed: { onCancel: 'unimplemented' },
+    plain: { outcome: 'unsupported', code: 'UNIMPLEMENTED' },
+    confirmed: { outcome: 'unsupported', code: 'UNIMPLEMENTED' },
+    listable: true,
+  },
+  {
+    label: 'already completed',
+    input: DS('done-ok'),
+    seed: { doneAs: 'completed' },
+    plain: { outcome: 'completed', code: 'OK' },
+    confirmed: { outcome: 'completed', code: 'OK' },
+  },
+  {
+    label: 'already failed',
+    input: DS('done-bad'),
+    seed: { doneAs: 'failed' },
+    plain: { outcome: 'failed', code: 'OK', finalCode: Code.INTERNAL },
+    confirmed: { outcome: 'failed', code: 'OK', finalCode: Code.INTERNAL },
+  },
+  {
+    label: 'already cancelled',
+    input: DS('done-cx'),
+    seed: { doneAs: 'cancelled' },
+    plain: { outcome: 'cancelled', code: 'OK', finalCode: Code.CANCELLED },
+    confirmed: { outcome: 'cancelled', code: 'OK', finalCode: Code.CANCELLED },
+  },
+  {
+    label: 'not found',
+    input: DS('missing'),
+    plain: { outcome: 'not-found', code: 'NOT_FOUND' },
+    confirmed: { outcome: 'not-found', code: 'NOT_FOUND' },
+  },
+  {
+    label: 'invalid (server)',
+    input: DS('srv-bad'),
+    seed: { failTimes: 1, transientCode: Code.INVALID_ARGUMENT },
+    plain: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT' },
+    confirmed: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT' },
+    listable: true,
+  },
+  {
+    label: 'transient, attempts used up',
+    input: DS('flaky'),
+    seed: { failTimes: 10 },
+    plain: { outcome: 'error', code: 'UNAVAILABLE' },
+    confirmed: { outcome: 'error', code: 'UNAVAILABLE' },
+    listable: true,
+  },
+  {
+    label: 'invalid (local)',
+    input: '//datastore.googleapis.com/projects/p/locations/l/operations/x',
+    plain: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT', attempts: 0 },
+    confirmed: { outcome: 'invalid-name', code: 'INVALID_ARGUMENT', attempts: 0 },
+  },
+  {
+    label: 'denied',
+    input: CA('secret'),
+    seed: {},
+    plain: { outcome: 'denied', code: 'PERMISSION_DENIED' },
+    confirmed: { outcome: 'denied', code: 'PERMISSION_DENIED' },
+  },
 ];
 
 function seedAll(e: OperationsEmulator): void {
@@ -61,12 +130,21 @@ function seedAll(e: OperationsEmulator): void {
 
 type Path = (inputs: string[], confirm: boolean) => Promise<BatchRecord[]>;
 
-const flags = (confirm: boolean): string[] => ['--max-attempts', '2', ...(confirm ? ['--confirm', '--confirm-timeout', '5s'] : [])];
+const flags = (confirm: boolean): string[] => [
+  '--max-attempts',
+  '2',
+  ...(confirm ? ['--confirm', '--confirm-timeout', '5s'] : []),
+];
 
 const PATHS: Record<string, Path> = {
   'library cancelMany': async (inputs, confirm) => {
     const out: BatchRecord[] = [];
-    for await (const r of cancelMany(inputs, { emulator: emu.get().target, retry: { maxAttempts: 2, initialDelayMs: 5 }, ...(confirm ? { confirm: { confirmTimeoutMs: 5000 } } : {}) })) out.push(r);
+    for await (const r of cancelMany(inputs, {
+      emulator: emu.get().target,
+      retry: { maxAttempts: 2, initialDelayMs: 5 },
+      ...(confirm ? { confirm: { confirmTimeoutMs: 5000 } } : {}),
+    }))
+      out.push(r);
     return out;
   },
   'CLI cancel': async (inputs, confirm) => {
@@ -77,9 +155,12 @@ const PATHS: Record<string, Path> = {
   'CLI batch': async (inputs, confirm) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lro-one-answer-'));
     const file = path.join(dir, 'names.txt');
-    writeFileSync(file, inputs.join('\n') + '\n');
+    writeFileSync(file, `${inputs.join('\n')}\n`);
     const c = capture();
-    await runCli(['batch', '--input', file, '--quiet', '--emulator', emu.get().target, ...flags(confirm)], c.io);
+    await runCli(
+      ['batch', '--input', file, '--quiet', '--emulator', emu.get().target, ...flags(confirm)],
+      c.io,
+    );
     return c.records<BatchRecord>();
   },
 };
@@ -87,7 +168,12 @@ const PATHS: Record<string, Path> = {
 /** The parts of a record that must agree between paths (not timings, not where the name came from). */
 function answer(r: BatchRecord): Record<string, unknown> {
   const { line: _line, latencyMs: _latency, confirmMs: _confirm, message: _message, ...rest } = r;
-  return { ...rest, keys: Object.keys(r).filter((k) => k !== 'line').join(',') };
+  return {
+    ...rest,
+    keys: Object.keys(r)
+      .filter((k) => k !== 'line')
+      .join(','),
+  };
 }
 
 describe.each([false, true])('confirm: %p', (confirm) => {
@@ -116,7 +202,19 @@ describe.each([false, true])('confirm: %p', (confirm) => {
     const listable = CASES.filter((c) => c.listable);
     seedAll(emu.get());
     const all = capture();
-    await runCli(['cancel-all', 'projects/p', '--service', 'datastore', '--quiet', '--emulator', emu.get().target, ...flags(confirm)], all.io);
+    await runCli(
+      [
+        'cancel-all',
+        'projects/p',
+        '--service',
+        'datastore',
+        '--quiet',
+        '--emulator',
+        emu.get().target,
+        ...flags(confirm),
+      ],
+      all.io,
+    );
     const fromCancelAll = new Map(all.records<BatchRecord>().map((r) => [r.name, answer(r)]));
     seedAll(emu.get());
     const viaCancel = await (PATHS['CLI cancel'] as Path)(

@@ -21,14 +21,21 @@ function seedFile(count: number, prefix: string, idLength = 0): string {
     lines.push(name);
   }
   const file = path.join(dir, 'names.txt');
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
 /** Run `bash -c script` with the CLI command line as "$@" (script decides redirections and pipes). */
-function bashWithCli(script: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function bashWithCli(
+  script: string,
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script, 'bash', process.execPath, ...cli.nodeArgs, cli.entry, ...args], { cwd: ROOT, env: childEnv() });
+    const child = spawn(
+      'bash',
+      ['-c', script, 'bash', process.execPath, ...cli.nodeArgs, cli.entry, ...args],
+      { cwd: ROOT, env: childEnv() },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -47,7 +54,18 @@ const cancels = (): number => emu.get().counts.get('CancelOperation') ?? 0;
 test('batch --output /dev/full: exit 1 at once with one line naming the flag and ENOSPC, and it stops sending', async () => {
   const file = seedFile(5000, 'full');
   const before = cancels();
-  const r = await runCliProcess(['batch', '--input', file, '--service', 'datastore', '--emulator', emu.get().target, '--output', '/dev/full', '--quiet']);
+  const r = await runCliProcess([
+    'batch',
+    '--input',
+    file,
+    '--service',
+    'datastore',
+    '--emulator',
+    emu.get().target,
+    '--output',
+    '/dev/full',
+    '--quiet',
+  ]);
   expect(r.code).toBe(1);
   expect(r.stderr).toBe('lro-cancel: cannot write --output /dev/full: ENOSPC: no space left on device\n');
   // The first record failed: what was sent is at most what was in flight then, not 5000.
@@ -56,7 +74,16 @@ test('batch --output /dev/full: exit 1 at once with one line naming the flag and
 
 test('batch > /dev/full (stdout on a full device): exit 1 and one line, no stack', async () => {
   const file = seedFile(3000, 'fullout');
-  const r = await bashWithCli('"$@" > /dev/full', ['batch', '--input', file, '--service', 'datastore', '--emulator', emu.get().target, '--quiet']);
+  const r = await bashWithCli('"$@" > /dev/full', [
+    'batch',
+    '--input',
+    file,
+    '--service',
+    'datastore',
+    '--emulator',
+    emu.get().target,
+    '--quiet',
+  ]);
   expect(r.code).toBe(1);
   expect(r.stderr).toBe('lro-cancel: cannot write stdout: ENOSPC: no space left on device\n');
 });
@@ -64,20 +91,43 @@ test('batch > /dev/full (stdout on a full device): exit 1 and one line, no stack
 test.each([
   ['stdout', '"$@" > "$OUT"'],
   ['--output', '"$@" --output "$OUT"'],
-])('a short write is not lost (%s past ulimit -f: the rest of the record meets EFBIG): exit 1, not 0', async (_label, redirect) => {
-  // One record of ~1,150 bytes against a 1,024-byte limit: its single write is cut short.
-  const file = seedFile(1, 'short', 990);
-  const out = path.join(path.dirname(file), 'out.ndjson');
-  const r = await bashWithCli(`ulimit -f 1; OUT=${JSON.stringify(out)}; ${redirect}`, ['batch', '--input', file, '--service', 'datastore', '--emulator', emu.get().target, '--quiet']);
-  expect(readFileSync(out).length).toBe(1024);
-  expect(r.stderr).toMatch(/^lro-cancel: cannot write (stdout|--output .*out\.ndjson): EFBIG: file too large\n$/);
-  expect(r.code).toBe(1);
-});
+])(
+  'a short write is not lost (%s past ulimit -f: the rest of the record meets EFBIG): exit 1, not 0',
+  async (_label, redirect) => {
+    // One record of ~1,150 bytes against a 1,024-byte limit: its single write is cut short.
+    const file = seedFile(1, 'short', 990);
+    const out = path.join(path.dirname(file), 'out.ndjson');
+    const r = await bashWithCli(`ulimit -f 1; OUT=${JSON.stringify(out)}; ${redirect}`, [
+      'batch',
+      '--input',
+      file,
+      '--service',
+      'datastore',
+      '--emulator',
+      emu.get().target,
+      '--quiet',
+    ]);
+    expect(readFileSync(out).length).toBe(1024);
+    expect(r.stderr).toMatch(
+      /^lro-cancel: cannot write (stdout|--output .*out\.ndjson): EFBIG: file too large\n$/,
+    );
+    expect(r.code).toBe(1);
+  },
+);
 
 test('batch | head -1: the closed pipe stops the run, exit 141, one line on stderr, far fewer calls than names', async () => {
   const file = seedFile(5000, 'pipe');
   const before = cancels();
-  const r = await bashWithCli('"$@" | head -1; exit "${PIPESTATUS[0]}"', ['batch', '--input', file, '--service', 'datastore', '--emulator', emu.get().target, '--quiet']);
+  const r = await bashWithCli('"$@" | head -1; exit "${PIPESTATUS[0]}"', [
+    'batch',
+    '--input',
+    file,
+    '--service',
+    'datastore',
+    '--emulator',
+    emu.get().target,
+    '--quiet',
+  ]);
   expect(r.code).toBe(141);
   expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
   expect(r.stderr).toBe('lro-cancel: cannot write stdout: EPIPE: broken pipe\n');
@@ -86,7 +136,16 @@ test('batch | head -1: the closed pipe stops the run, exit 141, one line on stde
 
 test('batch 2>&1 | head -1: stderr on the same closed pipe does not crash it either (141, no stack)', async () => {
   const file = seedFile(3000, 'pipe2');
-  const r = await bashWithCli('"$@" 2>&1 | head -1 > /dev/null; exit "${PIPESTATUS[0]}"', ['batch', '--input', file, '--service', 'datastore', '--emulator', emu.get().target, '--quiet']);
+  const r = await bashWithCli('"$@" 2>&1 | head -1 > /dev/null; exit "${PIPESTATUS[0]}"', [
+    'batch',
+    '--input',
+    file,
+    '--service',
+    'datastore',
+    '--emulator',
+    emu.get().target,
+    '--quiet',
+  ]);
   expect(r.code).toBe(141);
   expect(r.stderr).toBe('');
 });
@@ -102,7 +161,13 @@ test.each<[string, (parent: string, name: string) => string[]]>([
   for (let i = 0; i < 3; i++) e.store.seed({ name: `${parent}/operations/closed${i}`, service: 'dataplex' });
   // The reader (`true`) is gone long before the first answer arrives (300 ms per call).
   e.setFaults('dataplex', { latencyMs: 300 });
-  const r = await bashWithCli('"$@" | true; exit "${PIPESTATUS[0]}"', [...argsFor(parent, `${parent}/operations/closed0`), '--service', 'dataplex', '--emulator', e.target]);
+  const r = await bashWithCli('"$@" | true; exit "${PIPESTATUS[0]}"', [
+    ...argsFor(parent, `${parent}/operations/closed0`),
+    '--service',
+    'dataplex',
+    '--emulator',
+    e.target,
+  ]);
   expect(r.code).toBe(141);
   expect(r.stderr).toBe('lro-cancel: cannot write stdout: EPIPE: broken pipe\n');
 });

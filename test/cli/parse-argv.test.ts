@@ -32,48 +32,200 @@ const rows: Row[] = [
   // cancel: names and connection flags
   [['cancel', N1], { kind: 'run', command: 'cancel', options: { names: [N1] } }],
   [['cancel', N1, N2], { kind: 'run', command: 'cancel', options: { names: [N1, N2] } }],
-  [['cancel', '--service', 'dataplex', N1], { kind: 'run', command: 'cancel', options: { names: [N1], service: 'dataplex' } }],
-  [['cancel', '--service=DataPlex', N1], { kind: 'run', command: 'cancel', options: { names: [N1], service: 'dataplex' } }],
-  [['cancel', '--service', 'datastore.googleapis.com', N1], { kind: 'run', command: 'cancel', options: { names: [N1], service: 'datastore' } }],
-  [['cancel', N1, '--service', 'privateca'], { kind: 'run', command: 'cancel', options: { names: [N1], service: 'privateca' } }],
+  [
+    ['cancel', '--service', 'dataplex', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], service: 'dataplex' } },
+  ],
+  [
+    ['cancel', '--service=DataPlex', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], service: 'dataplex' } },
+  ],
+  [
+    ['cancel', '--service', 'datastore.googleapis.com', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], service: 'datastore' } },
+  ],
+  [
+    ['cancel', N1, '--service', 'privateca'],
+    { kind: 'run', command: 'cancel', options: { names: [N1], service: 'privateca' } },
+  ],
   // --service-host: allowed hosts for full names; one alone is also the service of relative names
-  [['cancel', '--service-host', 'foo.googleapis.com', 'a/operations/b'], { kind: 'run', command: 'cancel', options: { names: ['a/operations/b'], service: 'foo.googleapis.com', serviceHosts: ['foo.googleapis.com'] } }],
-  [['cancel', '--service-host', 'A.example.com', '--service-host', 'b.example.com', '--service-host', 'a.example.com', N2], { kind: 'run', command: 'cancel', options: { names: [N2], serviceHosts: ['a.example.com', 'b.example.com'] } }],
-  [['cancel', '--service', 'dataplex', '--service-host', 'x.googleapis.com', N1], { kind: 'run', command: 'cancel', options: { names: [N1], service: 'dataplex', serviceHosts: ['x.googleapis.com'] } }],
-  [['cancel', '--service-host', 'a.example.com', '--service-host', 'b.example.com', '--service', 'B.example.com', N1], { kind: 'run', command: 'cancel', options: { names: [N1], service: 'b.example.com', serviceHosts: ['a.example.com', 'b.example.com'] } }],
-  [['batch', '--service-host', 'a.example.com', '--service-host', 'b.example.com'], { kind: 'run', command: 'batch', options: { serviceHosts: ['a.example.com', 'b.example.com'] } }],
-  [['cancel', '--emulator', 'localhost:8080', N1], { kind: 'run', command: 'cancel', options: { names: [N1], emulator: 'localhost:8080' } }],
-  [['cancel', '--emulator=[::1]:9', '--allow-insecure', N1], { kind: 'run', command: 'cancel', options: { names: [N1], emulator: '[::1]:9', allowInsecure: true } }],
-  [['cancel', '--endpoint', 'eu-dataplex.googleapis.com:443', N1], { kind: 'run', command: 'cancel', options: { names: [N1], endpoint: 'eu-dataplex.googleapis.com:443' } }],
+  [
+    ['cancel', '--service-host', 'foo.googleapis.com', 'a/operations/b'],
+    {
+      kind: 'run',
+      command: 'cancel',
+      options: {
+        names: ['a/operations/b'],
+        service: 'foo.googleapis.com',
+        serviceHosts: ['foo.googleapis.com'],
+      },
+    },
+  ],
+  [
+    [
+      'cancel',
+      '--service-host',
+      'A.example.com',
+      '--service-host',
+      'b.example.com',
+      '--service-host',
+      'a.example.com',
+      N2,
+    ],
+    {
+      kind: 'run',
+      command: 'cancel',
+      options: { names: [N2], serviceHosts: ['a.example.com', 'b.example.com'] },
+    },
+  ],
+  [
+    ['cancel', '--service', 'dataplex', '--service-host', 'x.googleapis.com', N1],
+    {
+      kind: 'run',
+      command: 'cancel',
+      options: { names: [N1], service: 'dataplex', serviceHosts: ['x.googleapis.com'] },
+    },
+  ],
+  [
+    [
+      'cancel',
+      '--service-host',
+      'a.example.com',
+      '--service-host',
+      'b.example.com',
+      '--service',
+      'B.example.com',
+      N1,
+    ],
+    {
+      kind: 'run',
+      command: 'cancel',
+      options: { names: [N1], service: 'b.example.com', serviceHosts: ['a.example.com', 'b.example.com'] },
+    },
+  ],
+  [
+    ['batch', '--service-host', 'a.example.com', '--service-host', 'b.example.com'],
+    { kind: 'run', command: 'batch', options: { serviceHosts: ['a.example.com', 'b.example.com'] } },
+  ],
+  [
+    ['cancel', '--emulator', 'localhost:8080', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], emulator: 'localhost:8080' } },
+  ],
+  [
+    ['cancel', '--emulator=[::1]:9', '--allow-insecure', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], emulator: '[::1]:9', allowInsecure: true } },
+  ],
+  [
+    ['cancel', '--endpoint', 'eu-dataplex.googleapis.com:443', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], endpoint: 'eu-dataplex.googleapis.com:443' } },
+  ],
   [
     ['cancel', '--endpoint', 'dataplex=a.example.com:443', '--endpoint', 'datastore=b.example.com:8443', N1],
-    { kind: 'run', command: 'cancel', options: { names: [N1], endpoint: { dataplex: 'a.example.com:443', datastore: 'b.example.com:8443' } } },
+    {
+      kind: 'run',
+      command: 'cancel',
+      options: { names: [N1], endpoint: { dataplex: 'a.example.com:443', datastore: 'b.example.com:8443' } },
+    },
   ],
-  [['cancel', '--', '--not-a-flag'], { kind: 'run', command: 'cancel', options: { names: ['--not-a-flag'] } }],
+  [
+    ['cancel', '--', '--not-a-flag'],
+    { kind: 'run', command: 'cancel', options: { names: ['--not-a-flag'] } },
+  ],
   [['cancel', '-'], { kind: 'run', command: 'cancel', options: { names: ['-'] } }],
 
   // batch: "-" is a value (stdin / stdout), not a flag
-  [['batch', '--input', '-', '--output', '-'], { kind: 'run', command: 'batch', options: { input: '-', output: '-' } }],
-  [['batch', '--input', 'names.txt', '--concurrency', '8', '--rate', '100', '--journal', 'j', '--confirm', '--quiet'], { kind: 'run', command: 'batch', options: { input: 'names.txt', concurrency: 8, rate: 100, journal: 'j', confirm: true, quiet: true } }],
+  [
+    ['batch', '--input', '-', '--output', '-'],
+    { kind: 'run', command: 'batch', options: { input: '-', output: '-' } },
+  ],
+  [
+    [
+      'batch',
+      '--input',
+      'names.txt',
+      '--concurrency',
+      '8',
+      '--rate',
+      '100',
+      '--journal',
+      'j',
+      '--confirm',
+      '--quiet',
+    ],
+    {
+      kind: 'run',
+      command: 'batch',
+      options: { input: 'names.txt', concurrency: 8, rate: 100, journal: 'j', confirm: true, quiet: true },
+    },
+  ],
   [['batch', '--confirm-timeout', '5s'], { error: /^--confirm-timeout needs --confirm$/, command: 'batch' }],
   [['batch', '--rate', '0'], { error: /^--rate: 0 is too small/, command: 'batch' }],
-  [['cancel-all', 'projects/p/locations/l', '--service', 'dataplex', '--dry-run'], { kind: 'run', command: 'cancel-all', options: { parent: 'projects/p/locations/l', service: 'dataplex', dryRun: true } }],
-  [['list', 'projects/p', '--service', 'datastore', '--filter', 'done=false', '--page-size', '10', '--limit', '3'], { kind: 'run', command: 'list', options: { parent: 'projects/p', service: 'datastore', filter: 'done=false', pageSize: 10, limit: 3 } }],
+  [
+    ['cancel-all', 'projects/p/locations/l', '--service', 'dataplex', '--dry-run'],
+    {
+      kind: 'run',
+      command: 'cancel-all',
+      options: { parent: 'projects/p/locations/l', service: 'dataplex', dryRun: true },
+    },
+  ],
+  [
+    [
+      'list',
+      'projects/p',
+      '--service',
+      'datastore',
+      '--filter',
+      'done=false',
+      '--page-size',
+      '10',
+      '--limit',
+      '3',
+    ],
+    {
+      kind: 'run',
+      command: 'list',
+      options: { parent: 'projects/p', service: 'datastore', filter: 'done=false', pageSize: 10, limit: 3 },
+    },
+  ],
 
   // cancel: call flags
-  [['cancel', '--timeout', '30s', N1], { kind: 'run', command: 'cancel', options: { names: [N1], timeoutMs: 30_000 } }],
-  [['cancel', '--timeout=500ms', N1], { kind: 'run', command: 'cancel', options: { names: [N1], timeoutMs: 500 } }],
-  [['cancel', '--timeout', '2m', N1], { kind: 'run', command: 'cancel', options: { names: [N1], timeoutMs: 120_000 } }],
-  [['cancel', '--timeout', '1m30s', N1], { kind: 'run', command: 'cancel', options: { names: [N1], timeoutMs: 90_000 } }],
-  [['cancel', '--max-attempts', '1', N1], { kind: 'run', command: 'cancel', options: { names: [N1], maxAttempts: 1 } }],
-  [['cancel', '--concurrency', '2', N1], { kind: 'run', command: 'cancel', options: { names: [N1], concurrency: 2 } }],
+  [
+    ['cancel', '--timeout', '30s', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], timeoutMs: 30_000 } },
+  ],
+  [
+    ['cancel', '--timeout=500ms', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], timeoutMs: 500 } },
+  ],
+  [
+    ['cancel', '--timeout', '2m', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], timeoutMs: 120_000 } },
+  ],
+  [
+    ['cancel', '--timeout', '1m30s', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], timeoutMs: 90_000 } },
+  ],
+  [
+    ['cancel', '--max-attempts', '1', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], maxAttempts: 1 } },
+  ],
+  [
+    ['cancel', '--concurrency', '2', N1],
+    { kind: 'run', command: 'cancel', options: { names: [N1], concurrency: 2 } },
+  ],
 
   // cancel: usage errors, each naming the flag
   [['cancel'], { error: /^missing NAME: "cancel" needs at least 1$/, command: 'cancel' }],
   [['cancel', '--bogus', N1], { error: /^unknown option --bogus for "cancel"$/, command: 'cancel' }],
-  [['cancel', '--timeot', '1s', N1], { error: /^unknown option --timeot for "cancel" \(did you mean --timeout\?\)$/ }],
+  [
+    ['cancel', '--timeot', '1s', N1],
+    { error: /^unknown option --timeot for "cancel" \(did you mean --timeout\?\)$/ },
+  ],
   [['cancel', '-x', N1], { error: /^unknown option -x for "cancel"$/ }],
-  [['cancel', '--timeout', '30', N1], { error: /^--timeout: "30" is not a duration .*\(add a unit: "30s" or "30ms"\)$/ }],
+  [
+    ['cancel', '--timeout', '30', N1],
+    { error: /^--timeout: "30" is not a duration .*\(add a unit: "30s" or "30ms"\)$/ },
+  ],
   [['cancel', '--timeout', 'soon', N1], { error: /^--timeout: "soon" is not a duration/ }],
   [['cancel', '--timeout', '0s', N1], { error: /^--timeout: "0s" must be longer than 0$/ }],
   [['cancel', '--timeout', '-5s', N1], { error: /^--timeout: "-5s" is not a duration/ }],
@@ -84,21 +236,60 @@ const rows: Row[] = [
   [['cancel', '--max-attempts', '0', N1], { error: /^--max-attempts: 0 is too small/ }],
   [['cancel', '--max-attempts', '2.5', N1], { error: /^--max-attempts: "2.5" is not a whole number$/ }],
   [['cancel', '--max-attempts', 'three', N1], { error: /^--max-attempts: "three" is not a whole number$/ }],
-  [['cancel', '--max-attempts', '1000', N1], { error: /^--max-attempts: 1000 is too large; the maximum is 100$/ }],
+  [
+    ['cancel', '--max-attempts', '1000', N1],
+    { error: /^--max-attempts: 1000 is too large; the maximum is 100$/ },
+  ],
   [['cancel', '--concurrency', '0', N1], { error: /^--concurrency: 0 is too small/ }],
-  [['cancel', '--endpoint', 'dataplex.googleapis.com', N1], { error: /^--endpoint "dataplex.googleapis.com" must be HOST:PORT/ }],
-  [['cancel', '--endpoint', 'host:0', N1], { error: /^--endpoint "host:0" must be HOST:PORT \(port 1-65535\)/ }],
-  [['cancel', '--endpoint', 'nosuch=a.example.com:443', N1], { error: /^--endpoint: unknown service "nosuch"/ }],
-  [['cancel', '--endpoint', 'a.example.com:443', '--endpoint', 'dataplex=b.example.com:443', N1], { error: /^--endpoint: give either one HOST:PORT/ }],
+  [
+    ['cancel', '--endpoint', 'dataplex.googleapis.com', N1],
+    { error: /^--endpoint "dataplex.googleapis.com" must be HOST:PORT/ },
+  ],
+  [
+    ['cancel', '--endpoint', 'host:0', N1],
+    { error: /^--endpoint "host:0" must be HOST:PORT \(port 1-65535\)/ },
+  ],
+  [
+    ['cancel', '--endpoint', 'nosuch=a.example.com:443', N1],
+    { error: /^--endpoint: unknown service "nosuch"/ },
+  ],
+  [
+    ['cancel', '--endpoint', 'a.example.com:443', '--endpoint', 'dataplex=b.example.com:443', N1],
+    { error: /^--endpoint: give either one HOST:PORT/ },
+  ],
   [['cancel', '--emulator', 'localhost', N1], { error: /^--emulator "localhost" must be HOST:PORT/ }],
-  [['cancel', '--emulator', 'localhost:99999', N1], { error: /^--emulator "localhost:99999" has port 99999/ }],
-  [['cancel', '--emulator', 'localhost:1', '--endpoint', 'a.example.com:443', N1], { error: /^--emulator and --endpoint cannot be combined/ }],
-  [['cancel', '--service', 'nosuch', N1], { error: /^--service: unknown service "nosuch"; use one of datalineage, dataplex, privateca, datastore, discoveryengine, or a host also given as --service-host HOST$/ }],
+  [
+    ['cancel', '--emulator', 'localhost:99999', N1],
+    { error: /^--emulator "localhost:99999" has port 99999/ },
+  ],
+  [
+    ['cancel', '--emulator', 'localhost:1', '--endpoint', 'a.example.com:443', N1],
+    { error: /^--emulator and --endpoint cannot be combined/ },
+  ],
+  [
+    ['cancel', '--service', 'nosuch', N1],
+    {
+      error:
+        /^--service: unknown service "nosuch"; use one of datalineage, dataplex, privateca, datastore, discoveryengine, or a host also given as --service-host HOST$/,
+    },
+  ],
   // a host as --service must be allowed by --service-host too: one flag does not choose another's host
-  [['cancel', '--service', 'foo.example.com', N1], { error: /^--service: unknown service "foo.example.com"/ }],
-  [['cancel', '--service', 'foo.example.com', '--service-host', 'bar.example.com', N1], { error: /^--service: unknown service "foo.example.com"/ }],
-  [['cancel', '--service', 'dataplex', '--service', 'datastore', N1], { error: /^--service given more than once$/ }],
-  [['cancel', '--service-host', 'not a host', N1], { error: /^--service-host: service host "not a host" is not a DNS host name/ }],
+  [
+    ['cancel', '--service', 'foo.example.com', N1],
+    { error: /^--service: unknown service "foo.example.com"/ },
+  ],
+  [
+    ['cancel', '--service', 'foo.example.com', '--service-host', 'bar.example.com', N1],
+    { error: /^--service: unknown service "foo.example.com"/ },
+  ],
+  [
+    ['cancel', '--service', 'dataplex', '--service', 'datastore', N1],
+    { error: /^--service given more than once$/ },
+  ],
+  [
+    ['cancel', '--service-host', 'not a host', N1],
+    { error: /^--service-host: service host "not a host" is not a DNS host name/ },
+  ],
   [['cancel', '--service', '', N1], { error: /^--service must not be empty$/ }],
   [['cancel', '--allow-insecure=yes', N1], { error: /^--allow-insecure takes no value \(got "yes"\)$/ }],
 
@@ -109,10 +300,22 @@ const rows: Row[] = [
 
   // emulator
   [['emulator'], { kind: 'run', command: 'emulator', options: { host: '127.0.0.1', port: 0, seed: 0 } }],
-  [['emulator', '--port', '8080', '--seed', '20'], { kind: 'run', command: 'emulator', options: { host: '127.0.0.1', port: 8080, seed: 20 } }],
-  [['emulator', '--host', '::1', '--port=0'], { kind: 'run', command: 'emulator', options: { host: '::1', port: 0, seed: 0 } }],
-  [['emulator', '--host', '0.0.0.0', '--allow-insecure'], { kind: 'run', command: 'emulator', options: { host: '0.0.0.0', port: 0, seed: 0, allowInsecure: true } }],
-  [['emulator', '--port', '-1'], { error: /^--port: -1 is too small; the minimum is 0$/, command: 'emulator' }],
+  [
+    ['emulator', '--port', '8080', '--seed', '20'],
+    { kind: 'run', command: 'emulator', options: { host: '127.0.0.1', port: 8080, seed: 20 } },
+  ],
+  [
+    ['emulator', '--host', '::1', '--port=0'],
+    { kind: 'run', command: 'emulator', options: { host: '::1', port: 0, seed: 0 } },
+  ],
+  [
+    ['emulator', '--host', '0.0.0.0', '--allow-insecure'],
+    { kind: 'run', command: 'emulator', options: { host: '0.0.0.0', port: 0, seed: 0, allowInsecure: true } },
+  ],
+  [
+    ['emulator', '--port', '-1'],
+    { error: /^--port: -1 is too small; the minimum is 0$/, command: 'emulator' },
+  ],
   [['emulator', '--port', '65536'], { error: /^--port: 65536 is too large; the maximum is 65535$/ }],
   [['emulator', '--port', 'http'], { error: /^--port: "http" is not a whole number$/ }],
   [['emulator', '--seed', '1.5'], { error: /^--seed: "1.5" is not a whole number$/ }],

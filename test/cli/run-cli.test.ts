@@ -42,8 +42,13 @@ test('--version, --help and usage errors load no command module', async () => {
 test('dispatch passes the parsed options and the io to the command, and returns its code', async () => {
   const c = capture({ A: '1' });
   mockCancel.mockResolvedValue(1);
-  expect(await runCli(['cancel', '--service', 'datastore', '--timeout', '2s', 'projects/p/operations/o'], c.io)).toBe(1);
-  expect(mockCancel).toHaveBeenCalledWith({ names: ['projects/p/operations/o'], service: 'datastore', timeoutMs: 2000 }, c.io);
+  expect(
+    await runCli(['cancel', '--service', 'datastore', '--timeout', '2s', 'projects/p/operations/o'], c.io),
+  ).toBe(1);
+  expect(mockCancel).toHaveBeenCalledWith(
+    { names: ['projects/p/operations/o'], service: 'datastore', timeoutMs: 2000 },
+    c.io,
+  );
   expect(mockLoaded).toContain('cancel');
   expect(mockLoaded).not.toContain('emulator');
   expect(mockServices).not.toHaveBeenCalled();
@@ -56,26 +61,51 @@ test('help output lists every command and a command help lists its flags', async
   const h = capture();
   await runCli(['emulator', '--help'], h.io);
   expect(h.stdout()).toMatch(/^Usage: lro-cancel emulator/);
-  for (const flag of ['--port N', '--host HOST', '--seed N', '-h, --help']) expect(h.stdout()).toContain(flag);
+  for (const flag of ['--port N', '--host HOST', '--seed N', '-h, --help'])
+    expect(h.stdout()).toContain(flag);
 });
 
 test('a usage error is one line on stderr plus a hint to the right --help, exit 2', async () => {
   const c = capture();
   expect(await runCli(['cancel', '--max-attempts', '-1', 'x'], c.io)).toBe(2);
   expect(c.stdout()).toBe('');
-  expect(c.stderr()).toBe("lro-cancel: --max-attempts: -1 is too small; the minimum is 1\nTry 'lro-cancel cancel --help'.\n");
+  expect(c.stderr()).toBe(
+    "lro-cancel: --max-attempts: -1 is too small; the minimum is 1\nTry 'lro-cancel cancel --help'.\n",
+  );
   const g = capture();
   expect(await runCli([], g.io)).toBe(2);
-  expect(g.stderr()).toBe(`lro-cancel: missing command: use one of ${commandNames.join(', ')}\nTry 'lro-cancel --help'.\n`);
+  expect(g.stderr()).toBe(
+    `lro-cancel: missing command: use one of ${commandNames.join(', ')}\nTry 'lro-cancel --help'.\n`,
+  );
 });
 
 test.each<[string, unknown, number, RegExp]>([
   ['ExitError', new ExitError(3, 'custom failure'), 3, /^lro-cancel: custom failure\n$/],
   ['ExitError without message', new ExitError(1), 1, /^$/],
-  ['UsageError thrown by a command', new UsageError('--emulator: refusing plaintext', 'cancel'), 2, /^lro-cancel: --emulator: refusing plaintext\nTry 'lro-cancel cancel --help'.\n$/],
-  ['OperationsError', new OperationsError(7, 'denied', { operationName: 'projects/p/operations/o' }), 1, /^lro-cancel: \[PERMISSION_DENIED\] projects\/p\/operations\/o: denied\n$/],
-  ['OperationsError invalid-name', new OperationsError(3, 'bad', { outcome: 'invalid-name' }), 2, /^lro-cancel: \[INVALID_ARGUMENT\] bad\n$/],
-  ['anything else', new TypeError('boom with Bearer ya29.secret-token'), 1, /^lro-cancel: internal error, please report it with this output:\nTypeError: boom with Bearer \[redacted\]\n {4}at /],
+  [
+    'UsageError thrown by a command',
+    new UsageError('--emulator: refusing plaintext', 'cancel'),
+    2,
+    /^lro-cancel: --emulator: refusing plaintext\nTry 'lro-cancel cancel --help'.\n$/,
+  ],
+  [
+    'OperationsError',
+    new OperationsError(7, 'denied', { operationName: 'projects/p/operations/o' }),
+    1,
+    /^lro-cancel: \[PERMISSION_DENIED\] projects\/p\/operations\/o: denied\n$/,
+  ],
+  [
+    'OperationsError invalid-name',
+    new OperationsError(3, 'bad', { outcome: 'invalid-name' }),
+    2,
+    /^lro-cancel: \[INVALID_ARGUMENT\] bad\n$/,
+  ],
+  [
+    'anything else',
+    new TypeError('boom with Bearer ya29.secret-token'),
+    1,
+    /^lro-cancel: internal error, please report it with this output:\nTypeError: boom with Bearer \[redacted\]\n {4}at /,
+  ],
 ])('%s maps to its exit code', async (_label, error, code, stderr) => {
   mockServices.mockRejectedValue(error);
   const c = capture();

@@ -4,15 +4,32 @@ import { servicesCommand } from '../../src/cli/commands/services-command';
 import { runCli } from '../../src/cli/run-cli';
 import { sampleOperationName, sampleOperations } from '../../src/emulator/sample-names';
 import { parseOperationName } from '../../src/registry/operation-name';
-import { customService, services, serviceIds, type ServiceDescriptor } from '../../src/registry/service-registry';
+import {
+  customService,
+  services,
+  serviceIds,
+  type ServiceDescriptor,
+} from '../../src/registry/service-registry';
 import { capture } from './helpers/capture';
 
 describe('services', () => {
   test('--json prints the registry: id, host, version, patterns, scopes for all five', async () => {
     const c = capture();
     expect(await servicesCommand({ json: true }, c.io)).toBe(0);
-    const rows = JSON.parse(c.stdout()) as { id: string; host: string; version: string; patterns: string[]; scopes: string[] }[];
-    expect(rows.map((r) => r.id)).toEqual(['datalineage', 'dataplex', 'privateca', 'datastore', 'discoveryengine']);
+    const rows = JSON.parse(c.stdout()) as {
+      id: string;
+      host: string;
+      version: string;
+      patterns: string[];
+      scopes: string[];
+    }[];
+    expect(rows.map((r) => r.id)).toEqual([
+      'datalineage',
+      'dataplex',
+      'privateca',
+      'datastore',
+      'discoveryengine',
+    ]);
     expect(rows.find((r) => r.id === 'dataplex')).toMatchObject({
       host: 'dataplex.googleapis.com',
       version: 'v1',
@@ -20,7 +37,9 @@ describe('services', () => {
       scopes: ['https://www.googleapis.com/auth/cloud-platform'],
     });
     expect(rows.find((r) => r.id === 'discoveryengine')?.version).toBe('v1alpha');
-    expect(rows.find((r) => r.id === 'datastore')?.scopes).toContain('https://www.googleapis.com/auth/datastore');
+    expect(rows.find((r) => r.id === 'datastore')?.scopes).toContain(
+      'https://www.googleapis.com/auth/datastore',
+    );
   });
 
   test('the table shows every service with its host, version, patterns and scopes', async () => {
@@ -46,7 +65,9 @@ describe('sample names (emulator --seed, demo)', () => {
 
   test('a custom service gets a valid name too; seeds spread over all five services', () => {
     const custom = customService('foo.googleapis.com');
-    expect(parseOperationName(sampleOperationName(custom, 'x'), { service: custom }).name).toBe('projects/demo-project/operations/x');
+    expect(parseOperationName(sampleOperationName(custom, 'x'), { service: custom }).name).toBe(
+      'projects/demo-project/operations/x',
+    );
     const seeded = sampleOperations(12);
     expect(new Set(seeded.map((s) => s.service.id))).toEqual(new Set(serviceIds));
     expect(new Set(seeded.map((s) => s.name)).size).toBe(12);
@@ -62,7 +83,10 @@ describe('emulator', () => {
     const address = /^lro-cancel emulator listening on (127\.0\.0\.1:\d+)$/m.exec(out)?.[1];
     expect(address).toBeDefined();
     expect(out).toContain(`\nexport LRO_CANCEL_EMULATOR_HOST=${address}\n`);
-    const names = out.split('\n').filter((l) => l.startsWith('  //')).map((l) => l.trim());
+    const names = out
+      .split('\n')
+      .filter((l) => l.startsWith('  //'))
+      .map((l) => l.trim());
     expect(names).toHaveLength(7);
 
     const cancel = capture({ LRO_CANCEL_EMULATOR_HOST: address });
@@ -81,7 +105,9 @@ describe('emulator', () => {
     const c = capture();
     const running = emulatorCommand({ host: 'localhost', port: 0, seed: 25 }, c.io);
     await waitFor(() => c.stdout().includes('more'));
-    expect(c.stdout()).toMatch(/seeded 25 running operation\(s\):\n( {2}\/\/.*\n){10} {2}\.\.\. and 15 more\n$/);
+    expect(c.stdout()).toMatch(
+      /seeded 25 running operation\(s\):\n( {2}\/\/.*\n){10} {2}\.\.\. and 15 more\n$/,
+    );
     c.controller.abort();
     await expect(running).resolves.toBe(0);
   });

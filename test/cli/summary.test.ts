@@ -29,8 +29,10 @@ test('the summary gives counts per outcome, latency percentiles and retries', ()
 });
 
 test(`one line per service up to ${SUMMARY_SERVICE_LINES}, then one line for the rest`, () => {
-  const lines = formatSummary(stats(SUMMARY_SERVICE_LINES + 5)).trimEnd().split('\n');
-  expect(lines.filter((l) => /^  svc\d+\.example\.com: /.test(l))).toHaveLength(SUMMARY_SERVICE_LINES);
+  const lines = formatSummary(stats(SUMMARY_SERVICE_LINES + 5))
+    .trimEnd()
+    .split('\n');
+  expect(lines.filter((l) => /^ {2}svc\d+\.example\.com: /.test(l))).toHaveLength(SUMMARY_SERVICE_LINES);
   expect(lines).toContain('  ... and 5 more services (their records carry the rest)');
   expect(lines).toHaveLength(1 + SUMMARY_SERVICE_LINES + 1 + 1);
   expect(formatSummary(stats(SUMMARY_SERVICE_LINES))).not.toContain('more services');

@@ -57,7 +57,8 @@ test("1,000 cancels to one service share one channel and one connection (at most
   try {
     // half in groups of 100 at once, half in groups of 50
     const first: CancelResult[] = [];
-    for (let i = 0; i < 500; i += 100) first.push(...(await Promise.all(Array.from({ length: 100 }, (_, j) => c.cancel(N(i + j))))));
+    for (let i = 0; i < 500; i += 100)
+      first.push(...(await Promise.all(Array.from({ length: 100 }, (_, j) => c.cancel(N(i + j))))));
     const stub = callerOf(c).stubs()[0];
     for (let i = 500; i < 1000; i += 50) {
       await Promise.all(Array.from({ length: 50 }, (_, j) => c.cancel(N(i + j))));
@@ -129,7 +130,9 @@ test('channelsPerService: 3 makes three channels for one service, spread over th
 test('channelsPerService, maxChannelsPerService and streamsPerChannel must be integers >= 1', () => {
   for (const option of ['channelsPerService', 'maxChannelsPerService', 'streamsPerChannel'] as const) {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
-      expect(() => createCanceller({ emulator: emu.get().target, [option]: bad })).toThrow(new RangeError(`${option} must be an integer >= 1, got ${bad}`));
+      expect(() => createCanceller({ emulator: emu.get().target, [option]: bad })).toThrow(
+        new RangeError(`${option} must be an integer >= 1, got ${bad}`),
+      );
     }
   }
 });
@@ -138,7 +141,10 @@ describe('the channel pool grows while every channel is full', () => {
   // A server that, like Google's front ends, lets one connection carry only so many calls.
   const capped = useEmulator({ maxConcurrentStreams: 10 });
 
-  async function burst(options: Parameters<typeof createCanceller>[0], calls: number): Promise<{ stubs: number; peers: number; ok: number; maxInflightSeen: number }> {
+  async function burst(
+    options: Parameters<typeof createCanceller>[0],
+    calls: number,
+  ): Promise<{ stubs: number; peers: number; ok: number; maxInflightSeen: number }> {
     const e = capped.get();
     e.peers.clear();
     e.setFaults('dataplex', { latencyMs: 200 });
@@ -148,8 +154,15 @@ describe('the channel pool grows while every channel is full', () => {
       await c.cancel(N('g0')); // the first channel is up
       let maxInflightSeen = 0;
       const watch = setInterval(() => (maxInflightSeen = Math.max(maxInflightSeen, e.inflightCalls)), 5);
-      const results = await Promise.all(Array.from({ length: calls }, (_, i) => c.cancel(N(`g${i + 1}`)))).finally(() => clearInterval(watch));
-      return { stubs: callerOf(c).stubs().length, peers: e.peers.size, ok: results.filter((r) => r.outcome === 'cancel-requested').length, maxInflightSeen };
+      const results = await Promise.all(
+        Array.from({ length: calls }, (_, i) => c.cancel(N(`g${i + 1}`))),
+      ).finally(() => clearInterval(watch));
+      return {
+        stubs: callerOf(c).stubs().length,
+        peers: e.peers.size,
+        ok: results.filter((r) => r.outcome === 'cancel-requested').length,
+        maxInflightSeen,
+      };
     } finally {
       await c.close();
     }
@@ -181,7 +194,12 @@ describe('the channel pool grows while every channel is full', () => {
   });
 
   test('close() while a channel is being added: every call ends aborted, nothing is left open or unhandled', async () => {
-    const r = await closeScenario<{ before: number[]; outcomes: string[]; firstClosed: boolean; stubsAfter: number }>(`
+    const r = await closeScenario<{
+      before: number[];
+      outcomes: string[];
+      firstClosed: boolean;
+      stubsAfter: number;
+    }>(`
       const e = await startOperationsEmulator({ maxConcurrentStreams: 10 });
       e.setFaults('dataplex', { latencyMs: 2000 });
       for (let i = 0; i < 30; i++) e.store.seed({ name: N('x' + i), service: 'dataplex' });
@@ -202,9 +220,9 @@ describe('the channel pool grows while every channel is full', () => {
   });
 
   test('maxChannelsPerService below channelsPerService is refused', () => {
-    expect(() => createCanceller({ emulator: capped.get().target, channelsPerService: 3, maxChannelsPerService: 2 })).toThrow(
-      new RangeError('maxChannelsPerService (2) is below channelsPerService (3)'),
-    );
+    expect(() =>
+      createCanceller({ emulator: capped.get().target, channelsPerService: 3, maxChannelsPerService: 2 }),
+    ).toThrow(new RangeError('maxChannelsPerService (2) is below channelsPerService (3)'));
   });
 
   test('no growth while channels are below streamsPerChannel (the default 100)', async () => {
@@ -218,7 +236,9 @@ test('close() while calls are in flight rejects them with outcome aborted, leave
   interface Report {
     inflightBefore: number;
     closeMs: number;
-    errors: Array<{ isOperationsError: boolean; outcome: string; rawMessage: string; attempts: number } | 'resolved'>;
+    errors: Array<
+      { isOperationsError: boolean; outcome: string; rawMessage: string; attempts: number } | 'resolved'
+    >;
     inflightAfter: number;
     stubClosed: boolean;
     shutdown: boolean;
@@ -255,7 +275,14 @@ test('close() while calls are in flight rejects them with outcome aborted, leave
   const x = r.report;
   expect(x.inflightBefore).toBe(20);
   expect(x.closeMs).toBeLessThan(1000);
-  expect(x.errors).toEqual(Array(20).fill({ isOperationsError: true, outcome: 'aborted', rawMessage: 'the client was closed', attempts: 1 }));
+  expect(x.errors).toEqual(
+    Array(20).fill({
+      isOperationsError: true,
+      outcome: 'aborted',
+      rawMessage: 'the client was closed',
+      attempts: 1,
+    }),
+  );
   expect(x.inflightAfter).toBe(0);
   expect(x.stubClosed).toBe(true);
   expect(x.shutdown).toBe(true);
@@ -285,7 +312,9 @@ test('close() ends a call that is waiting to retry (RetryInfo delay) at once, as
   const p = c.cancel('projects/p/operations/w2');
   // Refused by the server (and 100 ms for the answer to reach the client): the call is now in
   // its 3 s RetryInfo wait, however slow the machine.
-  await until(() => e.callsOf('CancelOperation').some((x) => x.name === 'projects/p/operations/w2' && x.code !== undefined));
+  await until(() =>
+    e.callsOf('CancelOperation').some((x) => x.name === 'projects/p/operations/w2' && x.code !== undefined),
+  );
   await new Promise((r) => setTimeout(r, 100));
   const t0 = Date.now();
   await c.close();

@@ -48,8 +48,12 @@ test('every call carries x-goog-request-params: name=<percent-encoded> and x-goo
     expect(call.apiClient).toContain(`lro-cancel/${VERSION}`);
   }
   expect(calls.map((x) => x.name)).toEqual(names.flatMap((n) => [n, n]));
-  expect(calls[2]!.requestParams).toBe('name=projects%2Fmy-proj%2Flocations%2Feurope-west4%2Foperations%2Fa%26b%3Dc%25d%2Be');
-  expect(calls[4]!.requestParams).toBe('name=projects%2Fp%2Flocations%2Fl%2Foperations%2Fcaf%C3%A9-%E2%98%83');
+  expect(calls[2]!.requestParams).toBe(
+    'name=projects%2Fmy-proj%2Flocations%2Feurope-west4%2Foperations%2Fa%26b%3Dc%25d%2Be',
+  );
+  expect(calls[4]!.requestParams).toBe(
+    'name=projects%2Fp%2Flocations%2Fl%2Foperations%2Fcaf%C3%A9-%E2%98%83',
+  );
 });
 
 test('the routing header carries the relative name, not the //host full name', async () => {
@@ -73,7 +77,9 @@ test('failed calls carry the headers too', async () => {
   e.setFaults('*', { denied: true });
   const c = createCanceller({ emulator: e.target });
   try {
-    await expect(c.cancel('//privateca.googleapis.com/projects/p/locations/l/operations/o')).rejects.toMatchObject({ outcome: 'denied' });
+    await expect(
+      c.cancel('//privateca.googleapis.com/projects/p/locations/l/operations/o'),
+    ).rejects.toMatchObject({ outcome: 'denied' });
   } finally {
     await c.close();
   }

@@ -22,7 +22,13 @@ afterEach(async () => {
 test('cancel-requested: the server accepts, the result has name, service, attempts and latency; the operation ends CANCELLED', async () => {
   emu.get().store.seed({ name: OP, service: 'dataplex' });
   const r = await c.cancel(FULL);
-  expect(r).toEqual({ name: OP, service: 'dataplex', outcome: 'cancel-requested', attempts: 1, latencyMs: expect.any(Number) });
+  expect(r).toEqual({
+    name: OP,
+    service: 'dataplex',
+    outcome: 'cancel-requested',
+    attempts: 1,
+    latencyMs: expect.any(Number),
+  });
   expect(r.latencyMs).toBeGreaterThan(0);
   expect(r.latencyMs).toBeLessThan(5000);
   const op = emu.get().store.get(OP)!;
@@ -49,14 +55,22 @@ test.each([
   const full = await c.cancel(`//${service}.googleapis.com/${name}`);
   expect(full).toMatchObject({ name, service, outcome: 'cancel-requested' });
   // the emulator told the service apart by :authority, as Google's front ends do
-  expect(emu.get().callsOf('CancelOperation').map((x) => x.service)).toEqual([service, service]);
+  expect(
+    emu
+      .get()
+      .callsOf('CancelOperation')
+      .map((x) => x.service),
+  ).toEqual([service, service]);
 });
 
 test('the canceller-wide default service applies to relative names', async () => {
   const d = createCanceller({ emulator: emu.get().target, service: 'datastore' });
   try {
     emu.get().store.seed({ name: 'projects/p/operations/x', service: 'datastore' });
-    await expect(d.cancel('projects/p/operations/x')).resolves.toMatchObject({ service: 'datastore', outcome: 'cancel-requested' });
+    await expect(d.cancel('projects/p/operations/x')).resolves.toMatchObject({
+      service: 'datastore',
+      outcome: 'cancel-requested',
+    });
     // a per-call service wins over the default
     emu.get().store.seed({ name: OP, service: 'privateca' });
     await expect(d.cancel(OP, { service: 'privateca' })).resolves.toMatchObject({ service: 'privateca' });
@@ -83,12 +97,21 @@ describe('unsupported (UNIMPLEMENTED)', () => {
     emu.get().store.seed({ name: OP, service: 'dataplex' });
     emu.get().setFaults('dataplex', { unimplemented: true });
     const err = await rejection(c.cancel(FULL));
-    expect(err).toMatchObject({ outcome: 'unsupported', code: Code.UNIMPLEMENTED, codeName: 'UNIMPLEMENTED', attempts: 1, operationName: OP, service: 'dataplex' });
+    expect(err).toMatchObject({
+      outcome: 'unsupported',
+      code: Code.UNIMPLEMENTED,
+      codeName: 'UNIMPLEMENTED',
+      attempts: 1,
+      operationName: OP,
+      service: 'dataplex',
+    });
     expect(err.rawMessage).toMatch(/not supported/);
     expect(emu.get().callsOf('CancelOperation')).toHaveLength(1);
     // faults are per service: another service still works
     emu.get().store.seed({ name: OP, service: 'privateca' });
-    await expect(c.cancel(OP, { service: 'privateca' })).resolves.toMatchObject({ outcome: 'cancel-requested' });
+    await expect(c.cancel(OP, { service: 'privateca' })).resolves.toMatchObject({
+      outcome: 'cancel-requested',
+    });
   });
 
   test("per operation: seed onCancel 'unimplemented'", async () => {
@@ -102,7 +125,13 @@ describe('unsupported (UNIMPLEMENTED)', () => {
 
 test('not-found (NOT_FOUND): no such operation, and an operation of another service is not visible', async () => {
   let err = await rejection(c.cancel(FULL));
-  expect(err).toMatchObject({ outcome: 'not-found', code: Code.NOT_FOUND, codeName: 'NOT_FOUND', attempts: 1, operationName: OP });
+  expect(err).toMatchObject({
+    outcome: 'not-found',
+    code: Code.NOT_FOUND,
+    codeName: 'NOT_FOUND',
+    attempts: 1,
+    operationName: OP,
+  });
   expect(err.rawMessage).toContain(OP);
   emu.get().store.seed({ name: OP, service: 'privateca' });
   err = await rejection(c.cancel(FULL));
@@ -115,14 +144,21 @@ describe('denied', () => {
     emu.get().store.seed({ name: OP, service: 'dataplex' });
     emu.get().setFaults('dataplex', { denied: true });
     const err = await rejection(c.cancel(FULL));
-    expect(err).toMatchObject({ outcome: 'denied', code: Code.PERMISSION_DENIED, codeName: 'PERMISSION_DENIED', attempts: 1 });
+    expect(err).toMatchObject({
+      outcome: 'denied',
+      code: Code.PERMISSION_DENIED,
+      codeName: 'PERMISSION_DENIED',
+      attempts: 1,
+    });
     expect(err.rawMessage).toBe('The caller does not have permission');
     expect(err.message).toBe(`[PERMISSION_DENIED] ${OP}: The caller does not have permission`);
     expect(emu.get().calls).toHaveLength(1);
   });
 
   test('UNAUTHENTICATED is denied too', async () => {
-    emu.get().store.seed({ name: OP, service: 'dataplex', failTimes: 1, transientCode: Code.UNAUTHENTICATED });
+    emu
+      .get()
+      .store.seed({ name: OP, service: 'dataplex', failTimes: 1, transientCode: Code.UNAUTHENTICATED });
     const err = await rejection(c.cancel(FULL));
     expect(err).toMatchObject({ outcome: 'denied', code: Code.UNAUTHENTICATED, attempts: 1 });
   });
@@ -138,7 +174,9 @@ describe('invalid-name', () => {
   });
 
   test('INVALID_ARGUMENT from the server is invalid-name as well, after one attempt', async () => {
-    emu.get().store.seed({ name: OP, service: 'dataplex', failTimes: 1, transientCode: Code.INVALID_ARGUMENT });
+    emu
+      .get()
+      .store.seed({ name: OP, service: 'dataplex', failTimes: 1, transientCode: Code.INVALID_ARGUMENT });
     const err = await rejection(c.cancel(FULL));
     expect(err).toMatchObject({ outcome: 'invalid-name', code: Code.INVALID_ARGUMENT, attempts: 1 });
     expect(emu.get().calls).toHaveLength(1);
@@ -157,7 +195,13 @@ describe('aborted', () => {
     setTimeout(() => ac.abort(), 100);
     const err = await rejection(pending);
     const elapsed = Date.now() - started;
-    expect(err).toMatchObject({ outcome: 'aborted', code: Code.CANCELLED, codeName: 'CANCELLED', attempts: 1, operationName: slow });
+    expect(err).toMatchObject({
+      outcome: 'aborted',
+      code: Code.CANCELLED,
+      codeName: 'CANCELLED',
+      attempts: 1,
+      operationName: slow,
+    });
     expect(elapsed).toBeGreaterThanOrEqual(90);
     expect(elapsed).toBeLessThan(1000);
     // the server saw the one call arrive, and it never got to cancel the operation
@@ -171,7 +215,9 @@ describe('aborted', () => {
     const ac = new AbortController();
     await c.cancel(`//dataplex.googleapis.com/${names[0]}`, { signal: ac.signal }); // the channel is up
     emu.get().setFaults('dataplex', { latencyMs: 1500 });
-    const pending = names.slice(1).map((n) => rejection(c.cancel(`//dataplex.googleapis.com/${n}`, { signal: ac.signal })));
+    const pending = names
+      .slice(1)
+      .map((n) => rejection(c.cancel(`//dataplex.googleapis.com/${n}`, { signal: ac.signal })));
     await until(() => emu.get().callsOf('CancelOperation').length === names.length);
     // EventTarget scans its listeners on every add: a listener per call costs O(in flight) each.
     // One per channel instead (200 in flight: the pool has grown past one channel).
@@ -182,7 +228,8 @@ describe('aborted', () => {
     ac.abort();
     const errors = await Promise.all(pending);
     expect(Date.now() - started).toBeLessThan(1000);
-    for (const err of errors) expect(err).toMatchObject({ outcome: 'aborted', code: Code.CANCELLED, attempts: 1 });
+    for (const err of errors)
+      expect(err).toMatchObject({ outcome: 'aborted', code: Code.CANCELLED, attempts: 1 });
     // a later call with the spent signal sends nothing
     const later = await rejection(c.cancel(`//dataplex.googleapis.com/${names[0]}`, { signal: ac.signal }));
     expect(later).toMatchObject({ outcome: 'aborted', attempts: 0 });
@@ -195,7 +242,11 @@ describe('aborted', () => {
     await c.cancel(FULL, { signal });
     expect(getEventListeners(signal, 'abort')).toHaveLength(0);
     const failing = new AbortController();
-    await rejection(c.cancel('//dataplex.googleapis.com/projects/p/locations/l/operations/missing', { signal: failing.signal }));
+    await rejection(
+      c.cancel('//dataplex.googleapis.com/projects/p/locations/l/operations/missing', {
+        signal: failing.signal,
+      }),
+    );
     expect(getEventListeners(failing.signal, 'abort')).toHaveLength(0);
   });
 
@@ -215,7 +266,10 @@ describe('aborted', () => {
     const pending = rejection(c.cancel(FULL, { signal: ac.signal }));
     // Abort once the server has refused it (and 100 ms for the answer to reach the client): the
     // call is then in its 5 s RetryInfo wait, however slow the machine.
-    await until(() => emu.get().callsOf('CancelOperation')[1]?.code === Code.RESOURCE_EXHAUSTED, 'the quota refusal');
+    await until(
+      () => emu.get().callsOf('CancelOperation')[1]?.code === Code.RESOURCE_EXHAUSTED,
+      'the quota refusal',
+    );
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
     ac.abort();
@@ -231,7 +285,9 @@ describe('the call layer', () => {
     const before = Error.stackTraceLimit;
     emu.get().store.seed({ name: OP, service: 'dataplex' });
     await c.cancel(FULL);
-    const err = await rejection(c.cancel('//dataplex.googleapis.com/projects/p/locations/l/operations/missing'));
+    const err = await rejection(
+      c.cancel('//dataplex.googleapis.com/projects/p/locations/l/operations/missing'),
+    );
     expect(err).toMatchObject({ outcome: 'not-found' });
     expect(Error.stackTraceLimit).toBe(before);
     // and our own error still carries a stack, with frames
@@ -254,7 +310,13 @@ describe('error', () => {
   test('INTERNAL is error and not retried (attempts 1)', async () => {
     emu.get().store.seed({ name: OP, service: 'dataplex', failTimes: 3, transientCode: Code.INTERNAL });
     const err = await rejection(c.cancel(FULL));
-    expect(err).toMatchObject({ outcome: 'error', code: Code.INTERNAL, codeName: 'INTERNAL', attempts: 1, rawMessage: 'transient failure (scripted)' });
+    expect(err).toMatchObject({
+      outcome: 'error',
+      code: Code.INTERNAL,
+      codeName: 'INTERNAL',
+      attempts: 1,
+      rawMessage: 'transient failure (scripted)',
+    });
     expect(emu.get().callsOf('CancelOperation')).toHaveLength(1);
   });
 
@@ -262,23 +324,38 @@ describe('error', () => {
     emu.get().store.seed({ name: OP, service: 'dataplex' });
     emu.get().setFaults('*', { errorRate: 1, errorCode: Code.INTERNAL });
     const err = await rejection(c.cancel(FULL));
-    expect(err).toMatchObject({ outcome: 'error', code: Code.INTERNAL, attempts: 1, rawMessage: 'injected fault' });
+    expect(err).toMatchObject({
+      outcome: 'error',
+      code: Code.INTERNAL,
+      attempts: 1,
+      rawMessage: 'injected fault',
+    });
   });
 
   test.each([
     ['completed', {}],
     ['cancelled', { finalCode: Code.CANCELLED }],
     ['failed', { finalCode: Code.INTERNAL }],
-  ] as const)('an operation already done (FAILED_PRECONDITION) is read back once and reported as what it is: %s', async (doneAs, extra) => {
-    emu.get().store.seed({ name: OP, service: 'dataplex', doneAs });
-    const r = await c.cancel(FULL);
-    expect(r).toMatchObject({ outcome: doneAs, alreadyDone: true, attempts: 1, ...extra });
-    expect(emu.get().callsOf('CancelOperation').map((x) => x.code)).toEqual([Code.FAILED_PRECONDITION]);
-    expect(emu.get().callsOf('GetOperation')).toHaveLength(1);
-  });
+  ] as const)(
+    'an operation already done (FAILED_PRECONDITION) is read back once and reported as what it is: %s',
+    async (doneAs, extra) => {
+      emu.get().store.seed({ name: OP, service: 'dataplex', doneAs });
+      const r = await c.cancel(FULL);
+      expect(r).toMatchObject({ outcome: doneAs, alreadyDone: true, attempts: 1, ...extra });
+      expect(
+        emu
+          .get()
+          .callsOf('CancelOperation')
+          .map((x) => x.code),
+      ).toEqual([Code.FAILED_PRECONDITION]);
+      expect(emu.get().callsOf('GetOperation')).toHaveLength(1);
+    },
+  );
 
   test('FAILED_PRECONDITION for an operation that is still running stays an error (nothing to read back)', async () => {
-    emu.get().store.seed({ name: OP, service: 'dataplex', failTimes: 1, transientCode: Code.FAILED_PRECONDITION });
+    emu
+      .get()
+      .store.seed({ name: OP, service: 'dataplex', failTimes: 1, transientCode: Code.FAILED_PRECONDITION });
     const err = await rejection(c.cancel(FULL));
     expect(err).toMatchObject({ outcome: 'error', code: Code.FAILED_PRECONDITION, attempts: 1 });
     expect(emu.get().callsOf('GetOperation')).toHaveLength(1);
@@ -292,11 +369,23 @@ describe('error', () => {
     const one = createCanceller({ emulator: emu.get().target, retry: { maxAttempts: 1 } });
     try {
       const err = await rejection(one.cancel(FULL));
-      expect(err).toMatchObject({ outcome: 'error', code: Code.RESOURCE_EXHAUSTED, codeName: 'RESOURCE_EXHAUSTED', attempts: 1, service: 'dataplex', operationName: OP });
+      expect(err).toMatchObject({
+        outcome: 'error',
+        code: Code.RESOURCE_EXHAUSTED,
+        codeName: 'RESOURCE_EXHAUSTED',
+        attempts: 1,
+        service: 'dataplex',
+        operationName: OP,
+      });
       expect(err.rawMessage).toMatch(/Quota exceeded/);
       expect(err.details).toHaveLength(2);
-      expect(err.findDetail('google.rpc.RetryInfo')).toMatchObject({ retryDelay: { seconds: '1', nanos: 500_000_000 } });
-      expect(err.findDetail('google.rpc.ErrorInfo')).toMatchObject({ reason: 'RATE_LIMIT_EXCEEDED', domain: 'googleapis.com' });
+      expect(err.findDetail('google.rpc.RetryInfo')).toMatchObject({
+        retryDelay: { seconds: '1', nanos: 500_000_000 },
+      });
+      expect(err.findDetail('google.rpc.ErrorInfo')).toMatchObject({
+        reason: 'RATE_LIMIT_EXCEEDED',
+        domain: 'googleapis.com',
+      });
     } finally {
       await one.close();
     }

@@ -16,8 +16,15 @@ type Retry = [code: number, retry: number, delayMs: number];
  * Run `fn` with a fresh canceller whose dataplex channel is already connected: tests that time
  * attempts must not have the connection setup (slow on a loaded machine) inside an attempt's budget.
  */
-async function withCanceller<T>(options: CancellerOptions, fn: (c: ReturnType<typeof createCanceller>) => Promise<T>): Promise<T> {
-  const c = createCanceller({ emulator: emu.get().target, ...options, retry: { initialDelayMs: 10, maxDelayMs: 40, ...options.retry } });
+async function withCanceller<T>(
+  options: CancellerOptions,
+  fn: (c: ReturnType<typeof createCanceller>) => Promise<T>,
+): Promise<T> {
+  const c = createCanceller({
+    emulator: emu.get().target,
+    ...options,
+    retry: { initialDelayMs: 10, maxDelayMs: 40, ...options.retry },
+  });
   try {
     await callerOf(c).connect('dataplex');
     return await fn(c);
@@ -27,15 +34,19 @@ async function withCanceller<T>(options: CancellerOptions, fn: (c: ReturnType<ty
 }
 
 function gaps(id: string): number[] {
-  const calls = emu.get().callsOf('CancelOperation').filter((x) => x.name === N(id));
+  const calls = emu
+    .get()
+    .callsOf('CancelOperation')
+    .filter((x) => x.name === N(id));
   return calls.slice(1).map((x, i) => x.at - calls[i]!.at);
 }
 
 test('UNAVAILABLE is retried with backoff: failTimes 2 -> attempts 3, onRetry told before each retry', async () => {
   emu.get().store.seed({ name: N('u'), service: 'dataplex', failTimes: 2 });
   const retries: Retry[] = [];
-  const r = await withCanceller({ onRetry: (e, n, d) => retries.push([e.code, n, d]), retry: { initialDelayMs: 40, maxDelayMs: 1000 } }, (c) =>
-    c.cancel(FULL('u')),
+  const r = await withCanceller(
+    { onRetry: (e, n, d) => retries.push([e.code, n, d]), retry: { initialDelayMs: 40, maxDelayMs: 1000 } },
+    (c) => c.cancel(FULL('u')),
   );
   expect(r).toMatchObject({ outcome: 'cancel-requested', attempts: 3 });
   expect(retries.map(([code, n]) => [code, n])).toEqual([
@@ -58,7 +69,11 @@ test('UNAVAILABLE is retried with backoff: failTimes 2 -> attempts 3, onRetry to
 test('retry options of 0 are kept through the canceller (initialDelayMs 0: retries without waiting)', async () => {
   emu.get().store.seed({ name: N('z'), service: 'dataplex', failTimes: 3 });
   const delays: number[] = [];
-  const c = createCanceller({ emulator: emu.get().target, retry: { initialDelayMs: 0 }, onRetry: (_e, _n, d) => delays.push(d) });
+  const c = createCanceller({
+    emulator: emu.get().target,
+    retry: { initialDelayMs: 0 },
+    onRetry: (_e, _n, d) => delays.push(d),
+  });
   try {
     await callerOf(c).connect('dataplex');
     const r = await c.cancel(FULL('z'));
@@ -87,7 +102,9 @@ test('maxAttempts is respected (3), and the default is 5', async () => {
 
 test('maxAttempts given per call overrides the canceller', async () => {
   emu.get().store.seed({ name: N('pc'), service: 'dataplex', failTimes: 100 });
-  const err = await rejection(withCanceller({ retry: { maxAttempts: 5 } }, (c) => c.cancel(FULL('pc'), { retry: { maxAttempts: 2 } })));
+  const err = await rejection(
+    withCanceller({ retry: { maxAttempts: 5 } }, (c) => c.cancel(FULL('pc'), { retry: { maxAttempts: 2 } })),
+  );
   expect(err.attempts).toBe(2);
   expect(emu.get().calls).toHaveLength(2);
 });
@@ -121,12 +138,19 @@ test.each([
 test("the server's own CANCELLED is outcome error, never 'aborted' (that is only for our signal or close)", async () => {
   emu.get().store.seed({ name: N('sc'), service: 'dataplex', failTimes: 1, transientCode: Code.CANCELLED });
   const err = await rejection(withCanceller({ retry: { maxAttempts: 1 } }, (c) => c.cancel(FULL('sc'))));
-  expect(err).toMatchObject({ code: Code.CANCELLED, outcome: 'error', attempts: 1, rawMessage: 'transient failure (scripted)' });
+  expect(err).toMatchObject({
+    code: Code.CANCELLED,
+    outcome: 'error',
+    attempts: 1,
+    rawMessage: 'transient failure (scripted)',
+  });
 });
 
 test('a code listed in retryableCodes is retried', async () => {
   emu.get().store.seed({ name: N('i'), service: 'dataplex', failTimes: 2, transientCode: Code.INTERNAL });
-  const r = await withCanceller({ retry: { retryableCodes: [Code.UNAVAILABLE, Code.INTERNAL] } }, (c) => c.cancel(FULL('i')));
+  const r = await withCanceller({ retry: { retryableCodes: [Code.UNAVAILABLE, Code.INTERNAL] } }, (c) =>
+    c.cancel(FULL('i')),
+  );
   expect(r.attempts).toBe(3);
 });
 
@@ -139,10 +163,13 @@ test('RESOURCE_EXHAUSTED with RetryInfo is retried, and never sooner than the Re
   // 300 ms retries then meet the quota about 3 times before the refill: room for 10 attempts.
   e.setFaults('dataplex', { quotaPerSecond: 1, quotaRetryDelayMs: 300 });
   const retries: Retry[] = [];
-  const r = await withCanceller({ onRetry: (err, n, d) => retries.push([err.code, n, d]), retry: { maxAttempts: 10 } }, async (c) => {
-    await c.cancel(FULL('drain')); // takes the one token
-    return c.cancel(FULL('q'));
-  });
+  const r = await withCanceller(
+    { onRetry: (err, n, d) => retries.push([err.code, n, d]), retry: { maxAttempts: 10 } },
+    async (c) => {
+      await c.cancel(FULL('drain')); // takes the one token
+      return c.cancel(FULL('q'));
+    },
+  );
   expect(r).toMatchObject({ outcome: 'cancel-requested' });
   expect(r.attempts).toBeGreaterThanOrEqual(2);
   expect(retries[0]![0]).toBe(Code.RESOURCE_EXHAUSTED);
@@ -215,7 +242,12 @@ describe('deadlines', () => {
       }),
     );
     const elapsed = Date.now() - started;
-    expect(err).toMatchObject({ code: Code.DEADLINE_EXCEEDED, codeName: 'DEADLINE_EXCEEDED', outcome: 'error', attempts: 3 });
+    expect(err).toMatchObject({
+      code: Code.DEADLINE_EXCEEDED,
+      codeName: 'DEADLINE_EXCEEDED',
+      outcome: 'error',
+      attempts: 3,
+    });
     expect(err.rawMessage).not.toMatch(/total timeout/);
     const calls = emu.get().callsOf('CancelOperation');
     expect(calls).toHaveLength(3);
@@ -235,7 +267,12 @@ describe('deadlines', () => {
     const started = Date.now();
     const err = await rejection(c.cancel(FULL('slow-total'), { timeoutMs: 200 }));
     const elapsed = Date.now() - started;
-    expect(err).toMatchObject({ code: Code.DEADLINE_EXCEEDED, outcome: 'error', attempts: 1, operationName: N('slow-total') });
+    expect(err).toMatchObject({
+      code: Code.DEADLINE_EXCEEDED,
+      outcome: 'error',
+      attempts: 1,
+      operationName: N('slow-total'),
+    });
     expect(err.rawMessage).toMatch(/total timeout of 200 ms exceeded after 1 attempt/);
     expect(elapsed).toBeGreaterThanOrEqual(190);
     // not the server's 5 s answer (2 s: a loaded machine's late timers)
@@ -275,7 +312,10 @@ describe('an unreachable or restarting server', () => {
     const down = await startOperationsEmulator();
     const target = down.target;
     await down.stop();
-    const c = createCanceller({ emulator: target, retry: { initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 3 } });
+    const c = createCanceller({
+      emulator: target,
+      retry: { initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 3 },
+    });
     try {
       const err = await rejection(c.cancel(FULL('x')));
       expect(err).toMatchObject({ code: Code.UNAVAILABLE, outcome: 'error', attempts: 3 });
@@ -287,7 +327,10 @@ describe('an unreachable or restarting server', () => {
   test('a server that comes back during the retries gets the cancel', async () => {
     const e = await startOperationsEmulator();
     e.store.seed({ name: N('r'), service: 'dataplex' });
-    const c = createCanceller({ emulator: e.target, retry: { initialDelayMs: 100, maxDelayMs: 200, maxAttempts: 50, totalTimeoutMs: 10_000 } });
+    const c = createCanceller({
+      emulator: e.target,
+      retry: { initialDelayMs: 100, maxDelayMs: 200, maxAttempts: 50, totalTimeoutMs: 10_000 },
+    });
     try {
       await e.stop();
       const pending = c.cancel(FULL('r'));
@@ -306,7 +349,9 @@ describe('an unreachable or restarting server', () => {
 
 test('retry errors are OperationsErrors carrying the operation name and service', async () => {
   emu.get().store.seed({ name: N('x'), service: 'dataplex', failTimes: 100 });
-  const err = await withCanceller({ retry: { maxAttempts: 2 } }, (c) => c.cancel(FULL('x'))).catch((e: unknown) => e);
+  const err = await withCanceller({ retry: { maxAttempts: 2 } }, (c) => c.cancel(FULL('x'))).catch(
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(OperationsError);
   expect(err).toMatchObject({ operationName: N('x'), service: 'dataplex', attempts: 2 });
 });

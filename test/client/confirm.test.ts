@@ -54,16 +54,19 @@ test('an operation that never finishes is still-running when the confirm timeout
 test.each([
   ['completed', 'completed'],
   ['failed', 'failed'],
-] as const)('an operation already %s when the cancel arrives is reported as %s, not as an error', async (doneAs, outcome) => {
-  emu.get().store.seed({ name: N('done'), service: 'dataplex', doneAs });
-  const c = client();
-  try {
-    const r = await c.cancelAndConfirm(N('done'), fast);
-    expect(r).toMatchObject({ outcome, alreadyDone: true });
-  } finally {
-    await c.close();
-  }
-});
+] as const)(
+  'an operation already %s when the cancel arrives is reported as %s, not as an error',
+  async (doneAs, outcome) => {
+    emu.get().store.seed({ name: N('done'), service: 'dataplex', doneAs });
+    const c = client();
+    try {
+      const r = await c.cancelAndConfirm(N('done'), fast);
+      expect(r).toMatchObject({ outcome, alreadyDone: true });
+    } finally {
+      await c.close();
+    }
+  },
+);
 
 test('a refused cancel still rejects with its outcome', async () => {
   emu.get().store.seed({ name: N('u'), service: 'dataplex', onCancel: 'unimplemented' });
@@ -82,13 +85,20 @@ test('aborting mid-poll stops at once with outcome aborted', async () => {
   const ac = new AbortController();
   try {
     // The first wait between polls is 5-10 s: only the abort can end it within 3 s.
-    const p = c.cancelAndConfirm(N('x'), { polling: { initialDelayMs: 10_000 }, confirmTimeoutMs: 30_000, signal: ac.signal });
+    const p = c.cancelAndConfirm(N('x'), {
+      polling: { initialDelayMs: 10_000 },
+      confirmTimeoutMs: 30_000,
+      signal: ac.signal,
+    });
     // Abort once the first read is answered (and 100 ms for the answer to reach the client).
     await until(() => emu.get().callsOf('GetOperation')[0]?.code === 0, 'the first read answered');
     await new Promise((r) => setTimeout(r, 100));
     const t0 = Date.now();
     ac.abort();
-    await expect(p).rejects.toMatchObject({ outcome: 'aborted', rawMessage: 'aborted by the caller while confirming' });
+    await expect(p).rejects.toMatchObject({
+      outcome: 'aborted',
+      rawMessage: 'aborted by the caller while confirming',
+    });
     expect(Date.now() - t0).toBeLessThan(3000);
   } finally {
     await c.close();
@@ -109,18 +119,25 @@ test('via wait uses WaitOperation when the server has it', async () => {
 
 test('listOperations follows every page and honours the filter, limit and routing header', async () => {
   const e = emu.get();
-  for (let i = 0; i < 25; i++) e.store.seed({ name: N(`op${i}`), service: 'dataplex', ...(i % 5 === 0 ? { doneAs: 'completed' as const } : {}) });
+  for (let i = 0; i < 25; i++)
+    e.store.seed({
+      name: N(`op${i}`),
+      service: 'dataplex',
+      ...(i % 5 === 0 ? { doneAs: 'completed' as const } : {}),
+    });
   e.store.seed({ name: 'projects/other/locations/l/operations/z', service: 'dataplex' });
   const c = client();
   try {
     const names: string[] = [];
-    for await (const op of c.listOperations('projects/p/locations/l', { filter: 'done=false', pageSize: 4 })) names.push(op.name);
+    for await (const op of c.listOperations('projects/p/locations/l', { filter: 'done=false', pageSize: 4 }))
+      names.push(op.name);
     expect(names).toHaveLength(20);
     expect(new Set(names).size).toBe(20);
     expect(e.callsOf('ListOperations').length).toBe(5);
     expect(e.callsOf('ListOperations')[0]?.requestParams).toBe('name=projects%2Fp%2Flocations%2Fl');
     const limited: string[] = [];
-    for await (const op of c.listOperations('projects/p/locations/l', { pageSize: 4, limit: 6 })) limited.push(op.name);
+    for await (const op of c.listOperations('projects/p/locations/l', { pageSize: 4, limit: 6 }))
+      limited.push(op.name);
     expect(limited).toHaveLength(6);
   } finally {
     await c.close();
@@ -150,6 +167,9 @@ test('close() ends a confirm that is waiting between polls, as aborted', async (
   await new Promise((r) => setTimeout(r, 100));
   const t0 = Date.now();
   await c.close();
-  await expect(p).rejects.toMatchObject({ outcome: 'aborted', rawMessage: 'the client was closed while confirming' });
+  await expect(p).rejects.toMatchObject({
+    outcome: 'aborted',
+    rawMessage: 'the client was closed while confirming',
+  });
   expect(Date.now() - t0).toBeLessThan(1000);
 });

@@ -25,11 +25,16 @@ test('cancelMany uses the canceller createCanceller returned, and leaves it open
   const c = createCanceller({ emulator: e.target });
   try {
     const recs: BatchRecord[] = [];
-    for await (const r of cancelMany(['//datastore.googleapis.com/projects/p/operations/pub-1'], { canceller: c })) recs.push(r);
+    for await (const r of cancelMany(['//datastore.googleapis.com/projects/p/operations/pub-1'], {
+      canceller: c,
+    }))
+      recs.push(r);
     expect(recs.map((r) => r.outcome)).toEqual(['cancel-requested']);
     // The run's calls went over this canceller's channel, which is still open.
     expect(callerOf(c).stubs()).toHaveLength(1);
-    expect((await c.cancel('//datastore.googleapis.com/projects/p/operations/pub-1')).outcome).toBe('cancelled');
+    expect((await c.cancel('//datastore.googleapis.com/projects/p/operations/pub-1')).outcome).toBe(
+      'cancelled',
+    );
   } finally {
     await c.close();
   }
@@ -44,10 +49,17 @@ test('a canceller createCanceller did not make is refused with a TypeError, befo
   const fake = lookalike();
   try {
     const run = async (): Promise<void> => {
-      for await (const _ of cancelMany(['//datastore.googleapis.com/projects/p/operations/x'], { canceller: fake })) void _;
+      for await (const _ of cancelMany(['//datastore.googleapis.com/projects/p/operations/x'], {
+        canceller: fake,
+      }))
+        void _;
     };
-    await expect(run()).rejects.toThrow(new TypeError('canceller: pass an object that createCanceller() returned'));
-    await expect(cancelAll('//datastore.googleapis.com/projects/p', { canceller: fake })).rejects.toThrow(TypeError);
+    await expect(run()).rejects.toThrow(
+      new TypeError('canceller: pass an object that createCanceller() returned'),
+    );
+    await expect(cancelAll('//datastore.googleapis.com/projects/p', { canceller: fake })).rejects.toThrow(
+      TypeError,
+    );
     expect(emu.get().calls).toHaveLength(0);
   } finally {
     await fake.close();

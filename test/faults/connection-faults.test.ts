@@ -50,7 +50,10 @@ describe('emulator connection knobs', () => {
       // Same port, new connection.
       e.clearFaults();
       e.store.seed({ name: N('after'), service: 'datastore' });
-      await expect(c.cancel(N('after'), { waitForReady: true })).resolves.toMatchObject({ outcome: 'cancel-requested', attempts: 1 });
+      await expect(c.cancel(N('after'), { waitForReady: true })).resolves.toMatchObject({
+        outcome: 'cancel-requested',
+        attempts: 1,
+      });
       expect(e.calls.at(-1)!.peer).not.toBe(firstPeer);
     } finally {
       await c.close();
@@ -88,7 +91,9 @@ describe('emulator connection knobs', () => {
       const results = await Promise.all(pending);
       expect(results.map((r) => [r.outcome, r.attempts])).toEqual(Array(20).fill(['cancel-requested', 1]));
       e.store.seed({ name: N('ga-after'), service: 'datastore' });
-      await expect(c.cancel(N('ga-after'), { waitForReady: true })).resolves.toMatchObject({ outcome: 'cancel-requested' });
+      await expect(c.cancel(N('ga-after'), { waitForReady: true })).resolves.toMatchObject({
+        outcome: 'cancel-requested',
+      });
       expect(e.calls.at(-1)!.peer).not.toBe(firstPeer);
     } finally {
       await c.close();
@@ -147,7 +152,9 @@ describe('emulator connection knobs', () => {
       expect(err.rawMessage).toMatch(/Connection dropped|ECONNRESET/);
       expect(e.store.get(N('before'))!.done).toBe(false);
       e.setFaults('datastore', { dropRate: 1, dropAfterEffect: true });
-      expect(await rejection(c.cancel(N('after'), { waitForReady: true }))).toMatchObject({ code: Code.UNAVAILABLE });
+      expect(await rejection(c.cancel(N('after'), { waitForReady: true }))).toMatchObject({
+        code: Code.UNAVAILABLE,
+      });
       expect(e.store.get(N('after'))).toMatchObject({ done: true, error: { code: Code.CANCELLED } });
       // GetOperation is not in errorMethods: it is answered.
       await expect(c.getOperation(N('after'), { waitForReady: true })).resolves.toMatchObject({ done: true });
@@ -177,11 +184,19 @@ describe('emulator connection knobs', () => {
 });
 
 test('a stream closed with NO_ERROR before any status (grpc-js: INTERNAL "Received RST_STREAM with code 0") is UNAVAILABLE, so it is retried', () => {
-  const raw = { code: Code.INTERNAL, details: 'Received RST_STREAM with code 0 (Call ended without gRPC status)' };
+  const raw = {
+    code: Code.INTERNAL,
+    details: 'Received RST_STREAM with code 0 (Call ended without gRPC status)',
+  };
   expect(translateGrpcError(raw)).toMatchObject({ code: Code.UNAVAILABLE, rawMessage: raw.details });
   // A server's own INTERNAL stays INTERNAL.
   expect(translateGrpcError({ code: Code.INTERNAL, details: 'boom' }).code).toBe(Code.INTERNAL);
-  expect(translateGrpcError({ code: Code.INTERNAL, details: 'Received RST_STREAM with code 2 (Internal server error)' }).code).toBe(Code.INTERNAL);
+  expect(
+    translateGrpcError({
+      code: Code.INTERNAL,
+      details: 'Received RST_STREAM with code 2 (Internal server error)',
+    }).code,
+  ).toBe(Code.INTERNAL);
 });
 
 // (The HTTP/2 session closed under its streams is the knob test above, with 20 calls.)
@@ -192,45 +207,61 @@ describe('500 calls in flight when the connection goes away: every name still en
     ['TCP reset of the connection', (e) => void e.dropConnections('reset'), true],
   ];
 
-  test.each(FAULTS)('%s', async (_label, fault, cut) => {
-    const e = emu.get();
-    const names = seed(e, 500, 'inflight');
-    e.setFaults('datastore', { latencyMs: 250 });
-    const run = cancelMany(names, { emulator: e.target, service: 'datastore', concurrency: 500, retry: { initialDelayMs: 50, maxDelayMs: 200 } });
-    const recs: BatchRecord[] = [];
-    const consume = (async () => {
-      for await (const r of run) recs.push(r);
-    })();
-    await until(arrived(e, 500), '500 calls in flight');
-    expect(recs).toHaveLength(0);
-    fault(e);
-    await consume;
-    const stats: BatchStats = run.stats;
+  test.each(FAULTS)(
+    '%s',
+    async (_label, fault, cut) => {
+      const e = emu.get();
+      const names = seed(e, 500, 'inflight');
+      e.setFaults('datastore', { latencyMs: 250 });
+      const run = cancelMany(names, {
+        emulator: e.target,
+        service: 'datastore',
+        concurrency: 500,
+        retry: { initialDelayMs: 50, maxDelayMs: 200 },
+      });
+      const recs: BatchRecord[] = [];
+      const consume = (async () => {
+        for await (const r of run) recs.push(r);
+      })();
+      await until(arrived(e, 500), '500 calls in flight');
+      expect(recs).toHaveLength(0);
+      fault(e);
+      await consume;
+      const stats: BatchStats = run.stats;
 
-    expect(recs).toHaveLength(500);
-    expect(new Set(recs.map((r) => r.line)).size).toBe(500);
-    expect(recs.filter((r) => r.outcome !== 'cancel-requested')).toEqual([]);
-    for (const name of names) expect(e.store.get(name)).toMatchObject({ done: true, error: { code: Code.CANCELLED } });
-    if (cut) {
-      // Every call was cut and retried on a new connection.
-      expect(recs.every((r) => r.attempts >= 2)).toBe(true);
-      expect(stats.retries).toBeGreaterThanOrEqual(500);
-      expect(e.peers.size).toBeGreaterThanOrEqual(2);
-      // The cut calls' handlers still ran: their cancels landed with the replies lost, so the
-      // retries met "already done" and read the operation back instead of failing.
-      expect(e.callsOf('CancelOperation').filter((c) => c.code === Code.FAILED_PRECONDITION).length).toBeGreaterThan(0);
-      expect(e.callsOf('GetOperation').length).toBeGreaterThan(0);
-    } else {
-      expect(recs.every((r) => r.attempts === 1)).toBe(true);
-      expect(e.callsOf('CancelOperation')).toHaveLength(500);
-    }
-  }, 30_000);
+      expect(recs).toHaveLength(500);
+      expect(new Set(recs.map((r) => r.line)).size).toBe(500);
+      expect(recs.filter((r) => r.outcome !== 'cancel-requested')).toEqual([]);
+      for (const name of names)
+        expect(e.store.get(name)).toMatchObject({ done: true, error: { code: Code.CANCELLED } });
+      if (cut) {
+        // Every call was cut and retried on a new connection.
+        expect(recs.every((r) => r.attempts >= 2)).toBe(true);
+        expect(stats.retries).toBeGreaterThanOrEqual(500);
+        expect(e.peers.size).toBeGreaterThanOrEqual(2);
+        // The cut calls' handlers still ran: their cancels landed with the replies lost, so the
+        // retries met "already done" and read the operation back instead of failing.
+        expect(
+          e.callsOf('CancelOperation').filter((c) => c.code === Code.FAILED_PRECONDITION).length,
+        ).toBeGreaterThan(0);
+        expect(e.callsOf('GetOperation').length).toBeGreaterThan(0);
+      } else {
+        expect(recs.every((r) => r.attempts === 1)).toBe(true);
+        expect(e.callsOf('CancelOperation')).toHaveLength(500);
+      }
+    },
+    30_000,
+  );
 });
 
 test('a connection dropped on every attempt uses up the budget and ends as an UNAVAILABLE OperationsError, not a transport error', async () => {
   const e = emu.get();
   e.store.seed({ name: N('x'), service: 'datastore', dropTimes: 5 });
-  const c = createCanceller({ emulator: e.target, service: 'datastore', retry: { maxAttempts: 2, initialDelayMs: 5 } });
+  const c = createCanceller({
+    emulator: e.target,
+    service: 'datastore',
+    retry: { maxAttempts: 2, initialDelayMs: 5 },
+  });
   try {
     const err = await rejection(c.cancel(N('x')));
     expect(err).toBeInstanceOf(OperationsError);

@@ -19,7 +19,13 @@ test('cancelMany: attempts hit the per-attempt deadline and are retried until th
     emulator: e.target,
     service: 'datastore',
     // Attempts enough that only the total deadline can end a name (at most 6 fit into 800 ms).
-    retry: { perAttemptTimeoutMs: 150, totalTimeoutMs: 800, initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 20 },
+    retry: {
+      perAttemptTimeoutMs: 150,
+      totalTimeoutMs: 800,
+      initialDelayMs: 10,
+      maxDelayMs: 20,
+      maxAttempts: 20,
+    },
   });
   // Connected before the clock starts: on a loaded machine, making the connection inside the
   // first attempt's 150 ms could use them up before the call reaches the server (one arrival
@@ -46,10 +52,14 @@ test('cancelMany: attempts hit the per-attempt deadline and are retried until th
     // and the first gap is left out, as the first attempt also waited for the connection).
     // The last attempt gets what is left of the total deadline, which may be a few ms: it can
     // expire before it reaches the server.
-    const arrivals = e.callsOf('CancelOperation').filter((c) => c.name === r.name).map((c) => c.at);
+    const arrivals = e
+      .callsOf('CancelOperation')
+      .filter((c) => c.name === r.name)
+      .map((c) => c.at);
     expect(arrivals.length).toBeGreaterThanOrEqual(r.attempts - 1);
     expect(arrivals.length).toBeLessThanOrEqual(r.attempts);
-    for (let i = 2; i < arrivals.length; i++) expect(arrivals[i]! - arrivals[i - 1]!).toBeGreaterThanOrEqual(100);
+    for (let i = 2; i < arrivals.length; i++)
+      expect(arrivals[i]! - arrivals[i - 1]!).toBeGreaterThanOrEqual(100);
   }
   // Ended by the total deadline, not by the server's 10 s answers (5 s: late timers under load).
   expect(elapsed).toBeGreaterThanOrEqual(780);
@@ -78,7 +88,10 @@ test('a process whose calls the server never answers exits on its own once the t
   const r = await runNodeScript(script);
   const exitedAt = Date.now();
   expect(r.code).toBe(0);
-  const recs = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as BatchRecord);
+  const recs = r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as BatchRecord);
   expect(recs.map((x) => [x.outcome, x.code])).toEqual(Array(5).fill(['error', 'DEADLINE_EXCEEDED']));
   expect(recs.every((x) => x.attempts >= 2)).toBe(true);
   const doneAt = Number(/done at (\d+)/.exec(r.stderr)?.[1]);
@@ -97,14 +110,23 @@ test('each retry reaches the server only once the attempt before has used up its
   const run = cancelMany(names, {
     emulator: e.target,
     service: 'datastore',
-    retry: { perAttemptTimeoutMs: 150, totalTimeoutMs: 3000, initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 5 },
+    retry: {
+      perAttemptTimeoutMs: 150,
+      totalTimeoutMs: 3000,
+      initialDelayMs: 10,
+      maxDelayMs: 20,
+      maxAttempts: 5,
+    },
   });
   const recs: BatchRecord[] = [];
   for await (const r of run) recs.push(r);
   expect(recs).toHaveLength(5);
   for (const r of recs) {
     expect(r).toMatchObject({ outcome: 'error', code: 'DEADLINE_EXCEEDED', attempts: 5 });
-    const arrivals = e.callsOf('CancelOperation').filter((c) => c.name === r.name).map((c) => c.at);
+    const arrivals = e
+      .callsOf('CancelOperation')
+      .filter((c) => c.name === r.name)
+      .map((c) => c.at);
     // Enough arrivals for the gaps below to be checked at all: three of them after the first.
     expect(arrivals).toHaveLength(5);
     // The first gap is left out (the first attempt also waited for the connection); the rest

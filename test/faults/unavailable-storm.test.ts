@@ -36,7 +36,11 @@ test('20% UNAVAILABLE over 5,000 names: every name cancel-requested within the a
   const unavailableBefore = e.codeCounts.get(Code.UNAVAILABLE) ?? 0;
   const okBefore = e.codeCounts.get(Code.OK) ?? 0;
 
-  const run = cancelMany(names, { emulator: e.target, concurrency: 64, retry: { maxAttempts: MAX_ATTEMPTS, initialDelayMs: 5, maxDelayMs: 40 } });
+  const run = cancelMany(names, {
+    emulator: e.target,
+    concurrency: 64,
+    retry: { maxAttempts: MAX_ATTEMPTS, initialDelayMs: 5, maxDelayMs: 40 },
+  });
   const recs: BatchRecord[] = [];
   for await (const r of run) recs.push(r);
 

@@ -31,7 +31,10 @@ describe('TCP to a host that is not loopback throws at once', () => {
     ['net.connect({host, port})', () => net.connect({ host: '10.255.255.1', port: 80 })],
     ['net.connect(port, host)', () => net.connect(80, '10.255.255.1')],
     ['net.createConnection to the metadata server IP', () => net.createConnection(80, '169.254.169.254')],
-    ['new Socket().connect to metadata.google.internal', () => new net.Socket().connect(80, 'metadata.google.internal')],
+    [
+      'new Socket().connect to metadata.google.internal',
+      () => new net.Socket().connect(80, 'metadata.google.internal'),
+    ],
     ['net.connect to a public name', () => net.connect({ host: 'dataplex.googleapis.com', port: 443 })],
     ['net.connect to an IPv6 address', () => net.connect({ host: '2001:db8::1', port: 443 })],
     ['tls.connect', () => tls.connect({ host: '10.255.255.1', port: 443 })],
@@ -45,7 +48,9 @@ describe('TCP to a host that is not loopback throws at once', () => {
   test('http.get to the metadata server fails with the guard error', async () => {
     const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
       try {
-        const req = http.get('http://169.254.169.254/computeMetadata/v1/', () => resolve(new Error('connected!')));
+        const req = http.get('http://169.254.169.254/computeMetadata/v1/', () =>
+          resolve(new Error('connected!')),
+        );
         req.on('error', (e) => resolve(e));
       } catch (e) {
         resolve(e as NodeJS.ErrnoException);
@@ -61,11 +66,17 @@ describe('TCP to a host that is not loopback throws at once', () => {
     )) as Error & { cause?: NodeJS.ErrnoException };
     // (fetch's TypeError comes from Node's own realm, so no instanceof here)
     expect(err.message).toBe('fetch failed');
-    expect(JSON.stringify({ message: err.message, cause: err.cause?.code ?? err.cause?.message })).toMatch(/ELOOPBACKONLY|loopback-only guard/);
+    expect(JSON.stringify({ message: err.message, cause: err.cause?.code ?? err.cause?.message })).toMatch(
+      /ELOOPBACKONLY|loopback-only guard/,
+    );
   });
 
   test('gRPC to a non-loopback emulator (allowInsecure) fails fast instead of reaching out', async () => {
-    const c = createCanceller({ emulator: '10.255.255.1:8080', allowInsecure: true, retry: { maxAttempts: 1, totalTimeoutMs: 3000 } });
+    const c = createCanceller({
+      emulator: '10.255.255.1:8080',
+      allowInsecure: true,
+      retry: { maxAttempts: 1, totalTimeoutMs: 3000 },
+    });
     const started = Date.now();
     try {
       const err = await rejection(c.cancel('//dataplex.googleapis.com/projects/p/locations/l/operations/o'));

@@ -15,7 +15,9 @@ if (!globalThis[GUARD]) {
 
   const isLoopback = (host) => {
     if (host === undefined || host === null || host === '') return true; // Node defaults to localhost
-    const h = String(host).replace(/^\[|\]$/g, '').toLowerCase();
+    const h = String(host)
+      .replace(/^\[|\]$/g, '')
+      .toLowerCase();
     if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
     if (/^127\.\d+\.\d+\.\d+$/.test(h)) return true;
     if (/^::ffff:127\.\d+\.\d+\.\d+$/.test(h)) return true;
@@ -33,7 +35,7 @@ if (!globalThis[GUARD]) {
     let host;
     const first = args[0];
     if (Array.isArray(first)) {
-      host = first[0] && first[0].host; // internal normalized form
+      host = first[0]?.host; // internal normalized form
     } else if (first !== null && typeof first === 'object') {
       if (first.path === undefined) host = first.host;
     } else if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
@@ -51,7 +53,15 @@ if (!globalThis[GUARD]) {
       return original.call(this, hostname, ...rest);
     };
   };
-  for (const name of ['lookup', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveSrv', 'resolveTxt']) {
+  for (const name of [
+    'lookup',
+    'resolve',
+    'resolve4',
+    'resolve6',
+    'resolveAny',
+    'resolveSrv',
+    'resolveTxt',
+  ]) {
     wrapLookup(dns, name);
     wrapLookup(dns.promises, name);
   }

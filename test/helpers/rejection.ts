@@ -6,7 +6,8 @@ export async function rejection(p: Promise<unknown>): Promise<OperationsError> {
   try {
     value = await p;
   } catch (e) {
-    if (!(e instanceof OperationsError)) throw new Error(`expected an OperationsError, got ${String(e)}`, { cause: e });
+    if (!(e instanceof OperationsError))
+      throw new Error(`expected an OperationsError, got ${String(e)}`, { cause: e });
     return e;
   }
   throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);

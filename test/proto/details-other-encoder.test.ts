@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import * as protobuf from 'protobufjs';
-import { Code, createCanceller, OperationsError } from '../../src';
+import { Code, createCanceller, type OperationsError } from '../../src';
 import { rejection } from '../helpers/rejection';
 
 jest.setTimeout(30_000);
@@ -17,7 +17,10 @@ const NAME = (id: string): string => `projects/p/locations/l/operations/${id}`;
 const RETRY_MS = 1250;
 
 // keepCase: the .proto field names as written (type_url, retry_delay, field_violations).
-const rpc = new protobuf.Root().loadSync([path.join(PROTOS, 'google/rpc/status.proto'), path.join(PROTOS, 'google/rpc/error_details.proto')], { keepCase: true });
+const rpc = new protobuf.Root().loadSync(
+  [path.join(PROTOS, 'google/rpc/status.proto'), path.join(PROTOS, 'google/rpc/error_details.proto')],
+  { keepCase: true },
+);
 
 /** A google.protobuf.Any of one google.rpc message, encoded here. */
 function any(type: string, fields: Record<string, unknown>): { type_url: string; value: Uint8Array } {
@@ -30,17 +33,30 @@ function any(type: string, fields: Record<string, unknown>): { type_url: string;
 /** Every detail this server sends, whatever the status. */
 function details(): Array<{ type_url: string; value: Uint8Array }> {
   return [
-    any('google.rpc.RetryInfo', { retry_delay: { seconds: Math.floor(RETRY_MS / 1000), nanos: (RETRY_MS % 1000) * 1e6 } }),
-    any('google.rpc.ErrorInfo', { reason: 'RATE_LIMIT_EXCEEDED', domain: 'dataplex.googleapis.com', metadata: { quota_limit: 'CancelsPerMinute', consumer: 'projects/123' } }),
-    any('google.rpc.QuotaFailure', { violations: [{ subject: 'project:123', description: 'cancels per minute exceeded' }] }),
-    any('google.rpc.BadRequest', { field_violations: [{ field: 'name', description: 'operation id has a bad character' }] }),
+    any('google.rpc.RetryInfo', {
+      retry_delay: { seconds: Math.floor(RETRY_MS / 1000), nanos: (RETRY_MS % 1000) * 1e6 },
+    }),
+    any('google.rpc.ErrorInfo', {
+      reason: 'RATE_LIMIT_EXCEEDED',
+      domain: 'dataplex.googleapis.com',
+      metadata: { quota_limit: 'CancelsPerMinute', consumer: 'projects/123' },
+    }),
+    any('google.rpc.QuotaFailure', {
+      violations: [{ subject: 'project:123', description: 'cancels per minute exceeded' }],
+    }),
+    any('google.rpc.BadRequest', {
+      field_violations: [{ field: 'name', description: 'operation id has a bad character' }],
+    }),
   ];
 }
 
 function statusError(code: number, message: string): Partial<grpc.StatusObject> {
   const Status = rpc.lookupType('google.rpc.Status');
   const metadata = new grpc.Metadata();
-  metadata.set('grpc-status-details-bin', Buffer.from(Status.encode(Status.create({ code, message, details: details() })).finish()));
+  metadata.set(
+    'grpc-status-details-bin',
+    Buffer.from(Status.encode(Status.create({ code, message, details: details() })).finish()),
+  );
   return { code, details: message, metadata };
 }
 
@@ -50,13 +66,21 @@ let target = '';
 const arrivals = new Map<string, number[]>();
 
 beforeAll(async () => {
-  const def = protoLoader.loadSync('google/longrunning/operations.proto', { includeDirs: [PROTOS], keepCase: true });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { google: { longrunning: { Operations: grpc.ServiceClientConstructor } } };
+  const def = protoLoader.loadSync('google/longrunning/operations.proto', {
+    includeDirs: [PROTOS],
+    keepCase: true,
+  });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    google: { longrunning: { Operations: grpc.ServiceClientConstructor } };
+  };
   server = new grpc.Server();
   server.addService(pkg.google.longrunning.Operations.service, {
     // Scripted by the operation id: 'quota' is refused once with RetryInfo, then accepted;
     // 'bad' is always refused as INVALID_ARGUMENT (not retried), with the same details.
-    CancelOperation: (call: grpc.ServerUnaryCall<{ name: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    CancelOperation: (
+      call: grpc.ServerUnaryCall<{ name: string }, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
       const name = call.request.name;
       const seen = arrivals.get(name) ?? [];
       seen.push(performance.now());
@@ -67,7 +91,9 @@ beforeAll(async () => {
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   target = `127.0.0.1:${port}`;
 });
@@ -77,7 +103,9 @@ afterAll(() => {
 
 /** What the client must make of details(), in its decoded (JSON-name) form. */
 function expectDecoded(err: OperationsError): void {
-  expect(err.findDetail('google.rpc.RetryInfo')).toMatchObject({ retryDelay: { seconds: '1', nanos: 250_000_000 } });
+  expect(err.findDetail('google.rpc.RetryInfo')).toMatchObject({
+    retryDelay: { seconds: '1', nanos: 250_000_000 },
+  });
   expect(err.findDetail('google.rpc.ErrorInfo')).toEqual({
     '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
     reason: 'RATE_LIMIT_EXCEEDED',
@@ -109,9 +137,17 @@ test('a refusal: RetryInfo, ErrorInfo (with metadata), QuotaFailure and BadReque
 test('RESOURCE_EXHAUSTED with a foreign-encoded RetryInfo of 1.25 s: retried no sooner than that, then accepted', async () => {
   const retries: Array<{ err: OperationsError; delayMs: number }> = [];
   // A backoff far below the server's delay: only the decoded RetryInfo can make the client wait.
-  const c = createCanceller({ emulator: target, service: 'dataplex', retry: { initialDelayMs: 10, maxDelayMs: 20 }, onRetry: (err, _n, delayMs) => retries.push({ err, delayMs }) });
+  const c = createCanceller({
+    emulator: target,
+    service: 'dataplex',
+    retry: { initialDelayMs: 10, maxDelayMs: 20 },
+    onRetry: (err, _n, delayMs) => retries.push({ err, delayMs }),
+  });
   try {
-    await expect(c.cancel(NAME('quota'))).resolves.toMatchObject({ outcome: 'cancel-requested', attempts: 2 });
+    await expect(c.cancel(NAME('quota'))).resolves.toMatchObject({
+      outcome: 'cancel-requested',
+      attempts: 2,
+    });
   } finally {
     await c.close();
   }

@@ -17,7 +17,10 @@ function statusError(code: number, details = `status ${code}`, extra: DetailInpu
 }
 
 function retryInfo(ms: number): DetailInput {
-  return { type: 'google.rpc.RetryInfo', fields: { retryDelay: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 } } };
+  return {
+    type: 'google.rpc.RetryInfo',
+    fields: { retryDelay: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 } },
+  };
 }
 
 /** An attempt that fails with the scripted errors in turn, then resolves 'ok'; records its calls. */
@@ -63,10 +66,17 @@ test('a first success takes one attempt and never calls onRetry', async () => {
 
 test('UNAVAILABLE is retried with exponential backoff (pinned jitter) and onRetry is told each time', async () => {
   const seen: Array<[number, number, number]> = [];
-  const attempt = scripted([statusError(Code.UNAVAILABLE), statusError(Code.UNAVAILABLE), statusError(Code.UNAVAILABLE)]);
+  const attempt = scripted([
+    statusError(Code.UNAVAILABLE),
+    statusError(Code.UNAVAILABLE),
+    statusError(Code.UNAVAILABLE),
+  ]);
   const result = await callWithRetry(
     attempt,
-    ctx({ initialDelayMs: 40, multiplier: 2, maxDelayMs: 1000 }, { onRetry: (err, retry, delay) => seen.push([err.code, retry, delay]) }),
+    ctx(
+      { initialDelayMs: 40, multiplier: 2, maxDelayMs: 1000 },
+      { onRetry: (err, retry, delay) => seen.push([err.code, retry, delay]) },
+    ),
   );
   expect(result).toEqual({ value: 'ok', attempts: 4 });
   // random 0.5: half of 40, 80, 160
@@ -83,17 +93,31 @@ test('UNAVAILABLE is retried with exponential backoff (pinned jitter) and onRetr
 
 test('the error passed to onRetry is a translated OperationsError with the attempt count', async () => {
   const errs: OperationsError[] = [];
-  await callWithRetry(scripted([statusError(Code.UNAVAILABLE, 'backend down')]), ctx({}, { onRetry: (e) => errs.push(e) }));
+  await callWithRetry(
+    scripted([statusError(Code.UNAVAILABLE, 'backend down')]),
+    ctx({}, { onRetry: (e) => errs.push(e) }),
+  );
   expect(errs).toHaveLength(1);
   expect(errs[0]).toBeInstanceOf(OperationsError);
-  expect(errs[0]).toMatchObject({ code: Code.UNAVAILABLE, rawMessage: 'backend down', attempts: 1, service: 'dataplex' });
+  expect(errs[0]).toMatchObject({
+    code: Code.UNAVAILABLE,
+    rawMessage: 'backend down',
+    attempts: 1,
+    service: 'dataplex',
+  });
 });
 
 test('maxAttempts is respected: the last error is thrown with attempts = maxAttempts', async () => {
   const attempt = scripted(Array.from({ length: 10 }, () => statusError(Code.UNAVAILABLE, 'still down')));
   const err = await rejection(callWithRetry(attempt, ctx({ maxAttempts: 3 })));
   expect(attempt.calls).toHaveLength(3);
-  expect(err).toMatchObject({ code: Code.UNAVAILABLE, codeName: 'UNAVAILABLE', outcome: 'error', attempts: 3, rawMessage: 'still down' });
+  expect(err).toMatchObject({
+    code: Code.UNAVAILABLE,
+    codeName: 'UNAVAILABLE',
+    outcome: 'error',
+    attempts: 3,
+    rawMessage: 'still down',
+  });
   expect(err.operationName).toBe('projects/p/locations/l/operations/o');
 });
 
@@ -122,7 +146,10 @@ test.each(NON_RETRYABLE)('%s (%i) is never retried', async (name, code) => {
 
 test('a code added to retryableCodes is retried; UNAVAILABLE then is not unless listed', async () => {
   const a = scripted([statusError(Code.INTERNAL), statusError(Code.INTERNAL)]);
-  await expect(callWithRetry(a, ctx({ retryableCodes: [Code.INTERNAL] }))).resolves.toEqual({ value: 'ok', attempts: 3 });
+  await expect(callWithRetry(a, ctx({ retryableCodes: [Code.INTERNAL] }))).resolves.toEqual({
+    value: 'ok',
+    attempts: 3,
+  });
   const b = scripted([statusError(Code.UNAVAILABLE)]);
   const err = await rejection(callWithRetry(b, ctx({ retryableCodes: [Code.INTERNAL] })));
   expect(err.code).toBe(Code.UNAVAILABLE);
@@ -146,7 +173,10 @@ describe('RESOURCE_EXHAUSTED', () => {
   test('with RetryInfo it is retried, never sooner than the delay (even when the backoff is smaller)', async () => {
     const delays: number[] = [];
     const attempt = scripted([statusError(Code.RESOURCE_EXHAUSTED, 'quota', [retryInfo(120)])]);
-    const result = await callWithRetry(attempt, ctx({ initialDelayMs: 10 }, { onRetry: (_e, _r, d) => delays.push(d) }));
+    const result = await callWithRetry(
+      attempt,
+      ctx({ initialDelayMs: 10 }, { onRetry: (_e, _r, d) => delays.push(d) }),
+    );
     expect(result.attempts).toBe(2);
     expect(delays).toEqual([120]);
     expect(attempt.calls[1]!.at - attempt.calls[0]!.at).toBeGreaterThanOrEqual(119);
@@ -155,7 +185,10 @@ describe('RESOURCE_EXHAUSTED', () => {
   test('with RetryInfo shorter than the backoff, the backoff wins', async () => {
     const delays: number[] = [];
     const attempt = scripted([statusError(Code.RESOURCE_EXHAUSTED, 'quota', [retryInfo(5)])]);
-    await callWithRetry(attempt, ctx({ initialDelayMs: 100, maxDelayMs: 1000 }, { onRetry: (_e, _r, d) => delays.push(d) }));
+    await callWithRetry(
+      attempt,
+      ctx({ initialDelayMs: 100, maxDelayMs: 1000 }, { onRetry: (_e, _r, d) => delays.push(d) }),
+    );
     expect(delays).toEqual([50]);
   });
 
@@ -170,7 +203,9 @@ describe('RESOURCE_EXHAUSTED', () => {
   });
 
   test('counts against maxAttempts', async () => {
-    const attempt = scripted(Array.from({ length: 5 }, () => statusError(Code.RESOURCE_EXHAUSTED, 'quota', [retryInfo(10)])));
+    const attempt = scripted(
+      Array.from({ length: 5 }, () => statusError(Code.RESOURCE_EXHAUSTED, 'quota', [retryInfo(10)])),
+    );
     const err = await rejection(callWithRetry(attempt, ctx({ maxAttempts: 2 })));
     expect(attempt.calls).toHaveLength(2);
     expect(err.attempts).toBe(2);
@@ -199,13 +234,20 @@ describe('deadlines', () => {
   });
 
   test('DEADLINE_EXCEEDED under our own per-attempt timeout is retried', async () => {
-    const attempt = scripted([statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded'), statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded')]);
-    await expect(callWithRetry(attempt, ctx({ perAttemptTimeoutMs: 50, totalTimeoutMs: 10_000 }))).resolves.toEqual({ value: 'ok', attempts: 3 });
+    const attempt = scripted([
+      statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded'),
+      statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded'),
+    ]);
+    await expect(
+      callWithRetry(attempt, ctx({ perAttemptTimeoutMs: 50, totalTimeoutMs: 10_000 })),
+    ).resolves.toEqual({ value: 'ok', attempts: 3 });
   });
 
   test('DEADLINE_EXCEEDED at the total deadline is never retried and says so', async () => {
     const attempt = scripted([statusError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded')]);
-    const err = await rejection(callWithRetry(attempt, ctx({ perAttemptTimeoutMs: 10_000, totalTimeoutMs: 50 })));
+    const err = await rejection(
+      callWithRetry(attempt, ctx({ perAttemptTimeoutMs: 10_000, totalTimeoutMs: 50 })),
+    );
     expect(attempt.calls).toHaveLength(1);
     expect(err).toMatchObject({ code: Code.DEADLINE_EXCEEDED, outcome: 'error', attempts: 1 });
     expect(err.rawMessage).toMatch(/total timeout of 50 ms exceeded after 1 attempt/);
@@ -214,7 +256,9 @@ describe('deadlines', () => {
   test('a backoff that would outlive the total deadline ends the call with the last error', async () => {
     const attempt = scripted([statusError(Code.UNAVAILABLE), statusError(Code.UNAVAILABLE)]);
     const started = Date.now();
-    const err = await rejection(callWithRetry(attempt, ctx({ initialDelayMs: 2000, maxDelayMs: 2000, totalTimeoutMs: 500 })));
+    const err = await rejection(
+      callWithRetry(attempt, ctx({ initialDelayMs: 2000, maxDelayMs: 2000, totalTimeoutMs: 500 })),
+    );
     expect(err.code).toBe(Code.UNAVAILABLE);
     expect(attempt.calls).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(300);
@@ -266,7 +310,9 @@ describe('abort and close', () => {
   });
 
   test("the server's own CANCELLED (no abort, not closed) is an error, not aborted", async () => {
-    const err = await rejection(callWithRetry(scripted([statusError(Code.CANCELLED, 'server cancelled')]), ctx({ maxAttempts: 1 })));
+    const err = await rejection(
+      callWithRetry(scripted([statusError(Code.CANCELLED, 'server cancelled')]), ctx({ maxAttempts: 1 })),
+    );
     expect(err).toMatchObject({ outcome: 'error', code: Code.CANCELLED, attempts: 1 });
   });
 });
@@ -301,7 +347,10 @@ describe('an attempt that throws instead of rejecting', () => {
   test('aborted during the backoff: the attempts made so far, outcome aborted', async () => {
     const ac = new AbortController();
     const attempt = scripted([statusError(grpc.status.UNAVAILABLE), statusError(grpc.status.UNAVAILABLE)]);
-    const p = callWithRetry(attempt, ctx({ initialDelayMs: 500, maxDelayMs: 500 }, { signal: ac.signal, random: () => 1 }));
+    const p = callWithRetry(
+      attempt,
+      ctx({ initialDelayMs: 500, maxDelayMs: 500 }, { signal: ac.signal, random: () => 1 }),
+    );
     await new Promise((r) => setTimeout(r, 50));
     ac.abort();
     await expect(p).rejects.toMatchObject({ outcome: 'aborted', attempts: 1 });

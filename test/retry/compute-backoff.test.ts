@@ -47,7 +47,7 @@ describe('computeBackoffMs (full jitter, pure)', () => {
         fc.integer({ min: 1, max: 60_000 }),
         (retry, random, initialDelayMs, multiplier, maxDelayMs) => {
           const policy = { initialDelayMs, multiplier, maxDelayMs };
-          const bound = Math.min(maxDelayMs, initialDelayMs * Math.pow(multiplier, retry - 1));
+          const bound = Math.min(maxDelayMs, initialDelayMs * multiplier ** (retry - 1));
           const ms = computeBackoffMs(retry, policy, pinned(random));
           expect(Number.isInteger(ms)).toBe(true);
           expect(ms).toBeGreaterThanOrEqual(0);

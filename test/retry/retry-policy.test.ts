@@ -9,7 +9,9 @@ describe('DEFAULT_RETRY_POLICY', () => {
     expect(DEFAULT_RETRY_POLICY.maxDelayMs).toBe(10_000);
     expect([...DEFAULT_RETRY_POLICY.retryableCodes]).toEqual([Code.UNAVAILABLE, Code.CANCELLED]);
     expect(DEFAULT_RETRY_POLICY.perAttemptTimeoutMs).toBeGreaterThan(0);
-    expect(DEFAULT_RETRY_POLICY.totalTimeoutMs).toBeGreaterThanOrEqual(DEFAULT_RETRY_POLICY.perAttemptTimeoutMs);
+    expect(DEFAULT_RETRY_POLICY.totalTimeoutMs).toBeGreaterThanOrEqual(
+      DEFAULT_RETRY_POLICY.perAttemptTimeoutMs,
+    );
   });
 
   test('is frozen', () => {
@@ -28,10 +30,13 @@ describe('resolveRetryPolicy', () => {
     expect(p.totalTimeoutMs).toBe(DEFAULT_RETRY_POLICY.totalTimeoutMs);
   });
 
-  test.each(['initialDelayMs', 'maxDelayMs', 'perAttemptTimeoutMs', 'totalTimeoutMs'] as const)('keeps %s: 0 (?? not ||)', (key) => {
-    const p = resolveRetryPolicy({ [key]: 0 } as Partial<RetryPolicy>);
-    expect(p[key]).toBe(0);
-  });
+  test.each(['initialDelayMs', 'maxDelayMs', 'perAttemptTimeoutMs', 'totalTimeoutMs'] as const)(
+    'keeps %s: 0 (?? not ||)',
+    (key) => {
+      const p = resolveRetryPolicy({ [key]: 0 } as Partial<RetryPolicy>);
+      expect(p[key]).toBe(0);
+    },
+  );
 
   test('keeps an empty retryableCodes list (nothing retried by code)', () => {
     expect(resolveRetryPolicy({ retryableCodes: [] }).retryableCodes).toEqual([]);
@@ -64,7 +69,11 @@ describe('resolveRetryPolicy', () => {
     ['maxAttempts Infinity', { maxAttempts: Number.POSITIVE_INFINITY }, /maxAttempts/],
     ['initialDelayMs -1', { initialDelayMs: -1 }, /initialDelayMs must be a finite number >= 0, got -1/],
     ['maxDelayMs NaN', { maxDelayMs: Number.NaN }, /maxDelayMs/],
-    ['perAttemptTimeoutMs Infinity', { perAttemptTimeoutMs: Number.POSITIVE_INFINITY }, /perAttemptTimeoutMs/],
+    [
+      'perAttemptTimeoutMs Infinity',
+      { perAttemptTimeoutMs: Number.POSITIVE_INFINITY },
+      /perAttemptTimeoutMs/,
+    ],
     ['totalTimeoutMs -5', { totalTimeoutMs: -5 }, /totalTimeoutMs/],
     ['multiplier 0.5', { multiplier: 0.5 }, /multiplier must be >= 1, got 0.5/],
     ['multiplier 0', { multiplier: 0 }, /multiplier/],

@@ -54,10 +54,13 @@ test('every library entry point refuses them before any RPC: cancel, confirm, ge
     await c.close();
   }
   const recs: BatchRecord[] = [];
-  for await (const r of cancelMany([...INJECTIONS, GOOD], { emulator: e.target, service: 'datastore' })) recs.push(r);
+  for await (const r of cancelMany([...INJECTIONS, GOOD], { emulator: e.target, service: 'datastore' }))
+    recs.push(r);
   expect(recs.filter((r) => r.outcome === 'invalid-name')).toHaveLength(INJECTIONS.length);
   expect(recs.filter((r) => r.outcome === 'cancel-requested')).toHaveLength(1);
-  await expect(cancelAll('projects/p\r\nx-evil: 1', { emulator: e.target, service: 'datastore' })).rejects.toMatchObject({ outcome: 'invalid-name' });
+  await expect(
+    cancelAll('projects/p\r\nx-evil: 1', { emulator: e.target, service: 'datastore' }),
+  ).rejects.toMatchObject({ outcome: 'invalid-name' });
   // Exactly one RPC went out in all of this: the good name, in the batch.
   expect(e.calls.map((x) => [x.method, x.name])).toEqual([['CancelOperation', GOOD]]);
   expectNothingSmuggled();
@@ -75,7 +78,10 @@ test('through the CLI: one JSON line per name, the injections invalid-name, only
   expect(lines).toHaveLength(names.length);
   expect(r.stdout).not.toMatch(/\r/);
   const recs = lines.map((l) => JSON.parse(l) as BatchRecord);
-  expect(recs.map((x) => x.outcome)).toEqual([...Array(names.length - 1).fill('invalid-name'), 'cancel-requested']);
+  expect(recs.map((x) => x.outcome)).toEqual([
+    ...Array(names.length - 1).fill('invalid-name'),
+    'cancel-requested',
+  ]);
   expect(recs.slice(0, -1).every((x) => x.attempts === 0)).toBe(true);
   expect(e.calls.map((x) => x.name)).toEqual([GOOD]);
   expectNothingSmuggled();
@@ -83,7 +89,14 @@ test('through the CLI: one JSON line per name, the injections invalid-name, only
 
 test('a flag value with CR/LF gives one escaped usage line on stderr (exit 2), not forged lines', async () => {
   for (const args of [
-    ['cancel', '--emulator', emu.get().target, '--service-host', 'foo.googleapis.com\r\nlro-cancel: all operations cancelled', GOOD],
+    [
+      'cancel',
+      '--emulator',
+      emu.get().target,
+      '--service-host',
+      'foo.googleapis.com\r\nlro-cancel: all operations cancelled',
+      GOOD,
+    ],
     ['cancel', '--emulator', emu.get().target, '--service', 'datastore\nlro-cancel: ok', GOOD],
     ['cancel', '--emulator', `${emu.get().target}\r\nx`, '--service', 'datastore', GOOD],
     ['batch', '--input', '/nonexistent/\nlro-cancel: done', '--emulator', emu.get().target],

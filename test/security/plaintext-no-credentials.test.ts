@@ -43,11 +43,14 @@ test('library, emulator mode: an injected auth client is never asked, on any met
     } finally {
       await c.close();
     }
-    for await (const r of cancelMany(names.slice(2, 5), { ...options, auth, service: 'dataplex' })) expect(r.outcome).toBe('cancel-requested');
+    for await (const r of cancelMany(names.slice(2, 5), { ...options, auth, service: 'dataplex' }))
+      expect(r.outcome).toBe('cancel-requested');
     for await (const r of await cancelAll(P, { ...options, auth, service: 'dataplex' })) void r;
   }
   expect(asked).toEqual([]);
-  expect(new Set(e.calls.map((c) => c.method))).toEqual(new Set(['GetOperation', 'ListOperations', 'CancelOperation']));
+  expect(new Set(e.calls.map((c) => c.method))).toEqual(
+    new Set(['GetOperation', 'ListOperations', 'CancelOperation']),
+  );
   for (const call of e.calls) expect(call.authorization).toBeUndefined();
 });
 
@@ -71,17 +74,28 @@ describe('the CLI with Application Default Credentials set up', () => {
     const target = emu.get().target;
     const runs = [
       runCliProcess(['cancel', '--service', 'dataplex', '--emulator', target, names[0]!, names[1]!], env),
-      runCliProcess(['cancel', '--service', 'dataplex', '--confirm', names[2]!], { ...env, LRO_CANCEL_EMULATOR_HOST: target }),
+      runCliProcess(['cancel', '--service', 'dataplex', '--confirm', names[2]!], {
+        ...env,
+        LRO_CANCEL_EMULATOR_HOST: target,
+      }),
       runCliProcess(['get', '--service', 'dataplex', '--emulator', target, names[3]!], env),
       runCliProcess(['list', '--service', 'dataplex', '--emulator', target, P], env),
-      runCliProcess(['batch', '--service', 'dataplex', '--emulator', target, '--input', input, '--quiet'], env),
+      runCliProcess(
+        ['batch', '--service', 'dataplex', '--emulator', target, '--input', input, '--quiet'],
+        env,
+      ),
     ];
     const results = await Promise.all(runs);
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0]);
-    const all = await runCliProcess(['cancel-all', '--service', 'dataplex', '--emulator', target, '--quiet', P], env);
+    const all = await runCliProcess(
+      ['cancel-all', '--service', 'dataplex', '--emulator', target, '--quiet', P],
+      env,
+    );
     expect(all.code).toBe(0);
     // Every command did reach the emulator ...
-    expect(new Set(emu.get().calls.map((c) => c.method))).toEqual(new Set(['GetOperation', 'ListOperations', 'CancelOperation']));
+    expect(new Set(emu.get().calls.map((c) => c.method))).toEqual(
+      new Set(['GetOperation', 'ListOperations', 'CancelOperation']),
+    );
     // ... and none of them asked the STS for a token or sent one.
     expect(sts.requests).toEqual([]);
     for (const call of emu.get().calls) expect(call.authorization).toBeUndefined();
@@ -89,12 +103,17 @@ describe('the CLI with Application Default Credentials set up', () => {
 
   test('plaintext to a host that is not loopback: exit 2 before any DNS lookup or connection (the loopback guard saw nothing)', async () => {
     const refused = await Promise.all(
-      ([
-        [['cancel', '--emulator', '10.255.255.1:8080', '--service', 'dataplex', N(0)], {}],
-        [['cancel', '--emulator', 'emulator.example.com:8080', '--service', 'dataplex', N(0)], {}],
-        [['batch', '--emulator', '[2001:db8::1]:8080', '--service', 'dataplex', '--input', '-'], {}],
-        [['cancel', '--service', 'dataplex', N(0)], { LRO_CANCEL_EMULATOR_HOST: 'emulator.example.com:8080' }],
-      ] as Array<[string[], Record<string, string>]>).map(([args, extraEnv]) => runCliProcess(args, { ...env, ...extraEnv })),
+      (
+        [
+          [['cancel', '--emulator', '10.255.255.1:8080', '--service', 'dataplex', N(0)], {}],
+          [['cancel', '--emulator', 'emulator.example.com:8080', '--service', 'dataplex', N(0)], {}],
+          [['batch', '--emulator', '[2001:db8::1]:8080', '--service', 'dataplex', '--input', '-'], {}],
+          [
+            ['cancel', '--service', 'dataplex', N(0)],
+            { LRO_CANCEL_EMULATOR_HOST: 'emulator.example.com:8080' },
+          ],
+        ] as Array<[string[], Record<string, string>]>
+      ).map(([args, extraEnv]) => runCliProcess(args, { ...env, ...extraEnv })),
     );
     for (const r of refused) {
       expect(r.code).toBe(2);
@@ -105,9 +124,26 @@ describe('the CLI with Application Default Credentials set up', () => {
     }
     // With --allow-insecure the same command does try to connect (and the guard stops it):
     // so the silence above means nothing was attempted, not that the guard was asleep.
-    const tried = await runCliProcess(['cancel', '--emulator', 'emulator.example.com:8080', '--allow-insecure', '--max-attempts', '1', '--timeout', '3s', '--service', 'dataplex', N(0)], env);
+    const tried = await runCliProcess(
+      [
+        'cancel',
+        '--emulator',
+        'emulator.example.com:8080',
+        '--allow-insecure',
+        '--max-attempts',
+        '1',
+        '--timeout',
+        '3s',
+        '--service',
+        'dataplex',
+        N(0),
+      ],
+      env,
+    );
     expect(tried.code).toBe(1);
-    expect(tried.stderr).toMatch(/loopback-only guard: refused DNS lookup to non-loopback host "emulator\.example\.com"/);
+    expect(tried.stderr).toMatch(
+      /loopback-only guard: refused DNS lookup to non-loopback host "emulator\.example\.com"/,
+    );
     expect(sts.requests).toEqual([]);
   });
 });

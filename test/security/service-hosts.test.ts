@@ -35,7 +35,7 @@ function expectRefused(e: unknown): void {
 
 function namesFile(lines: string[]): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'lro-hosts-')), 'names.txt');
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
@@ -44,12 +44,22 @@ describe('library', () => {
     const e = emu.get();
     e.store.seed({ name: EVIL_OP, service: EVIL });
     for (const service of [undefined, 'datastore', 'other.example.com']) {
-      const c = createCanceller({ emulator: e.target, ...(service ? { service } : {}), serviceHosts: ['allowed.example.com'] });
+      const c = createCanceller({
+        emulator: e.target,
+        ...(service ? { service } : {}),
+        serviceHosts: ['allowed.example.com'],
+      });
       try {
         expectRefused(await rejection(c.cancel(HOSTILE)));
         expectRefused(await rejection(c.getOperation(HOSTILE)));
         expectRefused(await rejection(c.cancelAndConfirm(HOSTILE)));
-        expectRefused(await rejection((async () => { for await (const op of c.listOperations(`//${EVIL}/projects/p`)) void op; })()));
+        expectRefused(
+          await rejection(
+            (async () => {
+              for await (const op of c.listOperations(`//${EVIL}/projects/p`)) void op;
+            })(),
+          ),
+        );
         // not even a channel was made
         expect(callerOf(c).stubs()).toHaveLength(0);
       } finally {
@@ -65,11 +75,18 @@ describe('library', () => {
     e.store.seed({ name: EVIL_OP, service: EVIL });
     e.store.seed({ name: 'a/operations/2', service: 'second.example.com' });
     // A list entry that is no DNS host is an options error at once, not a silent no-op.
-    expect(() => createCanceller({ emulator: e.target, serviceHosts: ['not a host'] })).toThrow(/serviceHosts: service host "not a host" is not a DNS host name/);
-    const c = createCanceller({ emulator: e.target, serviceHosts: [EVIL.toUpperCase(), 'second.example.com'] });
+    expect(() => createCanceller({ emulator: e.target, serviceHosts: ['not a host'] })).toThrow(
+      /serviceHosts: service host "not a host" is not a DNS host name/,
+    );
+    const c = createCanceller({
+      emulator: e.target,
+      serviceHosts: [EVIL.toUpperCase(), 'second.example.com'],
+    });
     try {
       await expect(c.cancel(HOSTILE)).resolves.toMatchObject({ service: EVIL, outcome: 'cancel-requested' });
-      await expect(c.getOperation('//second.example.com/a/operations/2')).resolves.toMatchObject({ name: 'a/operations/2' });
+      await expect(c.getOperation('//second.example.com/a/operations/2')).resolves.toMatchObject({
+        name: 'a/operations/2',
+      });
       const third = await rejection(c.cancel(`//third.example.com/${EVIL_OP}`));
       expect(third).toMatchObject({ outcome: 'invalid-name', attempts: 0 });
       expect((third as OperationsError).message).toContain('pass --service-host third.example.com');
@@ -81,9 +98,13 @@ describe('library', () => {
     e.store.seed({ name: 'projects/p/operations/own', service: EVIL });
     const own = createCanceller({ emulator: e.target, service: EVIL });
     try {
-      await expect(own.cancel(`//${EVIL}/projects/p/operations/own`)).resolves.toMatchObject({ service: EVIL });
+      await expect(own.cancel(`//${EVIL}/projects/p/operations/own`)).resolves.toMatchObject({
+        service: EVIL,
+      });
       // also when a call names another service for its relative names
-      await expect(own.getOperation(`//${EVIL}/projects/p/operations/own`, { service: 'datastore' })).resolves.toMatchObject({ done: true });
+      await expect(
+        own.getOperation(`//${EVIL}/projects/p/operations/own`, { service: 'datastore' }),
+      ).resolves.toMatchObject({ done: true });
     } finally {
       await own.close();
     }
@@ -94,7 +115,11 @@ describe('library', () => {
     for (const i of [1, 2, 3]) e.store.seed({ name: DS(i), service: 'datastore' });
     e.store.seed({ name: EVIL_OP, service: EVIL });
     const recs: BatchRecord[] = [];
-    for await (const r of cancelMany([DS_FULL(1), HOSTILE, DS(2), DS_FULL(3)], { emulator: e.target, service: 'datastore' })) recs.push(r);
+    for await (const r of cancelMany([DS_FULL(1), HOSTILE, DS(2), DS_FULL(3)], {
+      emulator: e.target,
+      service: 'datastore',
+    }))
+      recs.push(r);
     recs.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     expect(recs.map((r) => [r.line, r.service, r.outcome])).toEqual([
       [1, 'datastore', 'cancel-requested'],
@@ -109,11 +134,13 @@ describe('library', () => {
 
     // Allowed: by the batch's own options, or by the rules of a canceller it is given.
     const allowed: BatchRecord[] = [];
-    for await (const r of cancelMany([HOSTILE], { emulator: e.target, serviceHosts: [EVIL] })) allowed.push(r);
+    for await (const r of cancelMany([HOSTILE], { emulator: e.target, serviceHosts: [EVIL] }))
+      allowed.push(r);
     e.store.seed({ name: 'projects/p/operations/steal-2', service: EVIL });
     const c = createCanceller({ emulator: e.target, serviceHosts: [EVIL] });
     try {
-      for await (const r of cancelMany([`//${EVIL}/projects/p/operations/steal-2`], { canceller: c })) allowed.push(r);
+      for await (const r of cancelMany([`//${EVIL}/projects/p/operations/steal-2`], { canceller: c }))
+        allowed.push(r);
     } finally {
       await c.close();
     }
@@ -156,7 +183,9 @@ describe('library', () => {
       }
       // a host of that universe that is no built-in's still needs --service-host
       expectRefused(await rejection(c.cancel(`//${EVIL}/${EVIL_OP}`)));
-      expect(() => callerOf(c).resolve(`//foo.${universeDomain}/${EVIL_OP}`, 'cancel')).toThrow(`pass --service-host foo.${universeDomain}`);
+      expect(() => callerOf(c).resolve(`//foo.${universeDomain}/${EVIL_OP}`, 'cancel')).toThrow(
+        `pass --service-host foo.${universeDomain}`,
+      );
       expect(callerOf(c).stubs()).toHaveLength(0);
     } finally {
       await c.close();
@@ -171,7 +200,12 @@ describe('CLI', () => {
     e.store.seed({ name: EVIL_OP, service: EVIL });
     const file = namesFile(['# operations to cancel', DS(1), HOSTILE, DS_FULL(2), DS(3)]);
     const refused = capture();
-    expect(await runCli(['batch', '--input', file, '--service', 'datastore', '--emulator', e.target, '--quiet'], refused.io)).toBe(1);
+    expect(
+      await runCli(
+        ['batch', '--input', file, '--service', 'datastore', '--emulator', e.target, '--quiet'],
+        refused.io,
+      ),
+    ).toBe(1);
     const byLine = (a: BatchRecord, b: BatchRecord): number => (a.line ?? 0) - (b.line ?? 0); // records come in completion order
     const recs = refused.records<BatchRecord>().sort(byLine);
     expect(recs.map((r) => [r.line, r.outcome])).toEqual([
@@ -187,8 +221,29 @@ describe('CLI', () => {
     // --service X with --service-host Y: X for relative names, Y's full names allowed.
     for (const i of [1, 2, 3]) e.store.seed({ name: DS(i), service: 'datastore' });
     const allowed = capture();
-    expect(await runCli(['batch', '--input', file, '--service', 'datastore', '--service-host', EVIL, '--emulator', e.target, '--quiet'], allowed.io)).toBe(0);
-    expect(allowed.records<BatchRecord>().sort(byLine).map((r) => [r.line, r.service, r.outcome])).toEqual([
+    expect(
+      await runCli(
+        [
+          'batch',
+          '--input',
+          file,
+          '--service',
+          'datastore',
+          '--service-host',
+          EVIL,
+          '--emulator',
+          e.target,
+          '--quiet',
+        ],
+        allowed.io,
+      ),
+    ).toBe(0);
+    expect(
+      allowed
+        .records<BatchRecord>()
+        .sort(byLine)
+        .map((r) => [r.line, r.service, r.outcome]),
+    ).toEqual([
       [2, 'datastore', 'cancel-requested'],
       [3, EVIL, 'cancel-requested'],
       [4, 'datastore', 'cancel-requested'],
@@ -209,7 +264,12 @@ describe('CLI', () => {
 
     const cancel = await run(['cancel', HOSTILE]);
     expect(cancel.code).toBe(1);
-    expect(JSON.parse(cancel.out)).toMatchObject({ name: HOSTILE, service: '', outcome: 'invalid-name', attempts: 0 });
+    expect(JSON.parse(cancel.out)).toMatchObject({
+      name: HOSTILE,
+      service: '',
+      outcome: 'invalid-name',
+      attempts: 0,
+    });
     expect(cancel.out).toContain(HOW_TO_ALLOW);
     const get = await run(['get', HOSTILE, '--service-host', 'two.example.com']);
     expect(get.code).toBe(1);
@@ -229,10 +289,27 @@ describe('CLI', () => {
     expect(JSON.parse(listed.out)).toMatchObject({ name: EVIL_OP, done: false });
     const cancelledAll = await run(['cancel-all', `//${EVIL}/projects/p`, ...both, '--quiet']);
     expect(cancelledAll.code).toBe(0);
-    expect(JSON.parse(cancelledAll.out)).toMatchObject({ name: EVIL_OP, service: EVIL, outcome: 'cancel-requested' });
-    const mixed = await run(['cancel', 'projects/q/operations/two', '//two.example.com/projects/q/operations/two', ...both]);
-    expect(mixed.out.trim().split('\n').map((l) => JSON.parse(l) as { outcome: string })).toEqual([
-      expect.objectContaining({ outcome: 'invalid-name', message: expect.stringContaining('no service given') }),
+    expect(JSON.parse(cancelledAll.out)).toMatchObject({
+      name: EVIL_OP,
+      service: EVIL,
+      outcome: 'cancel-requested',
+    });
+    const mixed = await run([
+      'cancel',
+      'projects/q/operations/two',
+      '//two.example.com/projects/q/operations/two',
+      ...both,
+    ]);
+    expect(
+      mixed.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { outcome: string }),
+    ).toEqual([
+      expect.objectContaining({
+        outcome: 'invalid-name',
+        message: expect.stringContaining('no service given'),
+      }),
       expect.objectContaining({ service: 'two.example.com', outcome: 'cancel-requested' }),
     ]);
     const relative = await run(['get', 'projects/q/operations/two', ...both, '--service', 'two.example.com']);
@@ -260,7 +337,10 @@ describe('CLI', () => {
       ]);
       for (const r of [batch, cancel]) {
         expect(r.code).toBe(1);
-        const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as BatchRecord);
+        const recs = r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as BatchRecord);
         for (const rec of recs) {
           expect(rec).toMatchObject({ outcome: 'invalid-name', attempts: 0 });
           expect(rec.message).toContain(HOW_TO_ALLOW);
@@ -273,10 +353,26 @@ describe('CLI', () => {
 
       // With --service-host the same file is let through and the client does try to reach the
       // host (the guard stops it): so the silence above means nothing was attempted.
-      const tried = await runCliProcess(['batch', '--input', file, '--service-host', EVIL, '--max-attempts', '1', '--timeout', '1s', '--quiet'], env);
+      const tried = await runCliProcess(
+        [
+          'batch',
+          '--input',
+          file,
+          '--service-host',
+          EVIL,
+          '--max-attempts',
+          '1',
+          '--timeout',
+          '1s',
+          '--quiet',
+        ],
+        env,
+      );
       expect(tried.code).toBe(1);
       expect(tried.stdout).not.toContain('invalid-name');
-      expect(tried.stderr).toMatch(/loopback-only guard: refused (DNS lookup|connection) to non-loopback host "evil\.example\.com"/);
+      expect(tried.stderr).toMatch(
+        /loopback-only guard: refused (DNS lookup|connection) to non-loopback host "evil\.example\.com"/,
+      );
     });
   });
 });

@@ -45,18 +45,37 @@ function seedScenario(): string[] {
   for (let i = 0; i < 5; i++) emu.store.seed({ name: N(`ok-${i}`) });
   emu.store.seed({ name: N('flaky'), failTimes: 2 });
   emu.store.seed({ name: N('denied'), failTimes: 1, transientCode: Code.UNAUTHENTICATED });
-  emu.store.seed({ name: N('revoked'), failTimes: 1, transientCode: Code.UNAUTHENTICATED, transientMessage: BARE_ECHO });
+  emu.store.seed({
+    name: N('revoked'),
+    failTimes: 1,
+    transientCode: Code.UNAUTHENTICATED,
+    transientMessage: BARE_ECHO,
+  });
   emu.store.seed({ name: N('done'), doneAs: 'completed' });
   // Every GetOperation fails with a message echoing the token (a server or proxy quoting a header).
-  emu.setFaults('*', { errorRate: 1, errorMethods: ['GetOperation'], errorCode: Code.INTERNAL, errorMessage: ECHO });
-  return [...[0, 1, 2, 3, 4].map((i) => N(`ok-${i}`)), N('flaky'), N('denied'), N('done'), N('missing'), N('revoked')];
+  emu.setFaults('*', {
+    errorRate: 1,
+    errorMethods: ['GetOperation'],
+    errorCode: Code.INTERNAL,
+    errorMessage: ECHO,
+  });
+  return [
+    ...[0, 1, 2, 3, 4].map((i) => N(`ok-${i}`)),
+    N('flaky'),
+    N('denied'),
+    N('done'),
+    N('missing'),
+    N('revoked'),
+  ];
 }
 
 function expectNoToken(where: string, text: string): void {
   for (const secret of [TOKEN, encodeURIComponent(TOKEN), SUBJECT_TOKEN]) {
     if (text.includes(secret)) {
       const at = text.indexOf(secret);
-      throw new Error(`${where} contains a secret: …${text.slice(Math.max(0, at - 200), at + secret.length + 50)}…`);
+      throw new Error(
+        `${where} contains a secret: …${text.slice(Math.max(0, at - 200), at + secret.length + 50)}…`,
+      );
     }
   }
 }
@@ -89,15 +108,19 @@ const LIBRARY_CLIENT = `
 test('library over TLS with an injected token, full tracing and redactGrpcLogs: the token is sent, and appears in nothing written', async () => {
   const names = seedScenario();
   const journal = path.join(tls.dir, 'lib-journal.ndjson');
-  const r = await runNodeScript(LIBRARY_CLIENT, {
-    ...VERBOSE_ENV,
-    TEST_REDACT: '1',
-    TEST_TOKEN: TOKEN,
-    TEST_NAMES: JSON.stringify(names),
-    TEST_PORT: String(emu.port),
-    TEST_CA: tls.certFile,
-    TEST_JOURNAL: journal,
-  }, 30_000);
+  const r = await runNodeScript(
+    LIBRARY_CLIENT,
+    {
+      ...VERBOSE_ENV,
+      TEST_REDACT: '1',
+      TEST_TOKEN: TOKEN,
+      TEST_NAMES: JSON.stringify(names),
+      TEST_PORT: String(emu.port),
+      TEST_CA: tls.certFile,
+      TEST_JOURNAL: journal,
+    },
+    30_000,
+  );
   expect(r.stderr).not.toContain('SCRIPT-CRASHED');
   expect(r.code).toBe(0);
   // The token really went out, over TLS, on every call.
@@ -106,14 +129,22 @@ test('library over TLS with an injected token, full tracing and redactGrpcLogs: 
   // Tracing was on, the failure paths ran, and the echoed token was redacted.
   expect(r.stderr).toMatch(/\| (transport|subchannel_call|channel) \|/);
   expect(r.stderr).toContain('[redacted]');
-  const recs = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { outcome?: string; name?: string });
-  expect(recs.filter((x) => x.outcome).map((x) => x.outcome).sort()).toEqual(expect.arrayContaining(['cancel-requested', 'denied', 'not-found']));
+  const recs = r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { outcome?: string; name?: string });
+  expect(
+    recs
+      .filter((x) => x.outcome)
+      .map((x) => x.outcome)
+      .sort(),
+  ).toEqual(expect.arrayContaining(['cancel-requested', 'denied', 'not-found']));
   expectNoToken('stdout', r.stdout);
   expectNoToken('stderr', r.stderr);
   expectNoToken('journal', readFileSync(journal, 'utf8'));
 });
 
-test('lro-cancel\'s TLS emulator in a traced process: grpc-js prints every header it receives, and the token is redacted from it', async () => {
+test("lro-cancel's TLS emulator in a traced process: grpc-js prints every header it receives, and the token is redacted from it", async () => {
   // The server side alone in its own process (the client, in this process, sends the token).
   const names = [N('srv-ok'), N('srv-denied'), N('srv-missing')];
   const script = `
@@ -127,7 +158,10 @@ test('lro-cancel\'s TLS emulator in a traced process: grpc-js prints every heade
       process.stdin.on('data', () => undefined);
       process.stdin.on('end', () => void e.stop());
     })();`;
-  const child = spawn(process.execPath, [...cli.nodeArgs, '-e', script], { cwd: ROOT, env: childEnv({ ...VERBOSE_ENV, TEST_CA: tls.certFile, TEST_KEY: tls.keyFile }) });
+  const child = spawn(process.execPath, [...cli.nodeArgs, '-e', script], {
+    cwd: ROOT,
+    env: childEnv({ ...VERBOSE_ENV, TEST_CA: tls.certFile, TEST_KEY: tls.keyFile }),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -137,9 +171,23 @@ test('lro-cancel\'s TLS emulator in a traced process: grpc-js prints every heade
     await until(() => /PORT \d+/.test(stdout), 'the emulator to listen');
     const port = Number(/PORT (\d+)/.exec(stdout)![1]);
     const auth = { getRequestHeaders: async () => ({ authorization: `Bearer ${TOKEN}` }) };
-    const c = createCanceller({ emulator: null, endpoint: `localhost:${port}`, rootCerts: tls.cert, auth, service: 'datastore', retry: { maxAttempts: 1 } });
+    const c = createCanceller({
+      emulator: null,
+      endpoint: `localhost:${port}`,
+      rootCerts: tls.cert,
+      auth,
+      service: 'datastore',
+      retry: { maxAttempts: 1 },
+    });
     try {
-      const outcomes = await Promise.all(names.map((n) => c.cancel(n).then((r) => r.outcome, (e: OperationsError) => e.outcome)));
+      const outcomes = await Promise.all(
+        names.map((n) =>
+          c.cancel(n).then(
+            (r) => r.outcome,
+            (e: OperationsError) => e.outcome,
+          ),
+        ),
+      );
       expect(outcomes).toEqual(['cancel-requested', 'denied', 'not-found']);
     } finally {
       await c.close();
@@ -149,7 +197,9 @@ test('lro-cancel\'s TLS emulator in a traced process: grpc-js prints every heade
   }
   expect(await exited).toBe(0);
   // The server's tracer printed the headers it received, authorization among them, redacted.
-  expect(stderr).toMatch(/server_call \| Request to \/google\.longrunning\.Operations\/CancelOperation received headers .*"authorization":\["\[redacted\]"\]/);
+  expect(stderr).toMatch(
+    /server_call \| Request to \/google\.longrunning\.Operations\/CancelOperation received headers .*"authorization":\["\[redacted\]"\]/,
+  );
   expectNoToken('emulator stderr', stderr);
   expectNoToken('emulator stdout', stdout);
 });
@@ -159,7 +209,12 @@ test('the real CLI with Application Default Credentials (external account, fake 
   try {
     const names = seedScenario();
     // Cancels of some names fail UNAUTHENTICATED with the echoing message (not retried: 'denied').
-    emu.setFaults('*', { errorRate: 0.5, errorMethods: ['CancelOperation', 'GetOperation'], errorCode: Code.UNAUTHENTICATED, errorMessage: ECHO });
+    emu.setFaults('*', {
+      errorRate: 0.5,
+      errorMethods: ['CancelOperation', 'GetOperation'],
+      errorCode: Code.UNAUTHENTICATED,
+      errorMessage: ECHO,
+    });
     const env = {
       ...VERBOSE_ENV,
       GOOGLE_APPLICATION_CREDENTIALS: sts.adcFile,
@@ -168,12 +223,44 @@ test('the real CLI with Application Default Credentials (external account, fake 
       HOME: tls.dir, // no gcloud well-known credentials file from the real home
     };
     const input = path.join(tls.dir, 'names.txt');
-    writeFileSync(input, names.join('\n') + '\n');
+    writeFileSync(input, `${names.join('\n')}\n`);
     const journal = path.join(tls.dir, 'cli-journal.ndjson');
     const output = path.join(tls.dir, 'cli-out.ndjson');
     const endpoint = `localhost:${emu.port}`;
-    const batch = await startCli(['batch', '--input', input, '--output', output, '--journal', journal, '--service', 'datastore', '--endpoint', endpoint, '--max-attempts', '3'], env, 30_000).exited;
-    const cancel = await startCli(['cancel', '--service', 'datastore', '--endpoint', endpoint, '--confirm', '--confirm-timeout', '1s', ...names.slice(0, 4)], env, 30_000).exited;
+    const batch = await startCli(
+      [
+        'batch',
+        '--input',
+        input,
+        '--output',
+        output,
+        '--journal',
+        journal,
+        '--service',
+        'datastore',
+        '--endpoint',
+        endpoint,
+        '--max-attempts',
+        '3',
+      ],
+      env,
+      30_000,
+    ).exited;
+    const cancel = await startCli(
+      [
+        'cancel',
+        '--service',
+        'datastore',
+        '--endpoint',
+        endpoint,
+        '--confirm',
+        '--confirm-timeout',
+        '1s',
+        ...names.slice(0, 4),
+      ],
+      env,
+      30_000,
+    ).exited;
 
     // ADC really ran: the STS got the subject token, the emulator got the access token over TLS.
     expect(sts.requests.length).toBeGreaterThanOrEqual(1);
@@ -217,7 +304,11 @@ describe('redactSecrets', () => {
   });
 
   test('leaves ordinary text alone', () => {
-    for (const text of ['Operation "projects/p/operations/o" not found.', 'name=projects%2Fp%2Foperations%2Fo', 'D 2026 | transport | connection established']) {
+    for (const text of [
+      'Operation "projects/p/operations/o" not found.',
+      'name=projects%2Fp%2Foperations%2Fo',
+      'D 2026 | transport | connection established',
+    ]) {
       expect(redactSecrets(text)).toBe(text);
     }
   });

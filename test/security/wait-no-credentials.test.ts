@@ -41,12 +41,20 @@ test('library: cancelAndConfirm via WaitOperation and a batch confirming via wai
   const names = seed(5);
   const c = createCanceller({ emulator: e.target, auth, service: 'dataplex' });
   try {
-    await expect(c.cancelAndConfirm(names[0]!, { via: 'wait', confirmTimeoutMs: 5000 })).resolves.toMatchObject({ outcome: 'cancelled' });
+    await expect(
+      c.cancelAndConfirm(names[0]!, { via: 'wait', confirmTimeoutMs: 5000 }),
+    ).resolves.toMatchObject({ outcome: 'cancelled' });
   } finally {
     await c.close();
   }
   const recs: string[] = [];
-  for await (const r of cancelMany(names.slice(1), { emulator: e.target, auth, service: 'dataplex', confirm: { via: 'wait', confirmTimeoutMs: 5000 } })) recs.push(r.outcome);
+  for await (const r of cancelMany(names.slice(1), {
+    emulator: e.target,
+    auth,
+    service: 'dataplex',
+    confirm: { via: 'wait', confirmTimeoutMs: 5000 },
+  }))
+    recs.push(r.outcome);
   expect(recs).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
   expect(asked).toEqual([]);
   expectWaitedWithoutCredentials(5);
@@ -65,7 +73,12 @@ test('a child with Application Default Credentials set up (a fake STS on loopbac
         .then((r) => console.log(r.outcome), (err) => console.log('rejected', err.message))
         .finally(() => c.close());
     `;
-    const r = await runNodeScript(script, { GOOGLE_APPLICATION_CREDENTIALS: sts.adcFile, GOOGLE_CLOUD_PROJECT: 'p', HOME: dir, LRO_CANCEL_EMULATOR_HOST: e.target });
+    const r = await runNodeScript(script, {
+      GOOGLE_APPLICATION_CREDENTIALS: sts.adcFile,
+      GOOGLE_CLOUD_PROJECT: 'p',
+      HOME: dir,
+      LRO_CANCEL_EMULATOR_HOST: e.target,
+    });
     expect(r.stdout.trim()).toBe('cancelled');
     expect(r.code).toBe(0);
     expect(sts.requests).toEqual([]);

@@ -75,7 +75,12 @@ describe('isLoopbackHost (text only, no DNS)', () => {
 
 describe('resolveEndpoint', () => {
   test('default: the registry host on 443 over TLS', () => {
-    expect(resolveEndpoint(dataplex, {})).toEqual({ address: 'dataplex.googleapis.com:443', host: 'dataplex.googleapis.com', port: 443, secure: true });
+    expect(resolveEndpoint(dataplex, {})).toEqual({
+      address: 'dataplex.googleapis.com:443',
+      host: 'dataplex.googleapis.com',
+      port: 443,
+      secure: true,
+    });
   });
 
   test('emulator on loopback: plaintext, with the service host as :authority', () => {
@@ -98,7 +103,11 @@ describe('resolveEndpoint', () => {
   );
 
   test('the emulator wins over an endpoint override and the universe domain', () => {
-    const e = resolveEndpoint(dataplex, { emulator: '127.0.0.1:1234', endpoint: 'x.example.com:443', universeDomain: 'example.net' });
+    const e = resolveEndpoint(dataplex, {
+      emulator: '127.0.0.1:1234',
+      endpoint: 'x.example.com:443',
+      universeDomain: 'example.net',
+    });
     expect(e).toMatchObject({ address: '127.0.0.1:1234', secure: false });
   });
 
@@ -111,13 +120,21 @@ describe('resolveEndpoint', () => {
         secure: true,
       });
     }
-    expect(resolveEndpoint(dataplex, { endpoint: 'private.example.internal:8443' }).authority).toBeUndefined();
+    expect(
+      resolveEndpoint(dataplex, { endpoint: 'private.example.internal:8443' }).authority,
+    ).toBeUndefined();
   });
 
   test('a per-service endpoint map applies only to the services it names', () => {
     const endpoint = { dataplex: 'eu-dataplex.example.com:443' };
-    expect(resolveEndpoint(dataplex, { endpoint })).toMatchObject({ address: 'eu-dataplex.example.com:443', secure: true });
-    expect(resolveEndpoint(privateca, { endpoint })).toMatchObject({ address: 'privateca.googleapis.com:443', secure: true });
+    expect(resolveEndpoint(dataplex, { endpoint })).toMatchObject({
+      address: 'eu-dataplex.example.com:443',
+      secure: true,
+    });
+    expect(resolveEndpoint(privateca, { endpoint })).toMatchObject({
+      address: 'privateca.googleapis.com:443',
+      secure: true,
+    });
   });
 
   test('a bad endpoint is an EndpointError', () => {
@@ -131,11 +148,17 @@ describe('resolveEndpoint', () => {
       port: 443,
       secure: true,
     });
-    expect(resolveEndpoint(dataplex, { universeDomain: 'googleapis.com' }).host).toBe('dataplex.googleapis.com');
+    expect(resolveEndpoint(dataplex, { universeDomain: 'googleapis.com' }).host).toBe(
+      'dataplex.googleapis.com',
+    );
     // an endpoint override is taken as given
-    expect(resolveEndpoint(dataplex, { universeDomain: 'example-universe.net', endpoint: 'a.b.c:443' }).host).toBe('a.b.c');
+    expect(
+      resolveEndpoint(dataplex, { universeDomain: 'example-universe.net', endpoint: 'a.b.c:443' }).host,
+    ).toBe('a.b.c');
     // a custom host outside googleapis.com is not rewritten
-    expect(resolveEndpoint(customService('ops.example.com'), { universeDomain: 'example-universe.net' }).host).toBe('ops.example.com');
+    expect(
+      resolveEndpoint(customService('ops.example.com'), { universeDomain: 'example-universe.net' }).host,
+    ).toBe('ops.example.com');
   });
 });
 
@@ -151,7 +174,9 @@ describe('createCanceller endpoint settings', () => {
 
   test('plaintext to a non-loopback emulator is refused at once, before any connection, unless allowInsecure', () => {
     expect(() => createCanceller({ emulator: '10.255.255.1:8080' })).toThrow(EndpointError);
-    expect(() => createCanceller({ emulator: 'emulator.example.com:8080' })).toThrow(/not a loopback address/);
+    expect(() => createCanceller({ emulator: 'emulator.example.com:8080' })).toThrow(
+      /not a loopback address/,
+    );
     expect(() => createCanceller({ emulator: 'localhost' })).toThrow(/must be HOST:PORT/);
     // allowed: nothing is connected until a call is made
     const c = createCanceller({ emulator: '10.255.255.1:8080', allowInsecure: true });
@@ -165,7 +190,9 @@ describe('createCanceller endpoint settings', () => {
     process.env.LRO_CANCEL_EMULATOR_HOST = e.target;
     const c = createCanceller();
     try {
-      await expect(c.cancel('//datastore.googleapis.com/projects/p/operations/o')).resolves.toMatchObject({ outcome: 'cancel-requested' });
+      await expect(c.cancel('//datastore.googleapis.com/projects/p/operations/o')).resolves.toMatchObject({
+        outcome: 'cancel-requested',
+      });
       expect(e.callsOf('CancelOperation')[0]!.authorization).toBeUndefined();
     } finally {
       await c.close();
@@ -179,7 +206,12 @@ describe('createCanceller endpoint settings', () => {
     const e = emu.get();
     e.store.seed({ name: 'projects/p/locations/l/operations/o', service: 'dataplex' });
     const auth = { getRequestHeaders: jest.fn(async () => ({ authorization: 'Bearer never-sent' })) };
-    const c = createCanceller({ emulator: null, endpoint: `localhost:${e.port}`, auth, retry: { maxAttempts: 1, totalTimeoutMs: 3000 } });
+    const c = createCanceller({
+      emulator: null,
+      endpoint: `localhost:${e.port}`,
+      auth,
+      retry: { maxAttempts: 1, totalTimeoutMs: 3000 },
+    });
     try {
       const err = await rejection(c.cancel('//dataplex.googleapis.com/projects/p/locations/l/operations/o'));
       expect(err.code).toBe(14); // UNAVAILABLE: the TLS handshake with a plaintext server fails

@@ -69,20 +69,36 @@ test('over TLS with the test CA, the injected token reaches the server as author
 test('the token is asked for on every call, and a Headers object works as well as a plain record', async () => {
   for (let i = 0; i < 3; i++) tlsEmu.store.seed({ name: `${OP}-${i}` });
   let n = 0;
-  const auth: AuthClientLike = { getRequestHeaders: async () => new Headers({ Authorization: `Bearer rotating-${++n}` }) };
-  const c = createCanceller({ emulator: null, endpoint: { dataplex: `localhost:${tlsEmu.port}` }, rootCerts: cert, auth });
+  const auth: AuthClientLike = {
+    getRequestHeaders: async () => new Headers({ Authorization: `Bearer rotating-${++n}` }),
+  };
+  const c = createCanceller({
+    emulator: null,
+    endpoint: { dataplex: `localhost:${tlsEmu.port}` },
+    rootCerts: cert,
+    auth,
+  });
   try {
     for (let i = 0; i < 3; i++) await c.cancel(`${FULL}-${i}`);
   } finally {
     await c.close();
   }
-  expect(tlsEmu.calls.map((x) => x.authorization)).toEqual(['Bearer rotating-1', 'Bearer rotating-2', 'Bearer rotating-3']);
+  expect(tlsEmu.calls.map((x) => x.authorization)).toEqual([
+    'Bearer rotating-1',
+    'Bearer rotating-2',
+    'Bearer rotating-3',
+  ]);
 });
 
 test('a server certificate the client does not trust (system roots only) fails, and nothing reaches the server', async () => {
   tlsEmu.store.seed({ name: OP });
   const auth = staticToken('test-token-123');
-  const c = createCanceller({ emulator: null, endpoint: `localhost:${tlsEmu.port}`, auth, retry: { maxAttempts: 1, totalTimeoutMs: 5000 } });
+  const c = createCanceller({
+    emulator: null,
+    endpoint: `localhost:${tlsEmu.port}`,
+    auth,
+    retry: { maxAttempts: 1, totalTimeoutMs: 5000 },
+  });
   try {
     const err = await rejection(c.cancel(FULL));
     expect(err.code).toBe(Code.UNAVAILABLE);
@@ -100,7 +116,13 @@ test('a failing auth client means no request is sent without credentials', async
       throw new Error('could not load the default credentials');
     },
   };
-  const c = createCanceller({ emulator: null, endpoint: `localhost:${tlsEmu.port}`, rootCerts: cert, auth, retry: { maxAttempts: 1 } });
+  const c = createCanceller({
+    emulator: null,
+    endpoint: `localhost:${tlsEmu.port}`,
+    rootCerts: cert,
+    auth,
+    retry: { maxAttempts: 1 },
+  });
   try {
     const err = await rejection(c.cancel(FULL));
     expect(err.outcome).not.toBe('aborted');
@@ -147,12 +169,19 @@ test('over TLS without an injected auth client, ADC is used: a broken ADC setup 
   const keyFile = path.join(dir, 'adc.json');
   process.env.GOOGLE_APPLICATION_CREDENTIALS = keyFile;
   tlsEmu.store.seed({ name: OP });
-  const c = createCanceller({ emulator: null, endpoint: `localhost:${tlsEmu.port}`, rootCerts: cert, retry: { maxAttempts: 1, totalTimeoutMs: 5000 } });
+  const c = createCanceller({
+    emulator: null,
+    endpoint: `localhost:${tlsEmu.port}`,
+    rootCerts: cert,
+    retry: { maxAttempts: 1, totalTimeoutMs: 5000 },
+  });
   try {
     const err = await rejection(c.cancel(FULL));
     expect(err.outcome).toBe('error');
     // google-auth-library went for the file GOOGLE_APPLICATION_CREDENTIALS names: ADC was consulted.
-    expect(err.rawMessage).toMatch(/^Getting metadata from plugin failed with error: ENOENT: no such file or directory, \w+ '(.*)'$/);
+    expect(err.rawMessage).toMatch(
+      /^Getting metadata from plugin failed with error: ENOENT: no such file or directory, \w+ '(.*)'$/,
+    );
     expect(/'(.*)'$/.exec(err.rawMessage)?.[1]).toBe(keyFile);
   } finally {
     await c.close();

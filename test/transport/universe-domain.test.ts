@@ -30,22 +30,37 @@ afterAll(async () => {
 
 /** The hosts the guard refused to look up, from a child's stderr. */
 function refusedLookups(stderr: string): string[] {
-  return [...new Set([...stderr.matchAll(/refused DNS \w+ to non-loopback host "([^"]+)"/g)].map((m) => m[1] as string))];
+  return [
+    ...new Set(
+      [...stderr.matchAll(/refused DNS \w+ to non-loopback host "([^"]+)"/g)].map((m) => m[1] as string),
+    ),
+  ];
 }
 
 test('resolveEndpoint: every built-in service moves to <id>.<universe>:443 over TLS', () => {
   for (const svc of Object.values(services)) {
     const e = resolveEndpoint(svc, { universeDomain: UNIVERSE });
-    expect(e).toEqual({ address: `${svc.host.replace(/googleapis\.com$/, UNIVERSE)}:443`, host: svc.host.replace(/googleapis\.com$/, UNIVERSE), port: 443, secure: true });
+    expect(e).toEqual({
+      address: `${svc.host.replace(/googleapis\.com$/, UNIVERSE)}:443`,
+      host: svc.host.replace(/googleapis\.com$/, UNIVERSE),
+      port: 443,
+      secure: true,
+    });
     expect(e.host.endsWith(`.${UNIVERSE}`)).toBe(true);
   }
 });
 
 test('the CLI with GOOGLE_CLOUD_UNIVERSE_DOMAIN set connects to dataplex.<universe>, and without it to dataplex.googleapis.com', async () => {
   const [inUniverse, fullName, plain] = await Promise.all([
-    runCliProcess(['cancel', '--service', 'dataplex', ...QUICK, NAME], { ...adc, GOOGLE_CLOUD_UNIVERSE_DOMAIN: UNIVERSE }),
+    runCliProcess(['cancel', '--service', 'dataplex', ...QUICK, NAME], {
+      ...adc,
+      GOOGLE_CLOUD_UNIVERSE_DOMAIN: UNIVERSE,
+    }),
     // A full name on the universe's host is the built-in service there, not a foreign host.
-    runCliProcess(['cancel', ...QUICK, `//dataplex.${UNIVERSE}/${NAME}`], { ...adc, GOOGLE_CLOUD_UNIVERSE_DOMAIN: UNIVERSE }),
+    runCliProcess(['cancel', ...QUICK, `//dataplex.${UNIVERSE}/${NAME}`], {
+      ...adc,
+      GOOGLE_CLOUD_UNIVERSE_DOMAIN: UNIVERSE,
+    }),
     runCliProcess(['cancel', '--service', 'dataplex', ...QUICK, NAME], adc),
   ]);
   expect(refusedLookups(inUniverse.stderr)).toEqual([`dataplex.${UNIVERSE}`]);
@@ -53,7 +68,11 @@ test('the CLI with GOOGLE_CLOUD_UNIVERSE_DOMAIN set connects to dataplex.<univer
   expect(refusedLookups(plain.stderr)).toEqual(['dataplex.googleapis.com']);
   for (const r of [inUniverse, fullName, plain]) {
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout.trim())).toMatchObject({ service: 'dataplex', outcome: 'error', code: 'UNAVAILABLE' });
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({
+      service: 'dataplex',
+      outcome: 'error',
+      code: 'UNAVAILABLE',
+    });
   }
 });
 

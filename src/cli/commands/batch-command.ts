@@ -63,11 +63,20 @@ export async function batchCommand(options: BatchCommandOptions, io: CommandIO):
   }
   // A failed write stops sending at once, not at the next record (which may be far off).
   const outputFailed = new AbortController();
-  const sink = new OutputSink(output, outputPath === '-' ? 'stdout' : `--output ${outputPath}`, (failure) => outputFailed.abort(failure));
+  const sink = new OutputSink(output, outputPath === '-' ? 'stdout' : `--output ${outputPath}`, (failure) =>
+    outputFailed.abort(failure),
+  );
   const isTty = (io.stderr as { isTTY?: boolean }).isTTY === true;
-  const progress = isTty && !options.quiet ? new ProgressReporter(io.stderr, (io.stderr as { columns?: number }).columns ?? 100) : undefined;
+  const progress =
+    isTty && !options.quiet
+      ? new ProgressReporter(io.stderr, (io.stderr as { columns?: number }).columns ?? 100)
+      : undefined;
   // Counting reads the file a second time: only a regular file can be.
-  if (progress && !fromStdin && source.regularFile) void countNameLines(inputPath).then((n) => (progress.total = n), () => undefined);
+  if (progress && !fromStdin && source.regularFile)
+    void countNameLines(inputPath).then(
+      (n) => (progress.total = n),
+      () => undefined,
+    );
 
   const stop = AbortSignal.any([io.signal, outputFailed.signal]);
   const batchOptions: BatchOptions = {
@@ -96,7 +105,9 @@ export async function batchCommand(options: BatchCommandOptions, io: CommandIO):
   }
   if (sink.failure) {
     // main.ts has already reported a failure of stdout (and aborted io.signal with it).
-    throw output === io.stdout && io.signal.reason instanceof OutputError ? new ExitError(sink.failure.code) : sink.failure;
+    throw output === io.stdout && io.signal.reason instanceof OutputError
+      ? new ExitError(sink.failure.code)
+      : sink.failure;
   }
   if (!options.quiet) io.stderr.write(formatSummary(run.stats));
   if (io.signal.aborted) return ExitCode.INTERRUPTED;

@@ -7,7 +7,12 @@ import { ExitCode } from '../exit-error';
 import { formatSummary } from '../progress-reporter';
 import { wouldCancelLine } from '../output-lines';
 import { stderrLine } from '../stderr-line';
-import { batchOptionsFrom, cancellerOptionsFrom, type BatchFlags, type ConnectionOptions } from './connection';
+import {
+  batchOptionsFrom,
+  cancellerOptionsFrom,
+  type BatchFlags,
+  type ConnectionOptions,
+} from './connection';
 
 export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags {
   parent: string;
@@ -38,11 +43,17 @@ export async function cancelAllCommand(options: CancelAllCommandOptions, io: Com
     } catch (e) {
       // Ctrl-C while listing is an interruption (130), not a listing failure: nothing was cancelled.
       if (io.signal.aborted) {
-        io.stderr.write(stderrLine(`lro-cancel: cancel-all ${options.parent}: interrupted while listing; nothing was cancelled`));
+        io.stderr.write(
+          stderrLine(
+            `lro-cancel: cancel-all ${options.parent}: interrupted while listing; nothing was cancelled`,
+          ),
+        );
         return ExitCode.INTERRUPTED;
       }
       const rec = recordFromError(e, { name: options.parent, service });
-      io.stderr.write(stderrLine(`lro-cancel: cancel-all ${options.parent}: listing failed: [${rec.code}] ${rec.message}`));
+      io.stderr.write(
+        stderrLine(`lro-cancel: cancel-all ${options.parent}: listing failed: [${rec.code}] ${rec.message}`),
+      );
       return rec.outcome === 'invalid-name' ? ExitCode.USAGE : ExitCode.FAILURE;
     }
     if (options.dryRun) {
@@ -51,10 +62,17 @@ export async function cancelAllCommand(options: CancelAllCommandOptions, io: Com
         const target = caller.resolve(full, 'get');
         io.stdout.write(wouldCancelLine(target.service.id, target.name));
       }
-      if (!options.quiet) io.stderr.write(`lro-cancel: dry run: ${names.length} operation(s) would be cancelled; nothing was sent\n`);
+      if (!options.quiet)
+        io.stderr.write(
+          `lro-cancel: dry run: ${names.length} operation(s) would be cancelled; nothing was sent\n`,
+        );
       return ExitCode.OK;
     }
-    const run = cancelMany(names, { ...batchOptionsFrom(options, io, 'cancel-all'), canceller: caller, signal: io.signal });
+    const run = cancelMany(names, {
+      ...batchOptionsFrom(options, io, 'cancel-all'),
+      canceller: caller,
+      signal: io.signal,
+    });
     for await (const rec of run) io.stdout.write(`${JSON.stringify(rec)}\n`);
     if (!options.quiet) io.stderr.write(formatSummary(run.stats));
     if (io.signal.aborted) return ExitCode.INTERRUPTED;

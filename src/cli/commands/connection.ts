@@ -48,8 +48,12 @@ export interface BatchFlags extends CallFlags {
  * makes (cancel, get, list, confirm reads) and a batch's quota waits alike. A bad emulator
  * setting is a usage error, raised here before anything connects.
  */
-export function cancellerOptionsFrom(options: ConnectionOptions & CallFlags, io: CommandIO, command: string): CancellerOptions {
-  const emulator = options.emulator ?? (io.env['LRO_CANCEL_EMULATOR_HOST'] || undefined);
+export function cancellerOptionsFrom(
+  options: ConnectionOptions & CallFlags,
+  io: CommandIO,
+  command: string,
+): CancellerOptions {
+  const emulator = options.emulator ?? (io.env.LRO_CANCEL_EMULATOR_HOST || undefined);
   const out: CancellerOptions = {
     // null: the command's env decides, not whatever process.env holds.
     emulator: emulator ?? null,
@@ -59,7 +63,7 @@ export function cancellerOptionsFrom(options: ConnectionOptions & CallFlags, io:
     // Full names may name these hosts (besides the built-in ones); any other host is refused.
     ...(options.serviceHosts !== undefined ? { serviceHosts: options.serviceHosts } : {}),
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-    ...(io.env['GOOGLE_CLOUD_UNIVERSE_DOMAIN'] ? { universeDomain: io.env['GOOGLE_CLOUD_UNIVERSE_DOMAIN'] } : {}),
+    ...(io.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN ? { universeDomain: io.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN } : {}),
   };
   if (options.maxAttempts !== undefined || options.timeoutMs !== undefined) {
     out.retry = {
@@ -69,7 +73,10 @@ export function cancellerOptionsFrom(options: ConnectionOptions & CallFlags, io:
   }
   if (emulator !== undefined) {
     try {
-      resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as never, { emulator, allowInsecure: out.allowInsecure });
+      resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as never, {
+        emulator,
+        allowInsecure: out.allowInsecure,
+      });
     } catch (e) {
       const source = options.emulator !== undefined ? '--emulator' : 'LRO_CANCEL_EMULATOR_HOST';
       throw new UsageError(`${source}: ${(e as Error).message}`, command);
@@ -79,13 +86,19 @@ export function cancellerOptionsFrom(options: ConnectionOptions & CallFlags, io:
 }
 
 /** Batch options (the canceller's, plus the batch flags) for batch, cancel and cancel-all. */
-export function batchOptionsFrom(options: ConnectionOptions & BatchFlags, io: CommandIO, command: string): BatchOptions {
+export function batchOptionsFrom(
+  options: ConnectionOptions & BatchFlags,
+  io: CommandIO,
+  command: string,
+): BatchOptions {
   const out: BatchOptions = cancellerOptionsFrom(options, io, command);
   if (options.service !== undefined) out.service = options.service;
   if (options.concurrency !== undefined) out.concurrency = options.concurrency;
   if (options.rate !== undefined) out.rate = options.rate;
   if (options.journal !== undefined) out.journal = options.journal;
   if (options.graceMs !== undefined) out.graceMs = options.graceMs;
-  if (options.confirm) out.confirm = options.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: options.confirmTimeoutMs } : true;
+  if (options.confirm)
+    out.confirm =
+      options.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: options.confirmTimeoutMs } : true;
   return out;
 }

@@ -33,15 +33,26 @@ export async function emulatorCommand(options: EmulatorCommandOptions, io: Comma
   let emulator: OperationsEmulator;
   try {
     // Calls are not logged: a long-running emulator must not grow without bound.
-    emulator = await startOperationsEmulator({ host: options.host, port: options.port, recordCalls: false, redactGrpcLogs: true });
+    emulator = await startOperationsEmulator({
+      host: options.host,
+      port: options.port,
+      recordCalls: false,
+      redactGrpcLogs: true,
+    });
   } catch (e) {
-    throw new ExitError(ExitCode.FAILURE, `cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`);
+    throw new ExitError(
+      ExitCode.FAILURE,
+      `cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`,
+    );
   }
   try {
     const seeded = sampleOperations(options.seed);
     for (const op of seeded) emulator.store.seed({ name: op.name, service: op.service.id });
 
-    const out: string[] = [`lro-cancel emulator listening on ${emulator.target}`, `export LRO_CANCEL_EMULATOR_HOST=${emulator.target}`];
+    const out: string[] = [
+      `lro-cancel emulator listening on ${emulator.target}`,
+      `export LRO_CANCEL_EMULATOR_HOST=${emulator.target}`,
+    ];
     if (seeded.length > 0) {
       out.push(`seeded ${seeded.length} running operation(s):`);
       for (const op of seeded.slice(0, SHOWN_NAMES)) out.push(`  ${fullName(op.service, op.name)}`);

@@ -19,7 +19,8 @@ export async function listCommand(options: ListCommandOptions, io: CommandIO): P
   const service = options.service;
   try {
     // The service every listed operation belongs to, for its lines (a bad parent throws here, before any call).
-    const serviceId = caller.resolve(options.parent, 'list-parent', service !== undefined ? { service } : {}).service.id;
+    const serviceId = caller.resolve(options.parent, 'list-parent', service !== undefined ? { service } : {})
+      .service.id;
     for await (const op of caller.listOperations(options.parent, {
       signal: io.signal,
       ...(service !== undefined ? { service } : {}),

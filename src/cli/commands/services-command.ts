@@ -9,7 +9,10 @@ export interface ServicesCommandOptions {
 }
 
 /** Print the service registry: id, host, API version, CancelOperation name patterns, scopes. */
-export async function servicesCommand(options: ServicesCommandOptions, io: Pick<CommandIO, 'stdout'>): Promise<number> {
+export async function servicesCommand(
+  options: ServicesCommandOptions,
+  io: Pick<CommandIO, 'stdout'>,
+): Promise<number> {
   const list = Object.values(services);
   if (options.json) {
     const rows = list.map((s) => ({

@@ -7,8 +7,13 @@ import * as protoLoader from '@grpc/proto-loader';
 
 const [target, name, protos] = process.argv.slice(2) as [string, string, string];
 const definition = protoLoader.loadSync('google/longrunning/operations.proto', { includeDirs: [protos] });
-const pkg = grpc.loadPackageDefinition(definition) as unknown as { google: { longrunning: { Operations: grpc.ServiceClientConstructor } } };
-const client = new pkg.google.longrunning.Operations(target, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+  google: { longrunning: { Operations: grpc.ServiceClientConstructor } };
+};
+const client = new pkg.google.longrunning.Operations(
+  target,
+  grpc.credentials.createInsecure(),
+) as unknown as grpc.Client & {
   cancelOperation(req: { name: string }, cb: (err: grpc.ServiceError | null) => void): void;
 };
 client.cancelOperation({ name }, (err) => {

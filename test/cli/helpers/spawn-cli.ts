@@ -29,7 +29,9 @@ export const cli: { mode: 'dist' | 'src'; entry: string; nodeArgs: string[] } =
 
 /** A module of the CLI (`cli/run-cli`) in the same mode, for `node -e` probes. */
 export function cliModule(relative: string): string {
-  return cli.mode === 'dist' ? path.join(ROOT, 'dist', `${relative}.js`) : path.join(ROOT, 'src', `${relative}.ts`);
+  return cli.mode === 'dist'
+    ? path.join(ROOT, 'dist', `${relative}.js`)
+    : path.join(ROOT, 'src', `${relative}.ts`);
 }
 
 /** The environment every child gets: the loopback-only guard preloaded, no metadata server. */
@@ -87,7 +89,8 @@ function track(child: ChildProcessWithoutNullStreams, timeoutMs: number): Runnin
       for (;;) {
         const m = pattern.exec(stdout);
         if (m) return m;
-        if (done || Date.now() > until) throw new Error(`stdout never matched ${pattern}; stdout: ${stdout}; stderr: ${stderr}`);
+        if (done || Date.now() > until)
+          throw new Error(`stdout never matched ${pattern}; stdout: ${stdout}; stderr: ${stderr}`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },
@@ -95,8 +98,15 @@ function track(child: ChildProcessWithoutNullStreams, timeoutMs: number): Runnin
 }
 
 /** Start `node [loader] entry ...args` with the guard preloaded. */
-export function startCli(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 15_000): Running {
-  return track(spawn(process.execPath, [...cli.nodeArgs, cli.entry, ...args], { cwd: ROOT, env: childEnv(env) }), timeoutMs);
+export function startCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Running {
+  return track(
+    spawn(process.execPath, [...cli.nodeArgs, cli.entry, ...args], { cwd: ROOT, env: childEnv(env) }),
+    timeoutMs,
+  );
 }
 
 /** Run the CLI to completion. */
@@ -105,6 +115,13 @@ export function runCliProcess(args: readonly string[], env: Record<string, strin
 }
 
 /** Run `node -e script` with the same loader and environment as the CLI (plus `env`). */
-export function runNodeScript(script: string, env: Record<string, string> = {}, timeoutMs = 15_000): Promise<Finished> {
-  return track(spawn(process.execPath, [...cli.nodeArgs, '-e', script], { cwd: ROOT, env: childEnv(env) }), timeoutMs).exited;
+export function runNodeScript(
+  script: string,
+  env: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<Finished> {
+  return track(
+    spawn(process.execPath, [...cli.nodeArgs, '-e', script], { cwd: ROOT, env: childEnv(env) }),
+    timeoutMs,
+  ).exited;
 }

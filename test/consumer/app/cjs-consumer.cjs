@@ -13,10 +13,17 @@ async function main() {
   const canceller = createCanceller({ emulator: emulator.target });
   try {
     emulator.store.seed({ name: 'projects/p/operations/cjs-1', service: 'datastore' });
-    const confirmed = await canceller.cancelAndConfirm('//datastore.googleapis.com/projects/p/operations/cjs-1');
+    const confirmed = await canceller.cancelAndConfirm(
+      '//datastore.googleapis.com/projects/p/operations/cjs-1',
+    );
     assert.equal(confirmed.outcome, 'cancelled');
 
-    const error = await canceller.getOperation('//datastore.googleapis.com/projects/p/operations/missing').then(() => undefined, (e) => e);
+    const error = await canceller
+      .getOperation('//datastore.googleapis.com/projects/p/operations/missing')
+      .then(
+        () => undefined,
+        (e) => e,
+      );
     assert.ok(error instanceof OperationsError, 'instanceof the required class');
     assert.ok(error instanceof imported.OperationsError, 'instanceof the imported class');
     assert.equal(error.outcome, 'not-found');

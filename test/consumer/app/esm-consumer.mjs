@@ -17,15 +17,25 @@ try {
   emulator.store.seed({ name: 'projects/p/operations/esm-2', service: 'datastore' });
   const result = await canceller.cancel('//datastore.googleapis.com/projects/p/operations/esm-1');
   assert.equal(result.outcome, 'cancel-requested');
-  assert.equal(emulator.store.get('projects/p/operations/esm-1')?.error?.code, 1, 'the emulator saw the cancel');
+  assert.equal(
+    emulator.store.get('projects/p/operations/esm-1')?.error?.code,
+    1,
+    'the emulator saw the cancel',
+  );
 
   // A batch over the caller's canceller.
   const outcomes = [];
-  for await (const record of cancelMany(['//datastore.googleapis.com/projects/p/operations/esm-2'], { canceller })) outcomes.push(record.outcome);
+  for await (const record of cancelMany(['//datastore.googleapis.com/projects/p/operations/esm-2'], {
+    canceller,
+  }))
+    outcomes.push(record.outcome);
   assert.deepEqual(outcomes, ['cancel-requested']);
 
   // An error thrown by the library is an OperationsError by either entry point's class.
-  const error = await canceller.cancel('not a name').then(() => undefined, (e) => e);
+  const error = await canceller.cancel('not a name').then(
+    () => undefined,
+    (e) => e,
+  );
   assert.ok(error instanceof OperationsError, 'instanceof the imported class');
   assert.ok(error instanceof required.OperationsError, 'instanceof the required class');
   assert.equal(error.outcome, 'invalid-name');

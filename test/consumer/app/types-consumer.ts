@@ -41,7 +41,9 @@ export async function uses(): Promise<void> {
   const wrong: Outcome = 'canceled';
 
   // cancelMany takes what createCanceller returns, and nothing else.
-  for await (const record of cancelMany(['//datastore.googleapis.com/projects/p/operations/o'], { canceller })) {
+  for await (const record of cancelMany(['//datastore.googleapis.com/projects/p/operations/o'], {
+    canceller,
+  })) {
     const o: Outcome = record.outcome;
     void o;
   }

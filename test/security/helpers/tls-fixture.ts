@@ -5,7 +5,13 @@ import * as path from 'node:path';
 import { makeLocalhostCert } from '../../helpers/localhost-cert';
 
 /** A self-signed CA/server certificate for "localhost" and 127.0.0.1, written to a temp dir. */
-export async function makeTlsFiles(): Promise<{ dir: string; cert: Buffer; key: Buffer; certFile: string; keyFile: string }> {
+export async function makeTlsFiles(): Promise<{
+  dir: string;
+  cert: Buffer;
+  key: Buffer;
+  certFile: string;
+  keyFile: string;
+}> {
   const { cert, key } = await makeLocalhostCert();
   const dir = mkdtempSync(path.join(tmpdir(), 'lro-security-'));
   const certFile = path.join(dir, 'ca.pem');
@@ -20,7 +26,11 @@ export async function makeTlsFiles(): Promise<{ dir: string; cert: Buffer; key: 
  * type external_account that points at it: google-auth-library exchanges the subject token for
  * `accessToken` there, so the real ADC path of the CLI runs with a known token and no network.
  */
-export async function startFakeSts(dir: string, accessToken: string, subjectToken: string): Promise<{ adcFile: string; requests: string[]; close: () => Promise<void> }> {
+export async function startFakeSts(
+  dir: string,
+  accessToken: string,
+  subjectToken: string,
+): Promise<{ adcFile: string; requests: string[]; close: () => Promise<void> }> {
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -28,7 +38,14 @@ export async function startFakeSts(dir: string, accessToken: string, subjectToke
     req.on('end', () => {
       requests.push(body);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ access_token: accessToken, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600 }));
+      res.end(
+        JSON.stringify({
+          access_token: accessToken,
+          issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          token_type: 'Bearer',
+          expires_in: 3600,
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -50,4 +67,9 @@ export async function startFakeSts(dir: string, accessToken: string, subjectToke
 }
 
 /** Every verbose switch we know of: grpc-js tracing, Google SDK logging, Node's own debug output. */
-export const VERBOSE_ENV = { GRPC_TRACE: 'all', GRPC_VERBOSITY: 'DEBUG', GOOGLE_SDK_NODE_LOGGING: 'all', NODE_DEBUG: 'http2,tls' };
+export const VERBOSE_ENV = {
+  GRPC_TRACE: 'all',
+  GRPC_VERBOSITY: 'DEBUG',
+  GOOGLE_SDK_NODE_LOGGING: 'all',
+  NODE_DEBUG: 'http2,tls',
+};
