@@ -4,7 +4,11 @@ import type { ServiceDescriptor } from '../registry/service-registry';
 import type { RetryListener } from '../retry/call-with-retry';
 import type { RetryPolicy } from '../retry/retry-policy';
 import type { AuthClientLike } from '../transport/channel-credentials';
-import type { OperationsMethod, OperationsStub } from '../transport/operations-stub';
+import type {
+  OperationsConnection,
+  OperationsMethod,
+  TransportKind,
+} from '../transport/operations-transport';
 import type { FinalState, RawOperation } from './operation';
 
 /*
@@ -54,6 +58,11 @@ export interface CancellerOptions {
    * send credentials to a host of their choosing. Defaults to none.
    */
   serviceHosts?: readonly string[];
+  /**
+   * The wire: 'grpc' (default; HTTP/2, every method) or 'rest' (HTTP/1.1 + JSON, the services'
+   * documented REST routes; WaitOperation is not bound over HTTP, so confirmation polls).
+   */
+  transport?: TransportKind;
   /** Retry and deadline policy; see RetryPolicy for the defaults. */
   retry?: Partial<RetryPolicy>;
   /** Told before every retry (logging, metrics). */
@@ -151,8 +160,11 @@ export interface OperationsCaller extends Canceller {
   ): Promise<CancelResult>;
   /** Run one method with retries: `{ value, attempts }`. */
   invoke<Res>(call: InvokeSpec): Promise<{ value: Res; attempts: number }>;
-  /** The stubs made so far (tests). */
-  stubs(): OperationsStub[];
+  /** The connections made so far: gRPC channels, or REST connection pools (tests). */
+  stubs(): OperationsConnection[];
+  /** The transport's kind, and whether it can carry a method (REST cannot carry WaitOperation). */
+  readonly transport: TransportKind;
+  supports(method: OperationsMethod): boolean;
   /** Create the service's channel and wait until it is connected (or `timeoutMs` passes). */
   connect(service: string | ServiceDescriptor, timeoutMs?: number): Promise<void>;
   /** Aborted by close(): long waits above the retry layer (confirm polling) listen to it. */

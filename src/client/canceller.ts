@@ -11,8 +11,9 @@ import { callWithRetry } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
 import type { CredentialOptions } from '../transport/channel-credentials';
 import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
-import { routingParams, type OperationsStub } from '../transport/operations-stub';
-import { StubPool } from '../transport/stub-pool';
+import { createTransport } from '../transport/create-transport';
+import { routingParams } from '../transport/operations-stub';
+import type { OperationsConnection } from '../transport/operations-transport';
 import { readBackIfDone } from './already-done';
 import { cancelAndConfirm } from './cancel-and-confirm';
 import { getOperation } from './get-operation';
@@ -83,7 +84,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     serviceHosts: Object.freeze(allowedHostsOf(options.serviceHosts, defaultService)),
     ...(universeDomain === undefined ? {} : { universeDomain }),
   };
-  const pool = new StubPool({
+  const pool = createTransport(options.transport ?? 'grpc', {
     channelsPerService: options.channelsPerService,
     maxChannelsPerService: options.maxChannelsPerService,
     streamsPerChannel: options.streamsPerChannel,
@@ -155,7 +156,9 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     // The call's promise travels boxed, so that its own outcome is not mapped here: only the
     // pool's failures (and a synchronous throw of invokeOn, e.g. a bad per-call policy) are.
     return pool
-      .withStub(endpoint, credentialsFor(call.service), (s) => ({ call: invokeOn<Res>(s, endpoint, call) }))
+      .withConnection(endpoint, call.service, credentialsFor(call.service), (s) => ({
+        call: invokeOn<Res>(s, endpoint, call),
+      }))
       .then(
         (started) => started.call,
         (e: unknown) => {
@@ -184,7 +187,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
   }
 
   function invokeOn<Res>(
-    stub: OperationsStub,
+    stub: OperationsConnection,
     endpoint: Endpoint,
     call: InvokeSpec,
   ): Promise<{ value: Res; attempts: number }> {
@@ -218,10 +221,13 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     resolve,
     invoke,
     stubs: () => pool.all(),
+    transport: pool.kind,
+    supports: (method) => pool.supports(method),
     async connect(service, timeoutMs = 10_000) {
       const svc = resolveServiceArg(service);
       const endpoint = endpointFor(svc);
-      const stub = pool.peek(endpoint) ?? (await pool.withStub(endpoint, credentialsFor(svc), (s) => s));
+      const stub =
+        pool.peek(endpoint) ?? (await pool.withConnection(endpoint, svc, credentialsFor(svc), (s) => s));
       await stub.waitForReady(Date.now() + timeoutMs);
     },
     closeSignal: closing.signal,

@@ -1,13 +1,8 @@
 import { VERSION } from '../version';
 import { grpc, grpcVersion } from './grpc';
+import type { OperationsConnection, OperationsMethod } from './operations-transport';
 
-/** The google.longrunning.Operations methods, by their JS (camelCase) names. */
-export type OperationsMethod =
-  | 'cancelOperation'
-  | 'getOperation'
-  | 'listOperations'
-  | 'deleteOperation'
-  | 'waitOperation';
+export type { OperationsMethod } from './operations-transport';
 
 type UnaryMethod = (
   request: object,
@@ -40,7 +35,7 @@ interface SignalWatch {
  * One grpc-js client (one channel) for google.longrunning.Operations on one endpoint.
  * Tracks in-flight calls so `close()` can end them (they are reported as 'aborted').
  */
-export class OperationsStub {
+export class OperationsStub implements OperationsConnection {
   private readonly inflight = new Set<grpc.ClientUnaryCall>();
   /**
    * Calls in flight per abort signal, behind one listener per signal, removed when the last of

@@ -5,6 +5,8 @@ import type { Endpoint } from './endpoint';
 import type { grpc } from './grpc';
 import { redactGrpcLogs } from './grpc-log-redaction';
 import { OperationsStub } from './operations-stub';
+import type { OperationsMethod, OperationsTransport } from './operations-transport';
+import type { ServiceDescriptor } from '../registry/service-registry';
 
 export interface StubPoolOptions {
   /** Channels per endpoint to start with. Defaults to 1. */
@@ -50,7 +52,8 @@ const GROWTH_RETRY_MS = 5_000;
  * while another is being opened waits for it rather than queue behind a full connection.
  * `closeAll()` closes them all.
  */
-export class StubPool {
+export class StubPool implements OperationsTransport {
+  readonly kind = 'grpc' as const;
   private readonly pools = new Map<string, EndpointChannels>();
   private readonly pending = new Map<string, Promise<EndpointChannels>>();
   private closed = false;
@@ -73,10 +76,15 @@ export class StubPool {
     this.streamsPerChannel = positiveInteger('streamsPerChannel', options.streamsPerChannel, 100);
   }
 
+  /** gRPC carries every Operations method. */
+  supports(_method: OperationsMethod): boolean {
+    return true;
+  }
+
   /**
    * The stub to use now for an endpoint, without waiting (the hot path: no promise); undefined
    * when the endpoint has no channel yet, or when every channel is full and one more is being
-   * opened: then `withStub` waits for it.
+   * opened: then `withConnection` waits for it.
    */
   peek(endpoint: Endpoint): OperationsStub | undefined {
     const pool = this.pools.get(key(endpoint));
@@ -89,8 +97,9 @@ export class StubPool {
    * the pick, so the call it starts is counted before the next waiter picks (a burst of
    * waiters would otherwise all pick the same new, empty channel).
    */
-  async withStub<T>(
+  async withConnection<T>(
     endpoint: Endpoint,
+    _service: ServiceDescriptor,
     credentials: CredentialOptions,
     use: (stub: OperationsStub) => T | Promise<T>,
   ): Promise<T> {

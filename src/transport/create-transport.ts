@@ -1,0 +1,11 @@
+import type { OperationsTransport, TransportKind } from './operations-transport';
+import { StubPool, type StubPoolOptions } from './stub-pool';
+
+/** Options of every transport; each reads its own. */
+export type TransportOptions = StubPoolOptions;
+
+/** The transport of a canceller, by kind. Throws a TypeError for a kind that is not one. */
+export function createTransport(kind: TransportKind, options: TransportOptions): OperationsTransport {
+  if (kind === 'grpc') return new StubPool(options);
+  throw new TypeError(`transport must be 'grpc' or 'rest', got ${JSON.stringify(kind)}`);
+}
