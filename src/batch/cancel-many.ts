@@ -194,7 +194,10 @@ async function* run(
     await journal?.close().catch(() => undefined);
     throw e;
   }
-  const caller = options.canceller ? callerOf(options.canceller) : createOperationsCaller(options);
+  // Over REST, a service's requests in flight are bounded by its connections: one per slot.
+  const caller = options.canceller
+    ? callerOf(options.canceller)
+    : createOperationsCaller({ restConnectionsPerService: limits.concurrency, ...options });
   const ownsCaller = options.canceller === undefined;
   const hardAbort = new AbortController();
   // Ending calls in flight: with our own canceller, close() ends them all at once (each reports

@@ -19,6 +19,12 @@ export async function cancelAndConfirm(
   options: ConfirmOptions = {},
 ): Promise<ConfirmResult> {
   const target = caller.resolve(name, 'cancel', options);
+  if (options.via === 'wait' && !caller.supports('waitOperation')) {
+    // Said before the cancel is sent: no server serves WaitOperation over HTTP.
+    throw new RangeError(
+      `via: 'wait' needs WaitOperation, which no service binds over HTTP: over transport '${caller.transport}', confirmation polls GetOperation (leave via out, or use transport 'grpc')`,
+    );
+  }
   // The cancel itself, with the one rule for an operation that was done already (already-done.ts).
   const cancelled = await caller.cancelResolved(target, options);
   const { attempts, latencyMs } = cancelled;

@@ -81,6 +81,12 @@ export interface CancellerOptions {
   maxChannelsPerService?: number;
   /** Calls in flight per channel before another is opened: the server's stream limit. Defaults to 100 (Google's front ends). */
   streamsPerChannel?: number;
+  /**
+   * Over `transport: 'rest'`: HTTP/1.1 keep-alive connections per service origin, each carrying
+   * one request at a time, so also the bound on requests in flight (more queue in the pool).
+   * Defaults to 64; cancelMany sizes it from its concurrency.
+   */
+  restConnectionsPerService?: number;
   /** Extra grpc-js channel options. */
   channelOptions?: grpc.ChannelOptions;
   /**

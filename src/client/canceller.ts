@@ -90,6 +90,8 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     streamsPerChannel: options.streamsPerChannel,
     channelOptions: options.channelOptions,
     redactGrpcLogs: options.redactGrpcLogs,
+    restConnectionsPerService: options.restConnectionsPerService,
+    rootCerts: options.rootCerts,
   });
   const endpoints = new Map<string, Endpoint>();
   let closed = false;

@@ -8,6 +8,8 @@ export interface RawAny {
   type_url?: string;
   typeUrl?: string;
   value: Buffer | Uint8Array;
+  /** Over REST, an Any of a type lro-cancel has no proto for: its JSON fields as the server sent them. */
+  json?: DecodedAny;
 }
 
 function typeUrlOf(a: RawAny): string {
@@ -36,6 +38,7 @@ export interface OperationJson {
 const EMPTY = 'type.googleapis.com/google.protobuf.Empty';
 
 function anyToJson(a: RawAny): DecodedAny {
+  if (a.json) return a.json;
   const url = typeUrlOf(a);
   if (url === EMPTY) return { '@type': url };
   return decodeAny(url, a.value ?? new Uint8Array());

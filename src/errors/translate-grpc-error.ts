@@ -25,6 +25,11 @@ const UNREACHABLE = new Set([
   'ENETUNREACH',
 ]);
 
+/** True for a Node socket error code that translateGrpcError reports as UNAVAILABLE (with a hint where one helps). */
+export function isUnreachableCode(code: unknown): boolean {
+  return typeof code === 'string' && UNREACHABLE.has(code);
+}
+
 export interface TranslateContext {
   operationName?: string;
   service?: string;
@@ -35,6 +40,8 @@ interface StatusLike {
   code: number;
   details: string;
   metadata?: { get(key: string): unknown[] };
+  /** Details already decoded (the REST transport reads them from Google's JSON error body). */
+  statusDetails?: readonly DecodedAny[];
 }
 
 function isStatusLike(err: unknown): err is StatusLike {
@@ -83,6 +90,7 @@ export function translateGrpcError(err: unknown, ctx: TranslateContext = {}): Op
 }
 
 function decodeDetails(err: StatusLike): DecodedAny[] {
+  if (Array.isArray(err.statusDetails)) return [...err.statusDetails];
   const values = err.metadata?.get('grpc-status-details-bin') ?? [];
   const out: DecodedAny[] = [];
   for (const v of values) {

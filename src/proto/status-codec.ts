@@ -43,7 +43,7 @@ function loadRoot(): protobuf.Root {
   return r;
 }
 
-const TO_OBJECT: protobuf.IConversionOptions = {
+export const TO_OBJECT: protobuf.IConversionOptions = {
   longs: String,
   enums: String,
   defaults: false,
@@ -63,7 +63,8 @@ export function decodeAny(typeUrl: string, value: Uint8Array): DecodedAny {
   }
 }
 
-function lookup(typeName: string): protobuf.Type | undefined {
+/** The message type of a type name (`google.rpc.RetryInfo`) among our protos, if it is one of them. */
+export function lookup(typeName: string): protobuf.Type | undefined {
   if (typeName === 'google.protobuf.Empty') return undefined; // handled by callers that care
   try {
     return loadRoot().lookupType(typeName);

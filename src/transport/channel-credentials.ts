@@ -32,12 +32,25 @@ export function createChannelCredentials(
 ): grpc.ChannelCredentials {
   if (!endpoint.secure) return grpc.credentials.createInsecure();
   const ssl = grpc.credentials.createSsl(options.rootCerts ?? null);
-  const provider = options.auth ?? lazyApplicationDefault(options.scopes, options.universeDomain);
   const callCredentials = grpc.credentials.createFromGoogleCredential({
-    getRequestHeaders: async (url?: string) =>
-      rememberCredentials(headersToRecord(await provider.getRequestHeaders(url))),
+    getRequestHeaders: serviceRequestHeaders(endpoint, options),
   });
   return grpc.credentials.combineChannelCredentials(ssl, callCredentials);
+}
+
+/** Request headers of one call (`authorization`, `x-goog-user-project`, ...), for the URL called. */
+export type RequestHeaders = (url?: string) => Promise<Record<string, string>>;
+
+/**
+ * The credential headers for one service's calls, whichever transport carries them: gRPC's
+ * call credentials and REST's request headers both come from here, so a credential option
+ * applies to both alike. None for a plaintext (emulator) endpoint. One provider per service
+ * (one ADC client, one token cache), resolved lazily on the first call.
+ */
+export function serviceRequestHeaders(endpoint: Endpoint, options: CredentialOptions): RequestHeaders {
+  if (!endpoint.secure) return async () => ({});
+  const provider = options.auth ?? lazyApplicationDefault(options.scopes, options.universeDomain);
+  return async (url?: string) => rememberCredentials(headersToRecord(await provider.getRequestHeaders(url)));
 }
 
 function lazyApplicationDefault(

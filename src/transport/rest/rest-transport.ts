@@ -1,0 +1,266 @@
+import { Pool } from 'undici';
+import { Code } from '../../errors/status-code';
+import { isUnreachableCode } from '../../errors/translate-grpc-error';
+import type { ServiceDescriptor } from '../../registry/service-registry';
+import { VERSION } from '../../version';
+import { type CredentialOptions, type RequestHeaders, serviceRequestHeaders } from '../channel-credentials';
+import type { Endpoint } from '../endpoint';
+import type { OperationsConnection, OperationsMethod, OperationsTransport } from '../operations-transport';
+import { listResponseFromJson, operationFromJson } from './operation-json';
+import { type RestStatus, restStatus, statusFromErrorResponse, unreadableResponse } from './rest-status';
+import { restRoute } from './rest-routes';
+
+export interface RestTransportOptions {
+  /**
+   * HTTP/1.1 connections per origin (one request at a time on each): the REST counterpart of
+   * the channel pool, and the bound on a service's requests in flight; more wait in the pool's
+   * queue. Defaults to 64 (cancelMany passes its concurrency).
+   */
+  restConnectionsPerService?: number | undefined;
+  /** How long an idle connection is kept open for the next request, in ms. Defaults to 30 000. */
+  restKeepAliveMs?: number | undefined;
+}
+
+/** `x-goog-api-client` over REST: who is calling, as Google's front ends read it. */
+export const REST_API_CLIENT_HEADER = `gl-node/${process.versions.node} rest/${undiciVersion()} lro-cancel/${VERSION}`;
+
+function undiciVersion(): string {
+  try {
+    return (require('undici/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * google.longrunning.Operations over HTTP/1.1 + JSON, as the services document it (rest-routes.ts),
+ * with undici: one keep-alive `Pool` per origin, bounded, shared by the services on it (the
+ * emulator serves them all on one port and tells them apart by `Host`, as over gRPC by
+ * `:authority`). Every failure rejects with a gRPC code (rest-status.ts), so the one retry
+ * policy above retries REST as it retries gRPC.
+ */
+export class RestTransport implements OperationsTransport {
+  readonly kind = 'rest' as const;
+  private readonly pools = new Map<string, Pool>();
+  private readonly connections = new Map<Endpoint, RestConnection>();
+  private readonly size: number;
+  private closed = false;
+
+  constructor(
+    private readonly options: RestTransportOptions = {},
+    private readonly rootCerts?: Buffer,
+  ) {
+    const n = options.restConnectionsPerService;
+    if (n !== undefined && (!Number.isInteger(n) || n < 1))
+      throw new RangeError(`restConnectionsPerService must be an integer >= 1, got ${n}`);
+    this.size = n ?? 64;
+  }
+
+  supports(method: OperationsMethod): boolean {
+    return method !== 'waitOperation';
+  }
+
+  peek(endpoint: Endpoint): OperationsConnection | undefined {
+    return this.connections.get(endpoint);
+  }
+
+  async withConnection<T>(
+    endpoint: Endpoint,
+    service: ServiceDescriptor,
+    credentials: CredentialOptions,
+    use: (connection: OperationsConnection) => T | Promise<T>,
+  ): Promise<T> {
+    if (this.closed) throw new Error('client closed');
+    let c = this.connections.get(endpoint);
+    if (!c) {
+      const origin = `${endpoint.secure ? 'https' : 'http'}://${endpoint.address}`;
+      c = new RestConnection(
+        this.poolOf(origin),
+        origin,
+        endpoint,
+        service,
+        serviceRequestHeaders(endpoint, credentials),
+      );
+      this.connections.set(endpoint, c);
+    }
+    return use(c);
+  }
+
+  private poolOf(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: this.size,
+        pipelining: 1,
+        keepAliveTimeout: this.options.restKeepAliveMs ?? 30_000,
+        // Deadlines are each call's own (RestConnection), not undici's 300 s defaults.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        connect: this.rootCerts ? { ca: this.rootCerts } : {},
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  all(): OperationsConnection[] {
+    return [...this.connections.values()];
+  }
+
+  closeAll(): void {
+    this.closed = true;
+    for (const c of this.connections.values()) c.close();
+    this.connections.clear();
+    for (const pool of this.pools.values()) void pool.destroy().catch(() => undefined);
+    this.pools.clear();
+  }
+}
+
+/** Why a call's own AbortController fired. */
+const DEADLINE = Symbol('deadline');
+const CALLER = Symbol('caller abort');
+const CLOSED = Symbol('client closed');
+
+/** One service's calls on its origin's pool: routes, headers, deadline and abort of each. */
+class RestConnection implements OperationsConnection {
+  private readonly inflight = new Set<AbortController>();
+  private closedFlag = false;
+  private readonly baseHeaders: Record<string, string>;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly origin: string,
+    endpoint: Endpoint,
+    private readonly service: ServiceDescriptor,
+    private readonly credentialHeaders: RequestHeaders,
+  ) {
+    this.baseHeaders = {
+      'x-goog-api-client': REST_API_CLIENT_HEADER,
+      'user-agent': `lro-cancel/${VERSION}`,
+      accept: 'application/json',
+      // Emulator mode: the service's host, so one emulator tells services apart (gRPC's :authority).
+      ...(endpoint.authority ? { host: endpoint.authority } : {}),
+    };
+    this.secure = endpoint.secure;
+  }
+
+  private readonly secure: boolean;
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** An HTTP pool connects on demand, per request: there is nothing to wait for. */
+  waitForReady(_deadline: number): Promise<void> {
+    return this.closedFlag ? Promise.reject(new Error('client closed')) : Promise.resolve();
+  }
+
+  unary<Res>(
+    method: OperationsMethod,
+    request: object,
+    routing: string,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<Res> {
+    if (this.closedFlag) return Promise.reject(restStatus(Code.CANCELLED, 'client closed'));
+    const route = restRoute(method, request as Record<string, unknown>, this.service);
+    if (!route) {
+      return Promise.reject(
+        restStatus(
+          Code.UNIMPLEMENTED,
+          `${method} is not available over REST: no service binds it over HTTP (use transport 'grpc', or poll GetOperation)`,
+        ),
+      );
+    }
+    if (signal?.aborted) return Promise.reject(restStatus(Code.CANCELLED, 'Cancelled on client'));
+    return this.send<Res>(method, route, routing, deadline, signal);
+  }
+
+  private async send<Res>(
+    method: OperationsMethod,
+    route: NonNullable<ReturnType<typeof restRoute>>,
+    routing: string,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Res> {
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(CALLER);
+    const timer = setTimeout(() => controller.abort(DEADLINE), Math.max(0, deadline - Date.now()));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.inflight.add(controller);
+    try {
+      const headers: Record<string, string> = { ...this.baseHeaders, 'x-goog-request-params': routing };
+      if (this.secure) Object.assign(headers, await this.credentialHeaders(`${this.origin}/`));
+      if (route.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await this.pool.request({
+        path: route.path,
+        method: route.verb,
+        headers,
+        body: route.body,
+        signal: controller.signal,
+      });
+      const text = await res.body.text();
+      if (res.statusCode < 200 || res.statusCode > 299) {
+        const retryAfter = res.headers['retry-after'];
+        throw statusFromErrorResponse(
+          res.statusCode,
+          text,
+          Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        );
+      }
+      return parseResponse(method, res.statusCode, text) as Res;
+    } catch (e) {
+      throw this.failure(e, controller.signal);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      this.inflight.delete(controller);
+    }
+  }
+
+  /** Any failure as a status with a gRPC code (or a socket error the translator knows). */
+  private failure(e: unknown, own: AbortSignal): unknown {
+    if (isRestStatus(e)) return e;
+    if (own.aborted) {
+      if (own.reason === DEADLINE) return restStatus(Code.DEADLINE_EXCEEDED, 'Deadline exceeded');
+      if (own.reason === CLOSED) return restStatus(Code.CANCELLED, 'client closed');
+      return restStatus(Code.CANCELLED, 'Cancelled on client');
+    }
+    const code = (e as { code?: unknown } | null)?.code;
+    // Connection refused/reset, DNS: the translator makes them UNAVAILABLE, with its hints.
+    if (isUnreachableCode(code)) return e;
+    if (typeof code === 'string') {
+      // undici's socket errors (other side closed, content-length mismatch, connect timeout),
+      // TLS failures: the connection failed under the call, so UNAVAILABLE, retried as over gRPC.
+      return restStatus(Code.UNAVAILABLE, `${code}: ${(e as Error).message}`);
+    }
+    return e;
+  }
+
+  close(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    for (const c of this.inflight) c.abort(CLOSED);
+    this.inflight.clear();
+  }
+}
+
+function isRestStatus(e: unknown): e is RestStatus {
+  return typeof e === 'object' && e !== null && Array.isArray((e as RestStatus).statusDetails);
+}
+
+/** A 2xx body as the gRPC response object of `method`. Cancel and Delete answer Empty: any body will do. */
+function parseResponse(method: OperationsMethod, status: number, text: string): unknown {
+  if (method === 'cancelOperation' || method === 'deleteOperation') return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw unreadableResponse(status, text);
+  }
+  return method === 'listOperations' ? listResponseFromJson(json) : operationFromJson(json);
+}
