@@ -3,3 +3,4 @@ export { OperationsEmulator, startOperationsEmulator } from './operations-emulat
 export type { DropMode, EmulatorOptions, RecordedCall, ServiceFaults } from './operations-emulator';
 export { OperationStore } from './operation-store';
 export type { CancelBehavior, OperationSeed, StoredOperation } from './operation-store';
+export type { RestGateway, RestRequest } from './rest-gateway';

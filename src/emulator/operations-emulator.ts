@@ -5,7 +5,9 @@ import { loadOperationsService } from '../proto/load-operations-package';
 import { encodeStatus } from '../proto/status-codec';
 import { findService } from '../registry/service-registry';
 import { redactGrpcLogs } from '../transport/grpc-log-redaction';
+import type { EmulatorCall, EmulatorCallback } from './emulator-call';
 import { OperationStore, type StoredOperation } from './operation-store';
+import { RestGateway } from './rest-gateway';
 
 /** Faults and limits for one service (or every service with the key '*'). */
 export interface ServiceFaults {
@@ -90,10 +92,18 @@ export interface EmulatorOptions {
   maxConcurrentStreams?: number;
   /** Default page size of ListOperations. Defaults to 50. */
   defaultPageSize?: number;
+  /**
+   * Also serve the REST routes (HTTP/1.1 + JSON, rest-gateway.ts) from the same store and faults,
+   * on a port of their own (`restPort`, `restTarget`). Defaults to false.
+   */
+  rest?: boolean;
+  /** Port of the REST gateway. Defaults to 0 (any free port). */
+  restPort?: number;
 }
 
-type Callback = grpc.sendUnaryData<unknown>;
-type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: Callback) => void;
+type Callback = EmulatorCallback;
+type Handler = (call: EmulatorCall, callback: Callback) => void;
+type MethodLogic = (call: EmulatorCall, rec: RecordedCall) => Promise<unknown>;
 
 /**
  * A local google.longrunning.Operations server over an in-memory store: Get, List (paged,
@@ -115,6 +125,7 @@ export class OperationsEmulator {
   private readonly faults = new Map<string, ServiceFaults>();
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
   private server: grpc.Server | undefined;
+  private gateway: RestGateway | undefined;
   private boundPort = 0;
   private inflight = 0;
 
@@ -129,6 +140,47 @@ export class OperationsEmulator {
   get port(): number {
     return this.boundPort;
   }
+
+  /** Port of the REST gateway (option `rest`); 0 when it is not running. */
+  get restPort(): number {
+    return this.gateway?.port ?? 0;
+  }
+
+  /** `host:port` of the REST gateway, for `--emulator` with `--transport rest`. */
+  get restTarget(): string {
+    const host = this.options.host ?? '127.0.0.1';
+    return `${host.includes(':') ? `[${host}]` : host}:${this.restPort}`;
+  }
+
+  /** The REST gateway (option `rest`): its request log, for tests. */
+  get restGateway(): RestGateway | undefined {
+    return this.gateway;
+  }
+
+  /**
+   * Answer one call with the emulator's per-method logic, faults and call log, whichever server
+   * received it (the REST gateway calls this). @internal
+   */
+  serveCall(method: string, call: EmulatorCall, callback: Callback): void {
+    const logic = this.logic[method];
+    if (!logic) {
+      callback({
+        code: Code.UNIMPLEMENTED,
+        details: `unknown method ${method}`,
+        metadata: new grpc.Metadata(),
+      });
+      return;
+    }
+    void this.handle(method, call, callback, logic);
+  }
+
+  private readonly logic: Readonly<Record<string, MethodLogic>> = {
+    CancelOperation: (call, rec) => this.cancel(call, rec),
+    GetOperation: (call, rec) => this.getOp(call, rec),
+    ListOperations: (call, rec) => this.list(call, rec),
+    DeleteOperation: (call, rec) => this.deleteOp(call, rec),
+    WaitOperation: (call, rec) => this.wait(call, rec),
+  };
 
   /** Calls being answered right now. */
   get inflightCalls(): number {
@@ -162,22 +214,16 @@ export class OperationsEmulator {
         : {}),
     });
     const wrap =
-      (
-        method: string,
-        handler: (
-          call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
-          rec: RecordedCall,
-        ) => Promise<unknown>,
-      ): Handler =>
+      (method: string): Handler =>
       (call, callback) =>
-        void this.handle(method, call, callback, handler);
+        this.serveCall(method, call, callback);
     server.addService(Service.service, {
-      CancelOperation: wrap('CancelOperation', (call, rec) => this.cancel(call, rec)),
-      GetOperation: wrap('GetOperation', (call, rec) => this.getOp(call, rec)),
-      ListOperations: wrap('ListOperations', (call, rec) => this.list(call, rec)),
-      DeleteOperation: wrap('DeleteOperation', (call, rec) => this.deleteOp(call, rec)),
-      WaitOperation: wrap('WaitOperation', (call, rec) => this.wait(call, rec)),
-    });
+      CancelOperation: wrap('CancelOperation'),
+      GetOperation: wrap('GetOperation'),
+      ListOperations: wrap('ListOperations'),
+      DeleteOperation: wrap('DeleteOperation'),
+      WaitOperation: wrap('WaitOperation'),
+    } as unknown as grpc.UntypedServiceImplementation);
     const creds = this.options.tls
       ? grpc.ServerCredentials.createSsl(null, [
           { cert_chain: this.options.tls.cert, private_key: this.options.tls.key },
@@ -190,6 +236,10 @@ export class OperationsEmulator {
       server.bindAsync(`${bindHost}:${port}`, creds, (err, p) => (err ? reject(err) : resolve(p))),
     );
     this.server = server;
+    if (this.options.rest) {
+      this.gateway ??= new RestGateway(this);
+      await this.gateway.listen(host, this.gateway.port || this.options.restPort || 0);
+    }
     return this;
   }
 
@@ -198,6 +248,7 @@ export class OperationsEmulator {
     const s = this.server;
     this.server = undefined;
     s?.forceShutdown();
+    await this.gateway?.close();
   }
 
   /** Stop, wait `downMs`, start again on the same port with the same store. */
@@ -226,7 +277,7 @@ export class OperationsEmulator {
   dropConnections(mode: DropMode = 'reset'): number {
     const sessions = this.sessions();
     for (const session of sessions) this.dropSession(session, mode);
-    return sessions.length;
+    return sessions.length + (this.gateway?.dropConnections() ?? 0);
   }
 
   /**
@@ -277,12 +328,9 @@ export class OperationsEmulator {
 
   private async handle(
     method: string,
-    call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+    call: EmulatorCall,
     callback: Callback,
-    handler: (
-      call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
-      rec: RecordedCall,
-    ) => Promise<unknown>,
+    handler: MethodLogic,
   ): Promise<void> {
     const authority = call.getHost();
     const md = call.metadata;
@@ -323,7 +371,7 @@ export class OperationsEmulator {
       if (e === DROP) {
         // No answer: the connection dies under the call (and every other call on it).
         rec.dropped = true;
-        if (this.dropConnectionOf(rec.peer)) return;
+        if (call.dropConnection ? call.dropConnection() : this.dropConnectionOf(rec.peer)) return;
         // Not found (already gone): answer rather than leave the call hanging.
         rec.dropped = false;
         e = status(Code.UNAVAILABLE, 'emulator: the connection to drop was already gone');
@@ -421,10 +469,7 @@ export class OperationsEmulator {
     return {};
   }
 
-  private async wait(
-    call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
-    rec: RecordedCall,
-  ): Promise<unknown> {
+  private async wait(call: EmulatorCall, rec: RecordedCall): Promise<unknown> {
     const op = this.lookup(rec);
     const t = call.request.timeout as { seconds?: string | number; nanos?: number } | null | undefined;
     const timeoutMs = t ? Number(t.seconds ?? 0) * 1000 + Number(t.nanos ?? 0) / 1e6 : 60_000;
@@ -433,10 +478,7 @@ export class OperationsEmulator {
     return toProto(op);
   }
 
-  private async list(
-    call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
-    rec: RecordedCall,
-  ): Promise<unknown> {
+  private async list(call: EmulatorCall, rec: RecordedCall): Promise<unknown> {
     const parent = rec.name;
     const filter = String(call.request.filter ?? '').replace(/\s+/g, '');
     let done: boolean | undefined;
