@@ -111,6 +111,13 @@ const CONNECTION_FLAGS: readonly FlagSpec[] = [
     type: 'boolean',
     description: 'Permit plaintext to an emulator that is not on loopback',
   },
+  {
+    name: 'transport',
+    type: 'string',
+    valueName: 'grpc|rest',
+    description:
+      'Wire: grpc (default) or rest (HTTP/1.1 + JSON, the REST routes; --confirm polls GetOperation)',
+  },
 ];
 
 const CALL_FLAGS: readonly FlagSpec[] = [
@@ -239,6 +246,12 @@ export function connectionOptions(flags: FlagValues, command: string): Connectio
     );
   }
   if (flags['allow-insecure'] === true) out.allowInsecure = true;
+  const transport = flags.transport as string | undefined;
+  if (transport !== undefined) {
+    if (transport !== 'grpc' && transport !== 'rest')
+      throw new UsageError(`--transport: "${transport}" is not a transport; use grpc or rest`, command);
+    out.transport = transport;
+  }
   return out;
 }
 
@@ -523,7 +536,7 @@ export const commands = {
   emulator: defineCommand<EmulatorCommandOptions>({
     name: 'emulator',
     summary: 'Run a local google.longrunning.Operations emulator (for demos and tests)',
-    usage: 'emulator [--port N] [--host HOST] [--seed N]',
+    usage: 'emulator [--port N] [--rest-port N] [--host HOST] [--seed N]',
     description: [
       'Serves google.longrunning.Operations over plaintext gRPC from memory, for every service',
       '(told apart by :authority), until SIGINT or SIGTERM. Prints its address and the line to',
@@ -538,6 +551,14 @@ export const commands = {
         min: 0,
         max: 65535,
         description: 'Port to listen on (default 0: any free port)',
+      },
+      {
+        name: 'rest-port',
+        type: 'int',
+        valueName: 'N',
+        min: 0,
+        max: 65535,
+        description: 'Also serve the REST routes on this port (0: any free port), for --transport rest',
       },
       { name: 'host', type: 'string', valueName: 'HOST', description: 'Address to bind (default 127.0.0.1)' },
       {
@@ -563,6 +584,7 @@ export const commands = {
         seed: (flags.seed as number | undefined) ?? 0,
       };
       if (flags['allow-insecure'] === true) options.allowInsecure = true;
+      if (flags['rest-port'] !== undefined) options.restPort = flags['rest-port'] as number;
       return options;
     },
     load: async () => (await import('./commands/emulator-command')).emulatorCommand,

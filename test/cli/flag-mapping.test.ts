@@ -29,7 +29,9 @@ function argvFor(flag: FlagSpec): string[] {
             ? 'localhost:9'
             : flag.name === 'service'
               ? 'datastore'
-              : 'x',
+              : flag.name === 'transport'
+                ? 'rest'
+                : 'x',
       ];
   }
 }

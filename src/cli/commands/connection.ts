@@ -23,6 +23,8 @@ export interface ConnectionOptions {
   /** `host:port` of an emulator (the env variable is read by the command, not here). */
   emulator?: string;
   allowInsecure?: boolean;
+  /** `--transport`: grpc (default) or rest. */
+  transport?: 'grpc' | 'rest';
 }
 
 /** `--timeout` and `--max-attempts`: every command that calls a service takes them. */
@@ -63,6 +65,7 @@ export function cancellerOptionsFrom(
     // Full names may name these hosts (besides the built-in ones); any other host is refused.
     ...(options.serviceHosts !== undefined ? { serviceHosts: options.serviceHosts } : {}),
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.transport !== undefined ? { transport: options.transport } : {}),
     ...(io.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN ? { universeDomain: io.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN } : {}),
   };
   if (options.maxAttempts !== undefined || options.timeoutMs !== undefined) {

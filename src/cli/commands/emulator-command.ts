@@ -14,6 +14,8 @@ export interface EmulatorCommandOptions {
   seed: number;
   /** Permit binding an address that is not loopback. Defaults to false. */
   allowInsecure?: boolean;
+  /** Also serve the REST routes on this port (0: any free one). Not served unless given. */
+  restPort?: number;
 }
 
 /** Names printed at start; the rest are counted. */
@@ -38,6 +40,7 @@ export async function emulatorCommand(options: EmulatorCommandOptions, io: Comma
       port: options.port,
       recordCalls: false,
       redactGrpcLogs: true,
+      ...(options.restPort === undefined ? {} : { rest: true, restPort: options.restPort }),
     });
   } catch (e) {
     throw new ExitError(
@@ -53,6 +56,8 @@ export async function emulatorCommand(options: EmulatorCommandOptions, io: Comma
       `lro-cancel emulator listening on ${emulator.target}`,
       `export LRO_CANCEL_EMULATOR_HOST=${emulator.target}`,
     ];
+    if (options.restPort !== undefined)
+      out.push(`REST routes on ${emulator.restTarget} (--emulator ${emulator.restTarget} --transport rest)`);
     if (seeded.length > 0) {
       out.push(`seeded ${seeded.length} running operation(s):`);
       for (const op of seeded.slice(0, SHOWN_NAMES)) out.push(`  ${fullName(op.service, op.name)}`);
