@@ -14,7 +14,7 @@ export interface RestRoute {
  * - Cancel: `POST /{version}/{name}:cancel`, body `{}` (`body: "*"`), none for Datastore.
  * - Get: `GET /{version}/{name}`; Delete: `DELETE /{version}/{name}`.
  * - List: `GET /{version}/{parent}/operations?filter=&pageSize=&pageToken=`.
- * WaitOperation is bound over HTTP by none of them: undefined.
+ * WaitOperation is bound over HTTP by none of them: undefined (and for a name with a `.`/`..` segment).
  * Names are validated before they get here (registry/operation-name.ts); each segment is still
  * percent-encoded, so that nothing in a name can change the path it goes to.
  */
@@ -23,7 +23,9 @@ export function restRoute(
   request: Record<string, unknown>,
   service: ServiceDescriptor,
 ): RestRoute | undefined {
-  const base = `/${service.apiVersion}/${encodePath(String(request.name ?? ''))}`;
+  const path = encodePath(String(request.name ?? ''));
+  if (path === undefined) return undefined;
+  const base = `/${service.apiVersion}/${path}`;
   switch (method) {
     case 'cancelOperation':
       return { verb: 'POST', path: `${base}:cancel`, body: cancelHasBody(service) ? '{}' : undefined };
@@ -49,6 +51,17 @@ export function cancelHasBody(service: ServiceDescriptor): boolean {
   return service.id !== 'datastore';
 }
 
-function encodePath(name: string): string {
-  return name.split('/').map(encodeURIComponent).join('/');
+/**
+ * A name as a URL path, each segment percent-encoded; undefined when a segment is `.` or `..`,
+ * which no encoding carries safely (URL parsers treat `%2e%2e` as `..` too, and a proxy
+ * would resolve it into another resource's path).
+ */
+function encodePath(name: string): string | undefined {
+  const segments = name.split('/');
+  if (segments.some(isDotSegment)) return undefined;
+  return segments.map(encodeURIComponent).join('/');
+}
+
+export function isDotSegment(segment: string): boolean {
+  return segment === '.' || segment === '..';
 }

@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { OperationsError } from '../../errors/operations-error';
 import { Code } from '../../errors/status-code';
 import { isUnreachableCode } from '../../errors/translate-grpc-error';
 import type { ServiceDescriptor } from '../../registry/service-registry';
@@ -8,7 +9,7 @@ import type { Endpoint } from '../endpoint';
 import type { OperationsConnection, OperationsMethod, OperationsTransport } from '../operations-transport';
 import { listResponseFromJson, operationFromJson } from './operation-json';
 import { type RestStatus, restStatus, statusFromErrorResponse, unreadableResponse } from './rest-status';
-import { restRoute } from './rest-routes';
+import { isDotSegment, restRoute } from './rest-routes';
 
 export interface RestTransportOptions {
   /**
@@ -167,6 +168,17 @@ class RestConnection implements OperationsConnection {
     signal?: AbortSignal,
   ): Promise<Res> {
     if (this.closedFlag) return Promise.reject(restStatus(Code.CANCELLED, 'client closed'));
+    const name = String((request as { name?: unknown }).name ?? '');
+    if (name.split('/').some(isDotSegment)) {
+      // Refused here, before anything is sent: such a path would name another resource.
+      return Promise.reject(
+        new OperationsError(
+          Code.INVALID_ARGUMENT,
+          'a name with a "." or ".." segment cannot be sent over REST (a URL path would resolve it); use transport \'grpc\'',
+          { operationName: name, service: this.service.id, outcome: 'invalid-name', attempts: 0 },
+        ),
+      );
+    }
     const route = restRoute(method, request as Record<string, unknown>, this.service);
     if (!route) {
       return Promise.reject(
