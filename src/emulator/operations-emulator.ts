@@ -400,7 +400,8 @@ export class OperationsEmulator {
       throw status(Code.RESOURCE_EXHAUSTED, `Quota exceeded: ${faults.quotaPerSecond} calls per second`, [
         {
           type: 'google.rpc.RetryInfo',
-          fields: { retryDelay: { seconds: Math.floor(retryMs / 1000), nanos: (retryMs % 1000) * 1e6 } },
+          // Zero parts left out, as a proto3 server's encoder leaves them off the wire.
+          fields: { retryDelay: durationFields(retryMs) },
         },
         { type: 'google.rpc.ErrorInfo', fields: { reason: 'RATE_LIMIT_EXCEEDED', domain: 'googleapis.com' } },
       ]);
@@ -541,6 +542,12 @@ function status(
   const metadata = new grpc.Metadata();
   if (extra.length > 0) metadata.set('grpc-status-details-bin', encodeStatus(code, details, extra));
   return { code, details, metadata };
+}
+
+function durationFields(ms: number): { seconds?: number; nanos?: number } {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = (ms % 1000) * 1e6;
+  return { ...(seconds ? { seconds } : {}), ...(nanos ? { nanos } : {}) };
 }
 
 /** Unref'd: a handler still sleeping (latency fault, WaitOperation) must not keep a stopped emulator's process alive. */

@@ -121,13 +121,18 @@ function toJsonValue(type: protobuf.Type, value: unknown): unknown {
   return toJsonForm(type, value as Record<string, unknown>);
 }
 
-/** `"1.5s"` → `{ seconds: '1', nanos: 500000000 }`; undefined for anything else. */
-function parseDuration(text: string): { seconds: string; nanos: number } | undefined {
+/**
+ * `"1.5s"` → `{ seconds: '1', nanos: 500000000 }`; undefined for anything else. Zero parts are
+ * left out, as a proto3 encoder leaves them off the wire: `"0.3s"` reads `{ nanos: 300000000 }`,
+ * exactly what the same RetryInfo decodes to from a gRPC trailer.
+ */
+function parseDuration(text: string): { seconds?: string; nanos?: number } | undefined {
   const m = /^(-?)(\d{1,12})(?:\.(\d{1,9}))?s$/.exec(text.trim());
   if (!m) return undefined;
   const sign = m[1] === '-' ? -1 : 1;
-  const nanos = Number((m[3] ?? '').padEnd(9, '0') || 0);
-  return { seconds: String(sign * Number(m[2])), nanos: sign * nanos };
+  const seconds = sign * Number(m[2]);
+  const nanos = sign * Number((m[3] ?? '').padEnd(9, '0') || 0);
+  return { ...(seconds ? { seconds: String(seconds) } : {}), ...(nanos ? { nanos } : {}) };
 }
 
 function formatDuration(seconds: number, nanos: number): string {

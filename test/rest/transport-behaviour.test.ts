@@ -128,7 +128,7 @@ describe.each(['grpc', 'rest'] as const)('over %s', (kind) => {
       expect(waits[0]?.details).toEqual([
         {
           '@type': 'type.googleapis.com/google.rpc.RetryInfo',
-          retryDelay: { seconds: '0', nanos: 300000000 },
+          retryDelay: { nanos: 300000000 },
         },
         {
           '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
