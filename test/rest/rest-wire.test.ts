@@ -5,6 +5,7 @@
  * loopback servers written here. Every one must end as the same gRPC code the retry policy
  * knows, or as a clear error before anything is sent.
  */
+import { getEventListeners } from 'node:events';
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import { Code, createCanceller, OperationsError } from '../../src';
@@ -498,4 +499,30 @@ test('HTTP statuses without a JSON body map to gRPC codes in the client', () => 
     507: Code.UNAVAILABLE,
     418: Code.UNKNOWN,
   });
+});
+
+test("a caller's signal ends its requests at once (aborted), and leaves no listener behind", async () => {
+  const e = emu.get();
+  e.setFaults('dataplex', { latencyMs: 2000 });
+  for (let i = 0; i < 3; i++)
+    e.store.seed({ name: `projects/p/locations/l/operations/s${i}`, service: 'dataplex' });
+  const c = rest(e.restTarget);
+  const ac = new AbortController();
+  try {
+    const pending = Array.from({ length: 3 }, (_, i) =>
+      rejection(
+        c.cancel(`projects/p/locations/l/operations/s${i}`, { service: 'dataplex', signal: ac.signal }),
+      ),
+    );
+    for (const end = Date.now() + 5000; e.inflightCalls < 3 && Date.now() < end; )
+      await new Promise((r) => setTimeout(r, 5));
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+    ac.abort();
+    const errors = await Promise.all(pending);
+    expect(errors.map((x) => x.outcome)).toEqual(['aborted', 'aborted', 'aborted']);
+    expect(callerOf(c).stubs()[0]?.inflightCount).toBe(0);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  } finally {
+    await c.close();
+  }
 });

@@ -117,6 +117,11 @@ export class RestTransport implements OperationsTransport {
   }
 }
 
+interface SignalWatch {
+  controllers: Set<AbortController>;
+  onAbort: () => void;
+}
+
 /** Why a call's own AbortController fired. */
 const DEADLINE = Symbol('deadline');
 const CALLER = Symbol('caller abort');
@@ -125,6 +130,12 @@ const CLOSED = Symbol('client closed');
 /** One service's calls on its origin's pool: routes, headers, deadline and abort of each. */
 class RestConnection implements OperationsConnection {
   private readonly inflight = new Set<AbortController>();
+  /**
+   * Requests in flight per caller signal, behind one listener per signal (as OperationsStub
+   * does): a batch shares one signal among hundreds of calls, and a listener per call costs an
+   * EventTarget duplicate scan per call.
+   */
+  private readonly bySignal = new WeakMap<AbortSignal, SignalWatch>();
   private closedFlag = false;
   private readonly baseHeaders: Record<string, string>;
 
@@ -200,9 +211,8 @@ class RestConnection implements OperationsConnection {
     signal: AbortSignal | undefined,
   ): Promise<Res> {
     const controller = new AbortController();
-    const onAbort = (): void => controller.abort(CALLER);
     const timer = setTimeout(() => controller.abort(DEADLINE), Math.max(0, deadline - Date.now()));
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const watch = signal && this.watch(signal, controller);
     this.inflight.add(controller);
     try {
       const headers: Record<string, string> = { ...this.baseHeaders, 'x-goog-request-params': routing };
@@ -229,7 +239,7 @@ class RestConnection implements OperationsConnection {
       throw this.failure(e, controller.signal);
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      if (watch) this.unwatch(signal as AbortSignal, watch, controller);
       this.inflight.delete(controller);
     }
   }
@@ -251,6 +261,31 @@ class RestConnection implements OperationsConnection {
       return restStatus(Code.UNAVAILABLE, `${code}: ${(e as Error).message}`);
     }
     return e;
+  }
+
+  private watch(signal: AbortSignal, controller: AbortController): SignalWatch {
+    let watch = this.bySignal.get(signal);
+    if (!watch) {
+      const controllers = new Set<AbortController>();
+      const onAbort = (): void => {
+        this.bySignal.delete(signal);
+        for (const c of controllers) c.abort(CALLER);
+        controllers.clear();
+      };
+      watch = { controllers, onAbort };
+      this.bySignal.set(signal, watch);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    watch.controllers.add(controller);
+    return watch;
+  }
+
+  private unwatch(signal: AbortSignal, watch: SignalWatch, controller: AbortController): void {
+    watch.controllers.delete(controller);
+    if (watch.controllers.size === 0 && this.bySignal.get(signal) === watch) {
+      this.bySignal.delete(signal);
+      signal.removeEventListener('abort', watch.onAbort);
+    }
   }
 
   close(): void {
