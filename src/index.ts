@@ -29,5 +29,6 @@ export type { CancelAllOptions } from './batch/cancel-all';
 
 // For integrators
 export type { AuthClientLike } from './transport/channel-credentials';
+export type { TransportKind } from './transport/operations-transport';
 export { recordsSchema } from './records-schema';
 export { VERSION } from './version';
