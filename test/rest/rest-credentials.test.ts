@@ -104,3 +104,54 @@ test('over TLS without the roots that sign the server: UNAVAILABLE (retried like
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test('credentials that cannot be had: the same code, message and hint over REST as over gRPC, and nothing sent', async () => {
+  const { cert, key } = await makeLocalhostCert();
+  const { startOperationsEmulator } = await import('../../src/emulator');
+  const grpcEmu = await startOperationsEmulator({ tls: { cert, key } });
+  let requests = 0;
+  const server = https.createServer({ cert, key }, (_req, res) => {
+    requests++;
+    res.end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const restPort = (server.address() as net.AddressInfo).port;
+  const auth = {
+    getRequestHeaders: async (): Promise<Record<string, string>> => {
+      throw new Error(
+        'Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication',
+      );
+    },
+  };
+  const seen = [];
+  for (const [transport, port] of [
+    ['grpc', grpcEmu.port],
+    ['rest', restPort],
+  ] as const) {
+    const c = createCanceller({
+      transport,
+      endpoint: `localhost:${port}`,
+      rootCerts: cert,
+      service: 'dataplex',
+      emulator: null,
+      auth,
+      retry: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 10 },
+    });
+    try {
+      const err = await rejection(c.cancel(OP));
+      seen.push({ code: err.codeName, message: err.rawMessage, hint: err.hint, attempts: err.attempts });
+    } finally {
+      await c.close();
+    }
+  }
+  try {
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[0]?.hint).toMatch(/gcloud auth application-default login/);
+    expect(requests).toBe(0);
+    expect(grpcEmu.calls).toHaveLength(0);
+  } finally {
+    await grpcEmu.stop();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

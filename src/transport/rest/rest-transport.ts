@@ -216,7 +216,7 @@ class RestConnection implements OperationsConnection {
     this.inflight.add(controller);
     try {
       const headers: Record<string, string> = { ...this.baseHeaders, 'x-goog-request-params': routing };
-      if (this.secure) Object.assign(headers, await this.credentialHeaders(`${this.origin}/`));
+      if (this.secure) Object.assign(headers, await this.credentials());
       if (route.body !== undefined) headers['content-type'] = 'application/json';
       const res = await this.pool.request({
         path: route.path,
@@ -241,6 +241,19 @@ class RestConnection implements OperationsConnection {
       clearTimeout(timer);
       if (watch) this.unwatch(signal as AbortSignal, watch, controller);
       this.inflight.delete(controller);
+    }
+  }
+
+  /** The credential headers, or a failure worded and coded as grpc-js words a failed call-credentials plugin. */
+  private async credentials(): Promise<Record<string, string>> {
+    try {
+      return await this.credentialHeaders(`${this.origin}/`);
+    } catch (e) {
+      const code = (e as { code?: unknown } | null)?.code;
+      throw restStatus(
+        controlPlaneCode(typeof code === 'number' ? code : Code.UNKNOWN),
+        `Getting metadata from plugin failed with error: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 
@@ -294,6 +307,25 @@ class RestConnection implements OperationsConnection {
     for (const c of this.inflight) c.abort(CLOSED);
     this.inflight.clear();
   }
+}
+
+/**
+ * grpc-js's restrictControlPlaneStatusCode: codes a credentials plugin may not pass through
+ * (they would speak for the server) become INTERNAL; others outside the spec UNKNOWN.
+ */
+function controlPlaneCode(code: number): number {
+  if (!Number.isInteger(code) || code < 0 || code > 16) return Code.UNKNOWN;
+  const restricted: readonly number[] = [
+    Code.OK,
+    Code.INVALID_ARGUMENT,
+    Code.NOT_FOUND,
+    Code.ALREADY_EXISTS,
+    Code.FAILED_PRECONDITION,
+    Code.ABORTED,
+    Code.OUT_OF_RANGE,
+    Code.DATA_LOSS,
+  ];
+  return restricted.includes(code) ? Code.INTERNAL : code;
 }
 
 function isRestStatus(e: unknown): e is RestStatus {
