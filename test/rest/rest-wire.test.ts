@@ -526,3 +526,39 @@ test("a caller's signal ends its requests at once (aborted), and leaves no liste
     await c.close();
   }
 });
+
+test("Discovery Engine's cancel exists only for the branches shapes, over REST as over gRPC: others refused before sending", async () => {
+  const e = emu.get();
+  const c = rest(e.restTarget);
+  try {
+    const start = e.restGateway?.requests.length ?? 0;
+    const err = await rejection(
+      c.cancel(
+        '//discoveryengine.googleapis.com/projects/p/locations/global/collections/c/engines/x/operations/o',
+      ),
+    );
+    expect(err).toMatchObject({ outcome: 'invalid-name', attempts: 0 });
+    expect(e.restGateway?.requests.length).toBe(start);
+    // GetOperation takes the wider shapes, with the service's own version.
+    e.store.seed({
+      name: 'projects/p/locations/global/collections/c/engines/x/operations/o',
+      service: 'discoveryengine',
+    });
+    await expect(
+      c.getOperation(
+        '//discoveryengine.googleapis.com/projects/p/locations/global/collections/c/engines/x/operations/o',
+      ),
+    ).resolves.toMatchObject({ done: false });
+    expect(e.restGateway?.requests.at(-1)?.path).toBe(
+      '/v1alpha/projects/p/locations/global/collections/c/engines/x/operations/o',
+    );
+  } finally {
+    await c.close();
+  }
+});
+
+test('restConnectionsPerService must be a whole number >= 1', () => {
+  expect(() => rest(emu.get().restTarget, { restConnectionsPerService: 0 })).toThrow(
+    new RangeError('restConnectionsPerService must be an integer >= 1, got 0'),
+  );
+});
