@@ -1,4 +1,5 @@
 import { Code } from '../errors/status-code';
+import { serviceKey } from './service-key';
 
 /** What an emulated operation does when a cancel reaches it. */
 export type CancelBehavior =
@@ -22,7 +23,11 @@ export interface AnyMessage {
 export interface OperationSeed {
   /** Relative operation name. */
   name: string;
-  /** Service id or host the operation belongs to (matched against the call's :authority). */
+  /**
+   * Service id or host the operation belongs to (matched against the call's :authority). The
+   * same name seeded for two services is two operations. Without it, the operation belongs to
+   * no service and every service (and a loopback authority) sees it: handy in tests.
+   */
   service?: string;
   /** Already finished before any cancel arrives: 'completed', 'failed', or 'cancelled' (by someone else). */
   doneAs?: 'completed' | 'failed' | 'cancelled';
@@ -66,9 +71,24 @@ export interface StoredOperation {
 
 export const EMPTY_TYPE_URL = 'type.googleapis.com/google.protobuf.Empty';
 
-/** In-memory operations, in insertion order (ListOperations pages follow it). */
+/** Key of an operation: its service (id, or host for a custom one; '' for none) and its name. */
+function keyOf(service: string, name: string): string {
+  return `${service}\n${name}`;
+}
+
+/** Service key of a seed's `service` ('' when it names none). */
+function ownerOf(service: string | undefined): string {
+  return service === undefined ? '' : serviceKey(service);
+}
+
+/**
+ * In-memory operations keyed by (service, relative name), in insertion order (ListOperations
+ * pages follow it). An operation seeded without a service is seen by every service.
+ */
 export class OperationStore {
   private readonly ops = new Map<string, StoredOperation>();
+  /** name -> service keys holding it, for lookups by name alone. */
+  private readonly byName = new Map<string, Set<string>>();
 
   seed(seed: OperationSeed): StoredOperation {
     const op: StoredOperation = {
@@ -88,20 +108,56 @@ export class OperationStore {
     if (seed.doneAs === 'completed') this.complete(op);
     if (seed.doneAs === 'failed') this.fail(op, op.failCode, 'operation failed on its own');
     if (seed.doneAs === 'cancelled') this.fail(op, Code.CANCELLED, 'Operation was cancelled.');
-    const old = this.ops.get(seed.name);
+    const owner = ownerOf(seed.service);
+    const key = keyOf(owner, seed.name);
+    const old = this.ops.get(key);
     if (old?.settleTimer) clearTimeout(old.settleTimer);
-    this.ops.set(seed.name, op);
+    this.ops.set(key, op);
+    const owners = this.byName.get(seed.name) ?? new Set<string>();
+    owners.add(owner);
+    this.byName.set(seed.name, owners);
     return op;
   }
 
-  get(name: string): StoredOperation | undefined {
-    return this.ops.get(name);
+  /**
+   * The operation `name` as `service` sees it: its own, else one seeded without a service.
+   * Without `service`: the one seeded without a service, else the first seeded under that name.
+   */
+  get(name: string, service?: string): StoredOperation | undefined {
+    if (service !== undefined) {
+      return this.ops.get(keyOf(ownerOf(service), name)) ?? this.ops.get(keyOf('', name));
+    }
+    const owners = this.byName.get(name);
+    if (!owners) return undefined;
+    const unowned = this.ops.get(keyOf('', name));
+    if (unowned) return unowned;
+    const [first] = owners;
+    return first === undefined ? undefined : this.ops.get(keyOf(first, name));
   }
 
-  delete(name: string): boolean {
-    const op = this.ops.get(name);
-    if (op?.settleTimer) clearTimeout(op.settleTimer);
-    return this.ops.delete(name);
+  /** Services (ids or hosts) holding an operation called `name`, '' for one seeded without a service. */
+  ownersOf(name: string): string[] {
+    return [...(this.byName.get(name) ?? [])];
+  }
+
+  /** Service keys of every seeded operation (custom hosts included). */
+  services(): Set<string> {
+    const out = new Set<string>();
+    for (const owners of this.byName.values()) for (const o of owners) out.add(o);
+    return out;
+  }
+
+  /** Remove the operation (as `get(name, service)` finds it). */
+  delete(name: string, service?: string): boolean {
+    const op = this.get(name, service);
+    if (!op) return false;
+    if (op.settleTimer) clearTimeout(op.settleTimer);
+    const owner = ownerOf(op.service);
+    this.ops.delete(keyOf(owner, name));
+    const owners = this.byName.get(name);
+    owners?.delete(owner);
+    if (owners?.size === 0) this.byName.delete(name);
+    return true;
   }
 
   all(): IterableIterator<StoredOperation> {
@@ -115,6 +171,7 @@ export class OperationStore {
   clear(): void {
     for (const op of this.ops.values()) if (op.settleTimer) clearTimeout(op.settleTimer);
     this.ops.clear();
+    this.byName.clear();
   }
 
   complete(op: StoredOperation): void {
