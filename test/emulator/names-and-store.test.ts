@@ -56,7 +56,10 @@ test('the same relative name seeded for two services is two operations', async (
       error: { code: 1 },
     });
     // privateca's operation is untouched: still completed with a response, not cancelled.
-    expect(await privateca.call('GetOperation', { name: OP })).toMatchObject({ done: true, result: 'response' });
+    expect(await privateca.call('GetOperation', { name: OP })).toMatchObject({
+      done: true,
+      result: 'response',
+    });
     const notThere = await statusOf(lineage.call('GetOperation', { name: OP }));
     expect(notThere.code).toBe(Code.NOT_FOUND);
     expect(notThere.details).toMatch(/exists for dataplex, privateca/);
