@@ -1,4 +1,5 @@
 import { Code } from '../errors/status-code';
+import { serviceMetadata, serviceResponse } from './operation-metadata';
 import { serviceKey } from './service-key';
 
 /** What an emulated operation does when a cancel reaches it. */
@@ -47,6 +48,11 @@ export interface OperationSeed {
    * before they take effect; every call in flight on that connection fails with it.
    */
   dropTimes?: number;
+  /**
+   * The operation's metadata. Defaults, for a built-in service, to its real metadata type
+   * (e.g. google.cloud.dataplex.v1.OperationMetadata with create/end time, target, verb and
+   * requested_cancellation, kept current as the operation runs, is cancelled and ends).
+   */
   metadata?: AnyMessage;
 }
 
@@ -67,6 +73,11 @@ export interface StoredOperation {
   dropTimesLeft: number;
   cancelRequests: number;
   settleTimer?: NodeJS.Timeout;
+  /** Date.now() at seed time, and when it ended: what the service metadata reports. */
+  createdAt: number;
+  endedAt?: number;
+  /** True when the seed gave its own metadata (kept as is). */
+  fixedMetadata: boolean;
 }
 
 export const EMPTY_TYPE_URL = 'type.googleapis.com/google.protobuf.Empty';
@@ -103,8 +114,11 @@ export class OperationStore {
       transientMessage: seed.transientMessage ?? 'transient failure (scripted)',
       dropTimesLeft: seed.dropTimes ?? 0,
       cancelRequests: 0,
+      createdAt: Date.now(),
+      fixedMetadata: seed.metadata !== undefined,
       ...(seed.metadata ? { metadata: seed.metadata } : {}),
     };
+    this.refreshMetadata(op);
     if (seed.doneAs === 'completed') this.complete(op);
     if (seed.doneAs === 'failed') this.fail(op, op.failCode, 'operation failed on its own');
     if (seed.doneAs === 'cancelled') this.fail(op, Code.CANCELLED, 'Operation was cancelled.');
@@ -176,12 +190,40 @@ export class OperationStore {
 
   complete(op: StoredOperation): void {
     op.done = true;
-    op.response = { type_url: EMPTY_TYPE_URL, value: Buffer.alloc(0) };
+    op.endedAt = Date.now();
+    op.response = (op.service !== undefined && serviceResponse(serviceKey(op.service))) || {
+      type_url: EMPTY_TYPE_URL,
+      value: Buffer.alloc(0),
+    };
+    this.refreshMetadata(op);
   }
 
   fail(op: StoredOperation, code: number, message: string): void {
     op.done = true;
+    op.endedAt = Date.now();
     op.error = { code, message, details: [] };
+    this.refreshMetadata(op);
+  }
+
+  /** Count a CancelOperation that reached the operation (its metadata says cancellation was requested). */
+  noteCancelRequest(op: StoredOperation): void {
+    op.cancelRequests++;
+    if (op.cancelRequests === 1) this.refreshMetadata(op);
+  }
+
+  /** Re-encode a built-in service's metadata from the operation's state. */
+  private refreshMetadata(op: StoredOperation): void {
+    if (op.fixedMetadata || op.service === undefined) return;
+    const metadata = serviceMetadata(serviceKey(op.service), {
+      name: op.name,
+      createdAt: op.createdAt,
+      ...(op.endedAt !== undefined ? { endedAt: op.endedAt } : {}),
+      cancelRequested: op.cancelRequests > 0,
+      ...(op.done
+        ? { outcome: op.error ? (op.error.code === Code.CANCELLED ? 'cancelled' : 'failed') : 'completed' }
+        : {}),
+    });
+    if (metadata) op.metadata = metadata;
   }
 
   /** Apply an accepted cancel according to the operation's script. */

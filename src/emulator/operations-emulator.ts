@@ -531,7 +531,7 @@ export class OperationsEmulator {
     if (this.faultsFor(service).unimplemented)
       throw status(Code.UNIMPLEMENTED, 'Operation cancellation is not supported by this service.');
     const op = this.lookup(name, service);
-    op.cancelRequests++;
+    this.store.noteCancelRequest(op);
     if (op.onCancel === 'unimplemented')
       throw status(Code.UNIMPLEMENTED, 'Operation cancellation is not supported for this operation.');
     if (op.dropTimesLeft > 0) {
