@@ -1,5 +1,4 @@
 import { Writer } from 'protobufjs';
-import type { AnyMessage } from './operation-store';
 
 /**
  * The `metadata` (and, once done, `response`) a built-in service's real operations carry, as a
@@ -19,6 +18,12 @@ export interface MetadataState {
 }
 
 const TYPE = 'type.googleapis.com/';
+
+/** google.protobuf.Any as proto-loader gives it (the store's AnyMessage; not imported: no cycle). */
+interface AnyMessage {
+  type_url: string;
+  value: Buffer;
+}
 
 function timestamp(w: Writer, field: number, ms: number): void {
   w.uint32((field << 3) | 2).fork();
