@@ -19,6 +19,7 @@ import type { CancelAllCommandOptions } from './commands/cancel-all-command';
 import type { GetCommandOptions } from './commands/get-command';
 import type { ListCommandOptions } from './commands/list-command';
 import type { ConnectionOptions } from './commands/connection';
+import { FAULT_SYNTAX, parseFaultFlag, SEED_LINE_SYNTAX, serviceOf, type FaultFlag } from './emulator-flags';
 import { UsageError } from './exit-error';
 
 /** How a flag's value is read. */
@@ -523,12 +524,18 @@ export const commands = {
   emulator: defineCommand<EmulatorCommandOptions>({
     name: 'emulator',
     summary: 'Run a local google.longrunning.Operations emulator (for demos and tests)',
-    usage: 'emulator [--port N] [--host HOST] [--seed N]',
+    usage:
+      'emulator [--port N] [--host HOST] [--seed N] [--seed-file FILE] [--default-service ID] [--fault SERVICE:KNOBS]... [--log FILE]',
     description: [
       'Serves google.longrunning.Operations over plaintext gRPC from memory, for every service',
-      '(told apart by :authority), until SIGINT or SIGTERM. Prints its address and the line to',
-      'export so that other shells send their calls there. --seed creates N running operations,',
-      'spread over the five services, with names each service accepts.',
+      '(told apart by :authority; a loopback authority is --default-service), until SIGINT or',
+      'SIGTERM. Prints its address and the line to export so that other shells send their calls',
+      'there. --seed creates N running operations, spread over the five services, with names each',
+      'service accepts; --seed-file one per line:',
+      `  ${SEED_LINE_SYNTAX}.`,
+      `--fault ${FAULT_SYNTAX}.`,
+      '--log writes one JSON line per call (time, method, service, name, status, peer, deadline;',
+      'never a credential).',
     ].join('\n'),
     flags: [
       {
@@ -549,13 +556,52 @@ export const commands = {
         description: 'Operations to create at start (default 0)',
       },
       {
+        name: 'seed-file',
+        type: 'string',
+        valueName: 'FILE',
+        description: 'Operations to create at start, one per line, with their behaviour (see above)',
+      },
+      {
+        name: 'default-service',
+        type: 'string',
+        valueName: 'ID',
+        description:
+          'Service of calls whose :authority is loopback (127.0.0.1:PORT, localhost): clients that do not send a service host (default: none, they see only operations of no service)',
+      },
+      {
+        name: 'fault',
+        type: 'string',
+        valueName: 'SERVICE:KNOBS',
+        repeatable: true,
+        description:
+          'Inject faults: e.g. dataplex:unimplemented, *:latency=100ms, datastore:error-rate=0.2,quota=400',
+      },
+      {
+        name: 'max-streams',
+        type: 'int',
+        valueName: 'N',
+        min: 1,
+        max: 1_000_000,
+        description:
+          'Concurrent streams per connection (Google front ends allow about 100; default unlimited)',
+      },
+      {
+        name: 'log',
+        type: 'string',
+        valueName: 'FILE',
+        description: 'Append one JSON line per call to FILE ("-" for stdout)',
+      },
+      {
         name: 'allow-insecure',
         type: 'boolean',
         description: 'Permit binding an address that is not loopback (the emulator has no auth)',
       },
     ],
     positionals: { name: '', min: 0, max: 0 },
-    examples: ['lro-cancel emulator --port 8080 --seed 10'],
+    examples: [
+      'lro-cancel emulator --port 8080 --seed 10',
+      'lro-cancel emulator --port 8080 --seed 10 --fault privateca:unimplemented --fault "*:latency=50ms" --log calls.jsonl',
+    ],
     toOptions(flags) {
       const options: EmulatorCommandOptions = {
         host: (flags.host as string | undefined) ?? '127.0.0.1',
@@ -563,6 +609,26 @@ export const commands = {
         seed: (flags.seed as number | undefined) ?? 0,
       };
       if (flags['allow-insecure'] === true) options.allowInsecure = true;
+      if (flags['seed-file'] !== undefined) options.seedFile = flags['seed-file'] as string;
+      if (flags.log !== undefined) options.log = flags.log as string;
+      if (flags['max-streams'] !== undefined) options.maxStreams = flags['max-streams'] as number;
+      const def = flags['default-service'] as string | undefined;
+      if (def !== undefined) {
+        const service = serviceOf(def);
+        if (typeof service !== 'string' || service === '*')
+          throw new UsageError(
+            `--default-service: "${def}" is not a service id or a service host`,
+            'emulator',
+          );
+        options.defaultService = service;
+      }
+      const faults: FaultFlag[] = [];
+      for (const text of (flags.fault as readonly string[] | undefined) ?? []) {
+        const f = parseFaultFlag(text);
+        if ('error' in f) throw new UsageError(`--fault: ${f.error}`, 'emulator');
+        faults.push(f);
+      }
+      if (faults.length > 0) options.faults = faults;
       return options;
     },
     load: async () => (await import('./commands/emulator-command')).emulatorCommand,

@@ -5,7 +5,7 @@ type Req = Record<string, unknown>;
 
 /** A plain grpc-js Operations client (no lro-cancel client code) with a chosen :authority. */
 export interface RawClient {
-  call(method: string, request: Req, deadlineMs?: number): Promise<Req>;
+  call(method: string, request: Req, deadlineMs?: number, headers?: Record<string, string>): Promise<Req>;
   close(): void;
 }
 
@@ -15,14 +15,16 @@ export function rawClient(target: string, authority?: string): RawClient {
     ...(authority ? { 'grpc.default_authority': authority } : {}),
   });
   return {
-    call: (method, request, deadlineMs = 10_000) =>
+    call: (method, request, deadlineMs = 10_000, headers = {}) =>
       new Promise((resolve, reject) => {
+        const md = new grpc.Metadata();
+        for (const [k, v] of Object.entries(headers)) md.set(k, v);
         type Unary = (...args: unknown[]) => void;
         const fn = (client as unknown as Record<string, Unary>)[method] as Unary;
         fn.call(
           client,
           request,
-          new grpc.Metadata(),
+          md,
           { deadline: Date.now() + deadlineMs },
           (err: grpc.ServiceError | null, res: Req) => (err ? reject(err) : resolve(res)),
         );
