@@ -1,5 +1,5 @@
 // lro-cancel/emulator: a local google.longrunning.Operations server for tests and demos.
-export { OperationsEmulator, startOperationsEmulator } from './operations-emulator';
+export { DROP, OperationsEmulator, startOperationsEmulator } from './operations-emulator';
 export type {
   CallExtras,
   DropMode,

@@ -31,7 +31,11 @@ export interface CallExtras {
   deadline?: number;
   /** True once the caller has gone (WaitOperation stops waiting). */
   cancelled?: () => boolean;
-  /** Drop the caller's connection instead of answering (`dropRate`, `dropTimes`); false when it is gone. */
+  /**
+   * Drop the caller's connection instead of answering (`dropRate`, `dropTimes`); false when it
+   * is gone (then the call is answered UNAVAILABLE). When it returns true, `answer` rejects with
+   * `DROP`: there is no answer to send.
+   */
   dropConnection?: () => boolean;
 }
 
