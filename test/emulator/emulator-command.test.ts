@@ -54,6 +54,7 @@ test('faults, seed file, default service and call log from the command line', as
   );
   await waitFor(() => c.stdout().includes('from'));
   const target = /listening on (\S+)/.exec(c.stdout())?.[1] as string;
+  expect(c.stdout()).toContain('calls with a loopback :authority (no service host) are for dataplex\n');
   const loopback = rawClient(target); // :authority 127.0.0.1:PORT -> dataplex
   const privateca = rawClient(target, 'privateca.googleapis.com');
   const datastore = rawClient(target, 'datastore.googleapis.com');

@@ -87,6 +87,9 @@ export async function emulatorCommand(options: EmulatorCommandOptions, io: Comma
     const out: string[] = [
       `lro-cancel emulator listening on ${emulator.target}`,
       `export LRO_CANCEL_EMULATOR_HOST=${emulator.target}`,
+      options.defaultService === undefined
+        ? 'calls with a loopback :authority (no service host) see only operations of no service (--default-service ID to change)'
+        : `calls with a loopback :authority (no service host) are for ${options.defaultService}`,
     ];
     if (seeded.length > 0) {
       out.push(`seeded ${seeded.length} running operation(s):`);
