@@ -1,6 +1,6 @@
 // `lro-cancel emulator` from the command line: faults, a seed file with behaviours, a default
 // service for loopback clients, and a call log that never holds a credential.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgv } from '../../src/cli/parse-argv';
@@ -10,6 +10,16 @@ import { capture } from '../cli/helpers/capture';
 import { rawClient, statusOf } from './helpers/raw-client';
 
 jest.setTimeout(20_000);
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'lro-emu-'));
+  dirs.push(d);
+  return d;
+}
 
 async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -20,7 +30,7 @@ async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void
 }
 
 test('faults, seed file, default service and call log from the command line', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lro-emu-'));
+  const dir = tempDir();
   const seeds = path.join(dir, 'seeds.txt');
   const log = path.join(dir, 'calls.jsonl');
   writeFileSync(
@@ -132,7 +142,7 @@ test('bad fault specs, seed lines and default services are usage errors naming w
       ],
     },
   });
-  const dir = mkdtempSync(path.join(tmpdir(), 'lro-emu-'));
+  const dir = tempDir();
   const seeds = path.join(dir, 'seeds.txt');
   writeFileSync(seeds, 'projects/p/operations/a\nprojects/p/operations/b on-cancel=explode\n');
   const c = capture();
