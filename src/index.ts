@@ -18,6 +18,16 @@ export { parseOperationName, MAX_NAME_LENGTH } from './registry/operation-name';
 export type { OperationName, ParseNameOptions } from './registry/operation-name';
 export { DEFAULT_RETRY_POLICY } from './retry/retry-policy';
 export type { RetryPolicy } from './retry/retry-policy';
+export type { RetryListener } from './retry/call-with-retry';
+export type {
+  AttemptEvent,
+  Logger,
+  LogFn,
+  ObservabilityHooks,
+  ResultEvent,
+  RetryEvent,
+  RpcMethod,
+} from './observability/observability-types';
 
 export { cancelMany, batchSucceeded } from './batch/cancel-many';
 export type { BatchOptions, BatchRun, BatchStats, BatchRecord } from './batch/cancel-many';

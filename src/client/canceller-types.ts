@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import type { Logger, ObservabilityHooks } from '../observability/observability-types';
 import type { NameKind, ParseNameOptions } from '../registry/operation-name';
 import type { ServiceDescriptor } from '../registry/service-registry';
 import type { RetryListener } from '../retry/call-with-retry';
@@ -56,8 +57,25 @@ export interface CancellerOptions {
   serviceHosts?: readonly string[];
   /** Retry and deadline policy; see RetryPolicy for the defaults. */
   retry?: Partial<RetryPolicy>;
-  /** Told before every retry (logging, metrics). */
+  /** Told before every retry (logging, metrics). `hooks.onRetry` says the same with the call's method and service. */
   onRetry?: RetryListener;
+  /**
+   * Typed callbacks for every RPC attempt, retry and cancel result (see ObservabilityHooks).
+   * Defaults to none.
+   */
+  hooks?: ObservabilityHooks;
+  /**
+   * Where debug logs go: a pino logger, or anything with pino's `debug/info/warn/error(obj, msg)`
+   * (see Logger). One `debug` line per attempt, retry and result. Defaults to none (silent).
+   */
+  logger?: Logger;
+  /**
+   * Record a span per RPC attempt and metrics per service and outcome through
+   * `@opentelemetry/api`, when the application has it and has registered an SDK. Defaults to
+   * true; without the package, or with no SDK registered, nothing is recorded and it costs
+   * nothing measurable.
+   */
+  openTelemetry?: boolean;
   /** Auth client to use instead of Application Default Credentials (TLS endpoints only). */
   auth?: AuthClientLike;
   /** PEM root certificates to trust instead of the system's. */
