@@ -243,7 +243,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
       } catch (e) {
         // A bad name is a rejection, like every other failure (and a result, for the hooks).
         const rejected = Promise.reject(e);
-        if (telemetry === undefined) return rejected;
+        if (!telemetry?.watchesResults()) return rejected;
         const service = { id: (e as OperationsError).service ?? '' } as ServiceDescriptor;
         return reportResult(telemetry, rejected, { name, service }, performance.now());
       }
@@ -292,7 +292,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
         return result;
       },
     );
-    return telemetry === undefined ? result : reportResult(telemetry, result, target, started);
+    return telemetry?.watchesResults() ? reportResult(telemetry, result, target, started) : result;
   }
 }
 

@@ -146,6 +146,13 @@ export class Telemetry implements CallObserver {
     return { attempt: observed, ctx: observedCtx };
   }
 
+  /** Whether anything listens for results now (else the canceller skips building them). */
+  watchesResults(): boolean {
+    return (
+      this.hooks.onResult !== undefined || this.logger !== undefined || this.otel?.instruments() !== undefined
+    );
+  }
+
   /** Report one cancel's result (hooks, metrics, log). */
   result(event: ResultEvent): void {
     const instruments = this.otel?.instruments();
