@@ -2,4 +2,4 @@
 export { OperationsEmulator, startOperationsEmulator } from './operations-emulator';
 export type { DropMode, EmulatorOptions, RecordedCall, ServiceFaults } from './operations-emulator';
 export { OperationStore } from './operation-store';
-export type { CancelBehavior, OperationSeed, StoredOperation } from './operation-store';
+export type { AnyMessage, CancelBehavior, OperationSeed, StoredOperation } from './operation-store';

@@ -7,12 +7,21 @@ import { findService } from '../registry/service-registry';
 import { redactGrpcLogs } from '../transport/grpc-log-redaction';
 import { OperationStore, type StoredOperation } from './operation-store';
 
-/** Faults and limits for one service (or every service with the key '*'). */
+/**
+ * Faults and limits for one service (or every service with the key '*').
+ *
+ * @example
+ * ```ts
+ * emulator.setFaults('dataplex', { latencyMs: 50, errorRate: 0.1 });
+ * emulator.setFaults('*', { quotaPerSecond: 100 });
+ * ```
+ */
 export interface ServiceFaults {
   /** CancelOperation answers UNIMPLEMENTED for every operation of the service. */
   unimplemented?: boolean;
   /** Fraction (0-1) of calls that fail with `errorCode` (default UNAVAILABLE). */
   errorRate?: number;
+  /** Code of those errors. Defaults to UNAVAILABLE. */
   errorCode?: number;
   /** Message of the injected errors. Defaults to 'injected fault'. */
   errorMessage?: string;
@@ -41,7 +50,14 @@ export interface ServiceFaults {
   dropAfterEffect?: boolean;
 }
 
-/** How `dropConnections` ends a connection. */
+/**
+ * How `dropConnections` ends a connection.
+ *
+ * @example
+ * ```ts
+ * emulator.dropConnections('close');
+ * ```
+ */
 export type DropMode =
   /** TCP reset, no HTTP/2 goodbye (a crashed peer, a load balancer cutting the flow). Default. */
   | 'reset'
@@ -52,18 +68,33 @@ export type DropMode =
    */
   | 'close';
 
-/** One call as the emulator saw it. */
+/**
+ * One call as the emulator saw it.
+ *
+ * @example
+ * ```ts
+ * const [call] = emulator.callsOf('CancelOperation');
+ * expect(call.requestParams).toBe(`name=${encodeURIComponent(name)}`);
+ * ```
+ */
 export interface RecordedCall {
+  /** The RPC method's name (`CancelOperation`). */
   method: string;
+  /** The operation (or parent) name the request carried. */
   name: string;
   /** Service id matched from the call's :authority ('*' when it names no known service). */
   service: string;
+  /** The call's `:authority`. */
   authority: string;
+  /** The client's address (`ip:port`). */
   peer: string;
   /** Date.now() when the call arrived. */
   at: number;
+  /** The `x-goog-request-params` routing header, as received. */
   requestParams: string | undefined;
+  /** The `x-goog-api-client` header, as received. */
   apiClient: string | undefined;
+  /** The `authorization` header, as received (emulator tests check that none is sent over plaintext). */
   authorization: string | undefined;
   /** Status code answered (0 for OK); undefined while in flight, or when the call was dropped. */
   code?: number;
@@ -71,13 +102,26 @@ export interface RecordedCall {
   dropped?: boolean;
 }
 
+/**
+ * Options of `startOperationsEmulator`. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOperationsEmulator({ port: 0, recordCalls: false });
+ * ```
+ */
 export interface EmulatorOptions {
   /** Port to listen on. Defaults to 0 (any free port). */
   port?: number;
   /** Host to bind. Defaults to 127.0.0.1. */
   host?: string;
   /** Serve TLS with this key pair (PEM) instead of plaintext. */
-  tls?: { cert: Buffer; key: Buffer };
+  tls?: {
+    /** PEM certificate chain. */
+    cert: Buffer;
+    /** PEM private key. */
+    key: Buffer;
+  };
   /** Keep a log of every call (tests). Defaults to true; turn off for long benchmarks. */
   recordCalls?: boolean;
   /**
@@ -100,9 +144,21 @@ type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, ca
  * `done=` filters), Cancel, Delete, Wait. Each operation carries a script (see OperationSeed);
  * each service can be given faults. Services are told apart by the call's :authority, which
  * lro-cancel sets to the service host in emulator mode, as a Google front end would see it.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOperationsEmulator();
+ * emulator.store.seed({ name: 'projects/p/operations/o', service: 'datastore' });
+ * emulator.setFaults('privateca', { unimplemented: true });
+ * // ... createCanceller({ emulator: emulator.target }) ...
+ * expect(emulator.callsOf('CancelOperation')).toHaveLength(1);
+ * await emulator.stop();
+ * ```
  */
 export class OperationsEmulator {
+  /** The operations it serves: seed them, read what cancels did to them. */
   readonly store = new OperationStore();
+  /** Every call answered, in arrival order (when `recordCalls` is on, the default). Tests clear it with `calls.length = 0`. */
   readonly calls: RecordedCall[] = [];
   /** Count of calls per method, whatever `recordCalls` says. */
   readonly counts = new Map<string, number>();
@@ -118,6 +174,7 @@ export class OperationsEmulator {
   private boundPort = 0;
   private inflight = 0;
 
+  /** A stopped emulator; `start()` binds it. `startOperationsEmulator(options)` does both. */
   constructor(private readonly options: EmulatorOptions = {}) {}
 
   /** `host:port` clients should dial. */
@@ -126,6 +183,7 @@ export class OperationsEmulator {
     return `${host.includes(':') ? `[${host}]` : host}:${this.boundPort}`;
   }
 
+  /** The port it is bound to (0 before `start()`). */
   get port(): number {
     return this.boundPort;
   }
@@ -141,6 +199,7 @@ export class OperationsEmulator {
     this.buckets.delete(serviceKey(service));
   }
 
+  /** Remove every service's faults (as set by `setFaults`). */
   clearFaults(): void {
     this.faults.clear();
     this.buckets.clear();
@@ -151,6 +210,7 @@ export class OperationsEmulator {
     return this.calls.filter((c) => c.method === method);
   }
 
+  /** Bind `host:port` (127.0.0.1:0 by default: a free port) and start serving. Refuses a non-loopback host without TLS. */
   async start(): Promise<this> {
     if (this.server) return this;
     // grpc-js's server_call tracer prints every received header, the client's authorization too.
@@ -471,7 +531,15 @@ export class OperationsEmulator {
 /** Thrown inside a handler to drop the call's connection instead of answering. */
 const DROP: unique symbol = Symbol('drop connection');
 
-/** Start an emulator on 127.0.0.1 (port 0 unless given). */
+/**
+ * Start an emulator on 127.0.0.1 (port 0 unless given).
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOperationsEmulator(); // 127.0.0.1:0
+ * const canceller = createCanceller({ emulator: emulator.target });
+ * ```
+ */
 export async function startOperationsEmulator(options: EmulatorOptions = {}): Promise<OperationsEmulator> {
   return new OperationsEmulator(options).start();
 }

@@ -6,7 +6,14 @@ import type { Outcome } from '../outcome';
  * client's option types and the telemetry that fires them both import it without a cycle.
  */
 
-/** An Operations RPC method as OpenTelemetry's `rpc.method` names it. */
+/**
+ * An Operations RPC method as OpenTelemetry's `rpc.method` names it.
+ *
+ * @example
+ * ```ts
+ * createCanceller({ hooks: { onAttempt: (e) => { if (e.method === 'CancelOperation') count(e.codeName); } } });
+ * ```
+ */
 export type RpcMethod =
   | 'CancelOperation'
   | 'GetOperation'
@@ -17,10 +24,16 @@ export type RpcMethod =
 /**
  * One RPC attempt ended (every attempt of every call: cancels, confirm reads, list pages).
  * Holds no request metadata: no token, credential or header ever appears here.
+ *
+ * @example
+ * ```ts
+ * createCanceller({ hooks: { onAttempt: (e: AttemptEvent) => console.log(e.method, e.attempt, e.codeName, e.latencyMs) } });
+ * ```
  */
 export interface AttemptEvent {
   /** Service id (`dataplex`), or a custom service's host. */
   service: string;
+  /** The RPC method. */
   method: RpcMethod;
   /** The resource name the call routes by (an operation, or a list's parent). */
   operationName: string;
@@ -28,6 +41,7 @@ export interface AttemptEvent {
   attempt: number;
   /** gRPC status code of the attempt: 0 (OK) when it succeeded. */
   code: number;
+  /** The code's name (`'OK'`, `'UNAVAILABLE'`, ...). */
   codeName: CodeName;
   /** Wall time of the attempt, in ms. */
   latencyMs: number;
@@ -37,15 +51,26 @@ export interface AttemptEvent {
   message?: string;
 }
 
-/** A failed attempt will be retried after `delayMs` (told before the wait). */
+/**
+ * A failed attempt will be retried after `delayMs` (told before the wait).
+ *
+ * @example
+ * ```ts
+ * createCanceller({ hooks: { onRetry: (e: RetryEvent) => console.warn(`${e.operationName}: retry ${e.retry} in ${e.delayMs} ms (${e.codeName})`) } });
+ * ```
+ */
 export interface RetryEvent {
+  /** Service id, or a custom service's host. */
   service: string;
+  /** The RPC method. */
   method: RpcMethod;
+  /** The resource name the call routes by. */
   operationName: string;
   /** 1-based retry number: 1 is the second attempt. */
   retry: number;
   /** gRPC status code of the attempt that failed. */
   code: number;
+  /** The code's name. */
   codeName: CodeName;
   /** How long the call waits before the next attempt, in ms (backoff, or the server's RetryInfo). */
   delayMs: number;
@@ -54,15 +79,22 @@ export interface RetryEvent {
 /**
  * What one cancel came to: one event per `cancel()` (also inside `cancelAndConfirm` and
  * `cancelMany`), success or failure, after every retry.
+ *
+ * @example
+ * ```ts
+ * createCanceller({ hooks: { onResult: (e: ResultEvent) => console.log(e.service, e.outcome, e.attempts) } });
+ * ```
  */
 export interface ResultEvent {
   /** The operation's name as the call sent it. */
   name: string;
+  /** Service id, or a custom service's host. */
   service: string;
   /** 'cancel-requested', or 'cancelled' / 'completed' / 'failed' for an operation already done, or the error's outcome. */
   outcome: Outcome;
   /** 0 (OK) for a cancel the server accepted or one already done; else the final error's code. */
   code: number;
+  /** The code's name. */
   codeName: CodeName;
   /** Attempts the cancel took (0 when it was refused before any RPC). */
   attempts: number;
@@ -96,7 +128,15 @@ export interface ObservabilityHooks {
   onResult?: (event: ResultEvent) => void;
 }
 
-/** A log method in pino's shape: a merge object first, then the message. */
+/**
+ * A log method in pino's shape: a merge object first, then the message.
+ *
+ * @example
+ * ```ts
+ * const debug: LogFn = (obj, msg) => console.error(JSON.stringify({ msg, ...obj }));
+ * const logger: Logger = { debug, info: debug, warn: debug, error: debug };
+ * ```
+ */
 export type LogFn = (obj: Record<string, unknown>, msg: string) => void;
 
 /**
@@ -112,8 +152,12 @@ export type LogFn = (obj: Record<string, unknown>, msg: string) => void;
  * ```
  */
 export interface Logger {
+  /** Each attempt, retry and result. */
   debug: LogFn;
+  /** Not used by lro-cancel today; part of the shape so any pino-like logger fits. */
   info: LogFn;
+  /** A hook that threw. */
   warn: LogFn;
+  /** Not used by lro-cancel today; part of the shape. */
   error: LogFn;
 }

@@ -5,7 +5,14 @@ import { computeBackoffMs } from './compute-backoff';
 import type { RetryPolicy } from './retry-policy';
 import { sleep } from './sleep';
 
-/** Told before each retry: the error that caused it, the retry number (1-based) and the wait. */
+/**
+ * Told before each retry: the error that caused it, the retry number (1-based) and the wait.
+ *
+ * @example
+ * ```ts
+ * createCanceller({ onRetry: (err, retry, delayMs) => console.warn(`retry ${retry} in ${delayMs} ms: ${err.codeName}`) });
+ * ```
+ */
 export type RetryListener = (error: OperationsError, retry: number, delayMs: number) => void;
 
 export interface RetryContext {
