@@ -129,6 +129,11 @@ const CALL_FLAGS: readonly FlagSpec[] = [
     max: 100,
     description: 'Attempts per name, the first included (default 5)',
   },
+  {
+    name: 'verbose',
+    type: 'boolean',
+    description: 'Debug lines on stderr, as JSON: each attempt, retry and result (no credentials)',
+  },
 ];
 
 const CONFIRM_FLAGS: readonly FlagSpec[] = [

@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import type { Logger, ObservabilityHooks } from '../observability/observability-types';
 import type { NameKind, ParseNameOptions } from '../registry/operation-name';
 import type { ServiceDescriptor } from '../registry/service-registry';
 import type { RetryListener } from '../retry/call-with-retry';
@@ -25,7 +26,18 @@ export interface InvokeSpec {
   policyOverride?: Partial<RetryPolicy> | undefined;
 }
 
-/** Options of `createCanceller`. Every field is optional; defaults are stated per field. */
+/**
+ * Options of `createCanceller`. Every field is optional; defaults are stated per field.
+ *
+ * @example
+ * ```ts
+ * const canceller = createCanceller({
+ *   service: 'dataplex',                 // for relative names
+ *   retry: { maxAttempts: 3 },           // the rest from DEFAULT_RETRY_POLICY
+ *   endpoint: 'us-central1-dataplex.googleapis.com:443',
+ * });
+ * ```
+ */
 export interface CancellerOptions {
   /**
    * `host:port` of an Operations emulator: every service is sent there over plaintext with no
@@ -56,8 +68,25 @@ export interface CancellerOptions {
   serviceHosts?: readonly string[];
   /** Retry and deadline policy; see RetryPolicy for the defaults. */
   retry?: Partial<RetryPolicy>;
-  /** Told before every retry (logging, metrics). */
+  /** Told before every retry (logging, metrics). `hooks.onRetry` says the same with the call's method and service. */
   onRetry?: RetryListener;
+  /**
+   * Typed callbacks for every RPC attempt, retry and cancel result (see ObservabilityHooks).
+   * Defaults to none.
+   */
+  hooks?: ObservabilityHooks;
+  /**
+   * Where debug logs go: a pino logger, or anything with pino's `debug/info/warn/error(obj, msg)`
+   * (see Logger). One `debug` line per attempt, retry and result. Defaults to none (silent).
+   */
+  logger?: Logger;
+  /**
+   * Record a span per RPC attempt and metrics per service and outcome through
+   * `@opentelemetry/api`, when the application has it and has registered an SDK. Defaults to
+   * true; without the package, or with no SDK registered, nothing is recorded and it costs
+   * nothing measurable.
+   */
+  openTelemetry?: boolean;
   /** Auth client to use instead of Application Default Credentials (TLS endpoints only). */
   auth?: AuthClientLike;
   /** PEM root certificates to trust instead of the system's. */
@@ -82,7 +111,18 @@ export interface CancellerOptions {
   redactGrpcLogs?: boolean;
 }
 
-/** Per-call options. */
+/**
+ * Per-call options.
+ *
+ * @example
+ * ```ts
+ * await canceller.cancel('projects/p/operations/o', {
+ *   service: 'datastore',
+ *   timeoutMs: 10_000,
+ *   signal: AbortSignal.timeout(15_000),
+ * });
+ * ```
+ */
 export interface CallOptions {
   /** Service id or host for a relative name (overrides the canceller's `service`). */
   service?: string | ServiceDescriptor;
@@ -105,21 +145,46 @@ export interface CallOptions {
  * effort: confirm with GetOperation, or use cancelAndConfirm). When the server refused it because
  * the operation had already finished, the operation is read once and reported as what it is:
  * 'cancelled', 'completed' or 'failed', with `alreadyDone` and the operation's error.
+ *
+ * @example
+ * ```ts
+ * const r = await canceller.cancel(name);
+ * if (r.alreadyDone) console.log(`${r.name} had already ${r.outcome}`);
+ * else console.log(`${r.name}: ${r.outcome} after ${r.attempts} attempt(s), ${r.latencyMs} ms`);
+ * ```
  */
 export interface CancelResult {
+  /** The relative name the cancel was sent for. */
   name: string;
   /** Service id. */
   service: string;
+  /** 'cancel-requested', or what an operation that was already done became. */
   outcome: 'cancel-requested' | 'cancelled' | 'completed' | 'failed';
+  /** CancelOperation attempts made (1 when the first was accepted). */
   attempts: number;
+  /** Wall time of the cancel, retries included, in ms. */
   latencyMs: number;
   /** True when the operation had finished before the cancel arrived (outcome is then what it became). */
   alreadyDone?: boolean;
   /** Operation.error.code / message of an operation found already cancelled or failed. */
   finalCode?: number;
+  /** Operation.error.message of an operation found already cancelled or failed. */
   finalMessage?: string;
 }
 
+/**
+ * A client for google.longrunning.Operations on every service: cancel, confirm, get and list,
+ * with validation, retries and deadlines. Made by `createCanceller`; reuse one for many calls
+ * (its channels are shared), and `close()` it when done.
+ *
+ * @example
+ * ```ts
+ * const canceller = createCanceller({ service: 'dataplex' });
+ * const r = await canceller.cancel('projects/p/locations/us-central1/operations/op-1');
+ * console.log(r.outcome); // 'cancel-requested'
+ * await canceller.close();
+ * ```
+ */
 export interface Canceller {
   /**
    * Send CancelOperation for one operation, with retries.
@@ -161,7 +226,14 @@ export interface OperationsCaller extends Canceller {
   readonly nameOptions: Readonly<Pick<ParseNameOptions, 'serviceHosts' | 'universeDomain'>>;
 }
 
-/** How GetOperation is polled after an accepted cancel. */
+/**
+ * How GetOperation is polled after an accepted cancel.
+ *
+ * @example
+ * ```ts
+ * await canceller.cancelAndConfirm(name, { polling: { initialDelayMs: 200, multiplier: 2, maxDelayMs: 5_000 } });
+ * ```
+ */
 export interface ConfirmPolling {
   /** First wait, in ms. Defaults to 500. */
   initialDelayMs?: number;
@@ -171,6 +243,14 @@ export interface ConfirmPolling {
   maxDelayMs?: number;
 }
 
+/**
+ * Options of `cancelAndConfirm`: the call options, plus how long and how to wait for the operation to finish.
+ *
+ * @example
+ * ```ts
+ * const r = await canceller.cancelAndConfirm(name, { confirmTimeoutMs: 30_000, via: 'wait' });
+ * ```
+ */
 export interface ConfirmOptions extends CallOptions {
   /** How long to wait for the operation to finish after the cancel, in ms. Defaults to 60 000. */
   confirmTimeoutMs?: number;
@@ -183,10 +263,21 @@ export interface ConfirmOptions extends CallOptions {
   via?: 'poll' | 'wait';
 }
 
-/** What became of an operation after lro-cancel asked to cancel it. */
+/**
+ * What became of an operation after lro-cancel asked to cancel it.
+ *
+ * @example
+ * ```ts
+ * const r = await canceller.cancelAndConfirm(name);
+ * if (r.outcome === 'still-running') console.warn(`${r.name} still running after ${r.confirmMs} ms`);
+ * ```
+ */
 export interface ConfirmResult {
+  /** The relative name. */
   name: string;
+  /** Service id (or a custom service's host). */
   service: string;
+  /** What became of the operation: 'cancelled', 'completed', 'failed' or 'still-running'. */
   outcome: FinalState;
   /** Attempts of the CancelOperation call. */
   attempts: number;
@@ -202,6 +293,16 @@ export interface ConfirmResult {
   alreadyDone?: boolean;
 }
 
+/**
+ * Options of `listOperations`: the call options, plus the filter, page size and limit.
+ *
+ * @example
+ * ```ts
+ * for await (const op of canceller.listOperations('projects/p/locations/l', { service: 'dataplex', filter: 'done=false', limit: 100 })) {
+ *   console.log(op.name);
+ * }
+ * ```
+ */
 export interface ListOptions extends CallOptions {
   /** Server-side filter, e.g. `done=false`. */
   filter?: string;

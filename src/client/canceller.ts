@@ -1,11 +1,12 @@
 import { OperationsError } from '../errors/operations-error';
-import { Code } from '../errors/status-code';
+import { Code, codeName } from '../errors/status-code';
 import {
   normalizeServiceHosts,
   parseOperationName,
   resolveServiceArg,
   type NameKind,
 } from '../registry/operation-name';
+import { createTelemetry, type Telemetry } from '../observability/telemetry';
 import { findService, isServiceHost, type ServiceDescriptor } from '../registry/service-registry';
 import { callWithRetry } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
@@ -13,6 +14,7 @@ import type { CredentialOptions } from '../transport/channel-credentials';
 import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
 import { routingParams, type OperationsStub } from '../transport/operations-stub';
 import { StubPool } from '../transport/stub-pool';
+import { VERSION } from '../version';
 import { readBackIfDone } from './already-done';
 import { cancelAndConfirm } from './cancel-and-confirm';
 import { getOperation } from './get-operation';
@@ -91,6 +93,8 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     redactGrpcLogs: options.redactGrpcLogs,
   });
   const endpoints = new Map<string, Endpoint>();
+  // Hooks, logger and OpenTelemetry; undefined when there are none (then nothing is observed).
+  const telemetry = createTelemetry(options, VERSION);
   let closed = false;
   const isClosed = (): boolean => closed;
   // Ends retry waits at close(); calls on the wire are ended by the stubs themselves.
@@ -210,6 +214,9 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
         isClosed,
         closeSignal: closing.signal,
         onRetry: options.onRetry,
+        observer: telemetry,
+        method,
+        serverAddress: endpoint.host,
       },
     );
   }
@@ -234,7 +241,11 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
       try {
         target = resolve(name, 'cancel', callOptions);
       } catch (e) {
-        return Promise.reject(e); // a bad name is a rejection, like every other failure
+        // A bad name is a rejection, like every other failure (and a result, for the hooks).
+        const rejected = Promise.reject(e);
+        if (!telemetry?.watchesResults()) return rejected;
+        const service = { id: (e as OperationsError).service ?? '' } as ServiceDescriptor;
+        return reportResult(telemetry, rejected, { name, service }, performance.now());
       }
       return cancelResolved(target, callOptions);
     },
@@ -261,7 +272,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
       attempts,
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
     });
-    return invoke<unknown>({
+    const result = invoke<unknown>({
       method: 'cancelOperation',
       request: { name: target.name },
       routingName: target.name,
@@ -281,6 +292,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
         return result;
       },
     );
+    return telemetry?.watchesResults() ? reportResult(telemetry, result, target, started) : result;
   }
 }
 
@@ -293,6 +305,43 @@ function allowedHostsOf(
   const own = defaultService?.host.toLowerCase();
   if (own !== undefined && !findService(own) && isServiceHost(own) && !hosts.includes(own)) hosts.push(own);
   return hosts;
+}
+
+/** Tell the telemetry what a cancel came to, and hand its result on unchanged. */
+function reportResult(
+  telemetry: Telemetry,
+  result: Promise<CancelResult>,
+  target: { name: string; service: ServiceDescriptor },
+  started: number,
+): Promise<CancelResult> {
+  return result.then(
+    (r) => {
+      telemetry.result({
+        name: r.name,
+        service: r.service,
+        outcome: r.outcome,
+        code: 0,
+        codeName: 'OK',
+        attempts: r.attempts,
+        latencyMs: r.latencyMs,
+      });
+      return r;
+    },
+    (e: unknown) => {
+      const err = e instanceof OperationsError ? e : undefined;
+      const code = err?.code ?? Code.UNKNOWN;
+      telemetry.result({
+        name: target.name,
+        service: target.service.id,
+        outcome: err?.outcome ?? 'error',
+        code,
+        codeName: codeName(code),
+        attempts: err?.attempts ?? 0,
+        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      });
+      throw e;
+    },
+  );
 }
 
 /** Call options of a call that has none (one shared object). */

@@ -9,4 +9,4 @@ export type {
   ServiceFaults,
 } from './operations-emulator';
 export { OperationStore } from './operation-store';
-export type { CancelBehavior, OperationSeed, StoredOperation } from './operation-store';
+export type { AnyMessage, CancelBehavior, OperationSeed, StoredOperation } from './operation-store';

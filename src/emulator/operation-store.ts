@@ -2,7 +2,14 @@ import { Code } from '../errors/status-code';
 import { serviceMetadata, serviceResponse } from './operation-metadata';
 import { serviceKey } from './service-key';
 
-/** What an emulated operation does when a cancel reaches it. */
+/**
+ * What an emulated operation does when a cancel reaches it.
+ *
+ * @example
+ * ```ts
+ * emulator.store.seed({ name: 'projects/p/operations/stubborn', onCancel: 'ignore' });
+ * ```
+ */
 export type CancelBehavior =
   /** Accept the cancel; the operation ends CANCELLED (error.code 1) after `settleMs`. Default. */
   | 'cancel'
@@ -15,12 +22,29 @@ export type CancelBehavior =
   /** CancelOperation is UNIMPLEMENTED for this operation's service. */
   | 'unimplemented';
 
-/** google.protobuf.Any as proto-loader gives it. */
+/**
+ * google.protobuf.Any as proto-loader gives it.
+ *
+ * @example
+ * ```ts
+ * emulator.store.seed({ name, metadata: { type_url: 'type.googleapis.com/google.protobuf.Empty', value: Buffer.alloc(0) } });
+ * ```
+ */
 export interface AnyMessage {
+  /** The type URL (`type.googleapis.com/...`). */
   type_url: string;
+  /** The serialized message. */
   value: Buffer;
 }
 
+/**
+ * What to seed: a running operation and its script (how it answers cancels).
+ *
+ * @example
+ * ```ts
+ * emulator.store.seed({ name: 'projects/p/operations/o', service: 'datastore', failTimes: 2, onCancel: 'complete' });
+ * ```
+ */
 export interface OperationSeed {
   /** Relative operation name. */
   name: string;
@@ -32,6 +56,7 @@ export interface OperationSeed {
   service?: string;
   /** Already finished before any cancel arrives: 'completed', 'failed', or 'cancelled' (by someone else). */
   doneAs?: 'completed' | 'failed' | 'cancelled';
+  /** What a cancel does to it. Defaults to 'cancel'. */
   onCancel?: CancelBehavior;
   /** Delay between an accepted cancel and the operation being done. Defaults to 0. */
   settleMs?: number;
@@ -56,25 +81,56 @@ export interface OperationSeed {
   metadata?: AnyMessage;
 }
 
-/** An emulated google.longrunning.Operation plus its script. */
+/**
+ * An emulated google.longrunning.Operation plus its script.
+ *
+ * @example
+ * ```ts
+ * const op: StoredOperation | undefined = emulator.store.get(name);
+ * console.log(op?.done, op?.cancelRequests);
+ * ```
+ */
 export interface StoredOperation {
+  /** Relative operation name. */
   name: string;
+  /** Service id or host it belongs to (undefined: any). */
   service: string | undefined;
+  /** True once it finished. */
   done: boolean;
-  error?: { code: number; message: string; details: AnyMessage[] };
+  /** Set when it finished with an error. */
+  error?: {
+    /** Status code (1 when cancelled). */
+    code: number;
+    /** Status message. */
+    message: string;
+    /** google.rpc details. */
+    details: AnyMessage[];
+  };
+  /** Set when it finished with a response. */
   response?: AnyMessage;
+  /** Operation.metadata. */
   metadata?: AnyMessage;
+  /** What a cancel does to it. */
   onCancel: CancelBehavior;
+  /** Delay between an accepted cancel and the operation being done. */
   settleMs: number;
+  /** Code it fails with ('fail' / doneAs 'failed'). */
   failCode: number;
+  /** Transient failures of CancelOperation still to give. */
   failTimesLeft: number;
+  /** Code of those transient failures. */
   transientCode: number;
+  /** Message of those transient failures. */
   transientMessage: string;
+  /** Connection drops still to give. */
   dropTimesLeft: number;
+  /** CancelOperation calls that reached it. */
   cancelRequests: number;
+  /** The pending settle after an accepted cancel, if any. */
   settleTimer?: NodeJS.Timeout;
   /** Date.now() at seed time, and when it ended: what the service metadata reports. */
   createdAt: number;
+  /** Date.now() when it ended (done), if it has. */
   endedAt?: number;
   /** True when the seed gave its own metadata (kept as is). */
   fixedMetadata: boolean;
@@ -95,12 +151,20 @@ function ownerOf(service: string | undefined): string {
 /**
  * In-memory operations keyed by (service, relative name), in insertion order (ListOperations
  * pages follow it). An operation seeded without a service is seen by every service.
+ *
+ * @example
+ * ```ts
+ * emulator.store.seed({ name: 'projects/p/operations/o', service: 'datastore' });
+ * // ... cancel it ...
+ * expect(emulator.store.get('projects/p/operations/o', 'datastore')?.done).toBe(true);
+ * ```
  */
 export class OperationStore {
   private readonly ops = new Map<string, StoredOperation>();
   /** name -> service keys holding it, for lookups by name alone. */
   private readonly byName = new Map<string, Set<string>>();
 
+  /** Add (or replace) a running operation with its script. */
   seed(seed: OperationSeed): StoredOperation {
     const op: StoredOperation = {
       name: seed.name,
@@ -174,20 +238,24 @@ export class OperationStore {
     return true;
   }
 
+  /** Every operation, in insertion order. */
   all(): IterableIterator<StoredOperation> {
     return this.ops.values();
   }
 
+  /** How many operations it holds. */
   get size(): number {
     return this.ops.size;
   }
 
+  /** Remove every operation (and their pending settle timers). */
   clear(): void {
     for (const op of this.ops.values()) if (op.settleTimer) clearTimeout(op.settleTimer);
     this.ops.clear();
     this.byName.clear();
   }
 
+  /** Finish an operation with a response (google.protobuf.Empty). */
   complete(op: StoredOperation): void {
     op.done = true;
     op.endedAt = Date.now();
@@ -198,6 +266,7 @@ export class OperationStore {
     this.refreshMetadata(op);
   }
 
+  /** Finish an operation with an error. */
   fail(op: StoredOperation, code: number, message: string): void {
     op.done = true;
     op.endedAt = Date.now();

@@ -11,7 +11,14 @@ import { OperationStore, type StoredOperation } from './operation-store';
 import { decodePageToken, encodePageToken } from './page-token';
 import { serviceKey } from './service-key';
 
-/** The methods of google.longrunning.Operations the emulator answers. */
+/**
+ * The methods of google.longrunning.Operations the emulator answers.
+ *
+ * @example
+ * ```ts
+ * const op = await emulator.answer('GetOperation', { name }, 'dataplex', 'test');
+ * ```
+ */
 export type OperationsMethod =
   | 'GetOperation'
   | 'ListOperations'
@@ -19,11 +26,20 @@ export type OperationsMethod =
   | 'DeleteOperation'
   | 'WaitOperation';
 
-/** What a transport knows about a call besides its request (all optional). */
+/**
+ * What a transport knows about a call besides its request (all optional).
+ *
+ * @example
+ * ```ts
+ * await emulator.answer('GetOperation', { name }, undefined, 'test', { authority: 'dataplex.googleapis.com' });
+ * ```
+ */
 export interface CallExtras {
   /** The call's `:authority` (gRPC) or Host (HTTP), for the log and for routing. */
   authority?: string;
+  /** The call's `x-goog-request-params` header, as recorded in the call log. */
   requestParams?: string | undefined;
+  /** The call's `x-goog-api-client` header, as recorded in the call log. */
   apiClient?: string | undefined;
   /** Recorded in `calls` (tests check it never reaches the emulator in plaintext mode); never logged to a file. */
   authorization?: string | undefined;
@@ -39,12 +55,21 @@ export interface CallExtras {
   dropConnection?: () => boolean;
 }
 
-/** Faults and limits for one service (or every service with the key '*'). */
+/**
+ * Faults and limits for one service (or every service with the key '*').
+ *
+ * @example
+ * ```ts
+ * emulator.setFaults('dataplex', { latencyMs: 50, errorRate: 0.1 });
+ * emulator.setFaults('*', { quotaPerSecond: 100 });
+ * ```
+ */
 export interface ServiceFaults {
   /** CancelOperation answers UNIMPLEMENTED for every operation of the service. */
   unimplemented?: boolean;
   /** Fraction (0-1) of calls that fail with `errorCode` (default UNAVAILABLE). */
   errorRate?: number;
+  /** Code of those errors. Defaults to UNAVAILABLE. */
   errorCode?: number;
   /** Message of the injected errors. Defaults to 'injected fault'. */
   errorMessage?: string;
@@ -73,7 +98,14 @@ export interface ServiceFaults {
   dropAfterEffect?: boolean;
 }
 
-/** How `dropConnections` ends a connection. */
+/**
+ * How `dropConnections` ends a connection.
+ *
+ * @example
+ * ```ts
+ * emulator.dropConnections('close');
+ * ```
+ */
 export type DropMode =
   /** TCP reset, no HTTP/2 goodbye (a crashed peer, a load balancer cutting the flow). Default. */
   | 'reset'
@@ -84,18 +116,33 @@ export type DropMode =
    */
   | 'close';
 
-/** One call as the emulator saw it. */
+/**
+ * One call as the emulator saw it.
+ *
+ * @example
+ * ```ts
+ * const [call] = emulator.callsOf('CancelOperation');
+ * expect(call.requestParams).toBe(`name=${encodeURIComponent(name)}`);
+ * ```
+ */
 export interface RecordedCall {
+  /** The RPC method's name (`CancelOperation`). */
   method: string;
+  /** The operation (or parent) name the request carried. */
   name: string;
   /** Service the call was for (id, or a custom host); '*' for none (loopback without a default service, or a host not served). */
   service: string;
+  /** The call's `:authority`. */
   authority: string;
+  /** The client's address (`ip:port`). */
   peer: string;
   /** Date.now() when the call arrived. */
   at: number;
+  /** The `x-goog-request-params` routing header, as received. */
   requestParams: string | undefined;
+  /** The `x-goog-api-client` header, as received. */
   apiClient: string | undefined;
+  /** The `authorization` header, as received (emulator tests check that none is sent over plaintext). */
   authorization: string | undefined;
   /** Status code answered (0 for OK); undefined while in flight, or when the call was dropped. */
   code?: number;
@@ -105,13 +152,26 @@ export interface RecordedCall {
   deadline?: number;
 }
 
+/**
+ * Options of `startOperationsEmulator`. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOperationsEmulator({ port: 0, recordCalls: false });
+ * ```
+ */
 export interface EmulatorOptions {
   /** Port to listen on. Defaults to 0 (any free port). */
   port?: number;
   /** Host to bind. Defaults to 127.0.0.1. */
   host?: string;
   /** Serve TLS with this key pair (PEM) instead of plaintext. */
-  tls?: { cert: Buffer; key: Buffer };
+  tls?: {
+    /** PEM certificate chain. */
+    cert: Buffer;
+    /** PEM private key. */
+    key: Buffer;
+  };
   /** Keep a log of every call (tests). Defaults to true; turn off for long benchmarks. */
   recordCalls?: boolean;
   /**
@@ -144,9 +204,21 @@ type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, ca
  * `done=` filters), Cancel, Delete, Wait. Each operation carries a script (see OperationSeed);
  * each service can be given faults. Services are told apart by the call's :authority, which
  * lro-cancel sets to the service host in emulator mode, as a Google front end would see it.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOperationsEmulator();
+ * emulator.store.seed({ name: 'projects/p/operations/o', service: 'datastore' });
+ * emulator.setFaults('privateca', { unimplemented: true });
+ * // ... createCanceller({ emulator: emulator.target }) ...
+ * expect(emulator.callsOf('CancelOperation')).toHaveLength(1);
+ * await emulator.stop();
+ * ```
  */
 export class OperationsEmulator {
+  /** The operations it serves: seed them, read what cancels did to them. */
   readonly store = new OperationStore();
+  /** Every call answered, in arrival order (when `recordCalls` is on, the default). Tests clear it with `calls.length = 0`. */
   readonly calls: RecordedCall[] = [];
   /** Count of calls per method, whatever `recordCalls` says. */
   readonly counts = new Map<string, number>();
@@ -162,6 +234,7 @@ export class OperationsEmulator {
   private boundPort = 0;
   private inflight = 0;
 
+  /** A stopped emulator; `start()` binds it. `startOperationsEmulator(options)` does both. */
   constructor(private readonly options: EmulatorOptions = {}) {}
 
   /** `host:port` clients should dial. */
@@ -170,6 +243,7 @@ export class OperationsEmulator {
     return `${host.includes(':') ? `[${host}]` : host}:${this.boundPort}`;
   }
 
+  /** The port it is bound to (0 before `start()`). */
   get port(): number {
     return this.boundPort;
   }
@@ -185,6 +259,7 @@ export class OperationsEmulator {
     this.buckets.delete(serviceKey(service));
   }
 
+  /** Remove every service's faults (as set by `setFaults`). */
   clearFaults(): void {
     this.faults.clear();
     this.buckets.clear();
@@ -195,6 +270,7 @@ export class OperationsEmulator {
     return this.calls.filter((c) => c.method === method);
   }
 
+  /** Bind `host:port` (127.0.0.1:0 by default: a free port) and start serving. Refuses a non-loopback host without TLS. */
   async start(): Promise<this> {
     if (this.server) return this;
     // grpc-js's server_call tracer prints every received header, the client's authorization too.
@@ -632,7 +708,16 @@ export class OperationsEmulator {
   }
 }
 
-/** Thrown inside a handler to drop the call's connection instead of answering. */
+/**
+ * Thrown inside a handler to drop the call's connection instead of answering; `answer` rejects
+ * with it when the connection was dropped (there is nothing to send).
+ *
+ * @example
+ * ```ts
+ * try { await emulator.answer(method, request, service, peer, extras); }
+ * catch (e) { if (e === DROP) return; throw e; }
+ * ```
+ */
 export const DROP: unique symbol = Symbol('drop connection');
 
 /** `host` of `host:port`, `[v6]:port` or a bare host, lower case. */
@@ -657,7 +742,15 @@ function durationMs(d: unknown): number {
   return s * 1000 + n / 1e6;
 }
 
-/** Start an emulator on 127.0.0.1 (port 0 unless given). */
+/**
+ * Start an emulator on 127.0.0.1 (port 0 unless given).
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOperationsEmulator(); // 127.0.0.1:0
+ * const canceller = createCanceller({ emulator: emulator.target });
+ * ```
+ */
 export async function startOperationsEmulator(options: EmulatorOptions = {}): Promise<OperationsEmulator> {
   return new OperationsEmulator(options).start();
 }

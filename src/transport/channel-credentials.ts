@@ -5,8 +5,15 @@ import { rememberSecret } from '../redaction/redact-secrets';
 /**
  * Anything that can put an `authorization` header on a request: a google-auth-library client
  * (GoogleAuth, OAuth2Client, ...) or a test's static-token stub.
+ *
+ * @example
+ * ```ts
+ * import { GoogleAuth } from 'google-auth-library';
+ * const canceller = createCanceller({ auth: new GoogleAuth({ scopes: 'https://www.googleapis.com/auth/cloud-platform' }) });
+ * ```
  */
 export interface AuthClientLike {
+  /** The headers to send with a request to `url`: an `authorization` header above all. */
   getRequestHeaders(url?: string): Promise<Headers | Record<string, string>>;
 }
 

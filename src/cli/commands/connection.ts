@@ -2,6 +2,7 @@ import type { BatchOptions } from '../../batch/cancel-many';
 import type { CancellerOptions } from '../../client/canceller';
 import { resolveEndpoint } from '../../transport/endpoint';
 import type { CommandIO } from '../command-io';
+import { jsonLinesLogger } from '../verbose-logger';
 import { UsageError } from '../exit-error';
 
 /*
@@ -29,6 +30,8 @@ export interface ConnectionOptions {
 export interface CallFlags {
   timeoutMs?: number | undefined;
   maxAttempts?: number | undefined;
+  /** `--verbose`: the library's debug logs as JSON lines on stderr. */
+  verbose?: boolean | undefined;
 }
 
 /** The flags of the commands that cancel many names through the batch engine (batch, cancel, cancel-all). */
@@ -71,6 +74,7 @@ export function cancellerOptionsFrom(
       ...(options.timeoutMs !== undefined ? { totalTimeoutMs: options.timeoutMs } : {}),
     };
   }
+  if (options.verbose) out.logger = jsonLinesLogger(io.stderr);
   if (emulator !== undefined) {
     try {
       resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as never, {
