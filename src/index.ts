@@ -28,6 +28,7 @@ export { cancelAll, listPendingNames } from './batch/cancel-all';
 export type { CancelAllOptions } from './batch/cancel-all';
 
 // For integrators
-export type { AuthClientLike } from './transport/channel-credentials';
+export type { AuthClientLike } from './auth/credential-source';
+export { CredentialError } from './auth/credential-source';
 export { recordsSchema } from './records-schema';
 export { VERSION } from './version';

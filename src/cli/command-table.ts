@@ -75,8 +75,39 @@ function defineCommand<Options>(spec: CommandSpec<Options>): CommandSpec<Options
   return spec;
 }
 
-// Flags shared by every command that talks to services (cancel now; get, list, batch later).
-const CONNECTION_FLAGS: readonly FlagSpec[] = [
+// How calls are authenticated: mapped by optionKey, read by connection.ts (credentialOptionsFrom).
+const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'access-token-file',
+    type: 'string',
+    valueName: 'FILE',
+    description:
+      'Bearer token from FILE instead of Application Default Credentials; read again once when the server rejects it',
+  },
+  {
+    name: 'impersonate-service-account',
+    type: 'string',
+    valueName: 'EMAIL[,EMAIL...]',
+    description:
+      'Impersonate this service account (a comma list is a delegation chain, the last one the target, as in gcloud)',
+  },
+  {
+    name: 'billing-project',
+    type: 'string',
+    valueName: 'ID',
+    description:
+      'Quota project sent as x-goog-user-project (env GOOGLE_CLOUD_QUOTA_PROJECT, else the ADC file quota_project_id)',
+  },
+  {
+    name: 'ca-file',
+    type: 'string',
+    valueName: 'PEM',
+    description: "Trust these CA certificates instead of the system's (env GRPC_DEFAULT_SSL_ROOTS_FILE_PATH)",
+  },
+];
+
+// Flags shared by every command that talks to services, checked across each other by connectionOptions.
+const ENDPOINT_FLAGS: readonly FlagSpec[] = [
   {
     name: 'service',
     type: 'string',
@@ -113,6 +144,8 @@ const CONNECTION_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+const CONNECTION_FLAGS: readonly FlagSpec[] = [...ENDPOINT_FLAGS, ...CREDENTIAL_FLAGS];
+
 const CALL_FLAGS: readonly FlagSpec[] = [
   {
     name: 'timeout',
@@ -146,7 +179,7 @@ const CONFIRM_FLAGS: readonly FlagSpec[] = [
 
 /** Flags read by connectionOptions / confirmOptions (with checks across flags), not by commandOptions. */
 const CHECKED_FLAGS: ReadonlySet<string> = new Set([
-  ...CONNECTION_FLAGS.map((f) => f.name),
+  ...ENDPOINT_FLAGS.map((f) => f.name),
   'confirm',
   'confirm-timeout',
 ]);

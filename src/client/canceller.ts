@@ -9,6 +9,13 @@ import {
 import { findService, isServiceHost, type ServiceDescriptor } from '../registry/service-registry';
 import { callWithRetry } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
+import {
+  checkCredentialSettings,
+  createCredentialSource,
+  type CredentialSettings,
+  type CredentialSource,
+} from '../auth/credential-source';
+import { checkClientCertificateSetting, resolveRootCerts } from '../auth/tls-roots';
 import type { CredentialOptions } from '../transport/channel-credentials';
 import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
 import { routingParams, type OperationsStub } from '../transport/operations-stub';
@@ -112,8 +119,31 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     return p;
   }
 
+  // Credentials are checked now (a usage error before any call) but resolved at the first call.
+  const credentialSettings: CredentialSettings = {
+    auth: options.auth,
+    accessToken: options.accessToken,
+    accessTokenFile: options.accessTokenFile,
+    impersonate: options.impersonate,
+    iamCredentialsEndpoint: options.iamCredentialsEndpoint,
+    quotaProject: options.quotaProject,
+    universeDomain,
+  };
+  let rootCerts = options.rootCerts;
+  checkCredentialSettings(credentialSettings);
+  if (emulator === undefined) {
+    checkClientCertificateSetting();
+    rootCerts = resolveRootCerts(options.rootCerts, undefined);
+  }
+  // One source per service (its scopes): one token cache per service, shared by its channels.
+  const credentials = new Map<string, CredentialOptions>();
   function credentialsFor(service: ServiceDescriptor): CredentialOptions {
-    return { auth: options.auth, rootCerts: options.rootCerts, scopes: service.scopes, universeDomain };
+    let c = credentials.get(service.id);
+    if (!c) {
+      c = { source: createCredentialSource(credentialSettings, service.scopes), rootCerts, universeDomain };
+      credentials.set(service.id, c);
+    }
+    return c;
   }
 
   function endpointFor(service: ServiceDescriptor): Endpoint {
@@ -196,22 +226,21 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     const waitForReady = callOptions.waitForReady === true;
     const first = stub;
     let attemptNo = 0;
-    return callWithRetry<Res>(
-      (deadline) => {
-        // Later attempts may take a less loaded channel of the pool.
-        const s = attemptNo++ === 0 ? first : (pool.peek(endpoint) ?? first);
-        return s.unary<Res>(method, request, routing, deadline, signal, waitForReady);
-      },
-      {
-        policy: effective,
-        operationName: routingName,
-        service: service.id,
-        signal,
-        isClosed,
-        closeSignal: closing.signal,
-        onRetry: options.onRetry,
-      },
-    );
+    const attempt = (deadline: number): Promise<Res> => {
+      // Later attempts may take a less loaded channel of the pool.
+      const s = attemptNo++ === 0 ? first : (pool.peek(endpoint) ?? first);
+      return s.unary<Res>(method, request, routing, deadline, signal, waitForReady);
+    };
+    const source = endpoint.secure ? credentialsFor(service).source : undefined;
+    return callWithRetry<Res>(source?.renewable ? renewingOnUnauthenticated(attempt, source) : attempt, {
+      policy: effective,
+      operationName: routingName,
+      service: service.id,
+      signal,
+      isClosed,
+      closeSignal: closing.signal,
+      onRetry: options.onRetry,
+    });
   }
 
   const self: OperationsCaller = {
@@ -293,6 +322,26 @@ function allowedHostsOf(
   const own = defaultService?.host.toLowerCase();
   if (own !== undefined && !findService(own) && isServiceHost(own) && !hosts.includes(own)) hosts.push(own);
   return hosts;
+}
+
+/**
+ * An attempt that, answered UNAUTHENTICATED, has the token file read again (once per call) and
+ * is sent again within the same deadline when the token changed: a rotated token file.
+ */
+function renewingOnUnauthenticated<Res>(
+  attempt: (deadline: number) => Promise<Res>,
+  source: CredentialSource,
+): (deadline: number) => Promise<Res> {
+  let renewed = false;
+  return (deadline) => {
+    const generation = source.generation;
+    return attempt(deadline).catch(async (e: unknown) => {
+      if (renewed || (e as { code?: unknown }).code !== Code.UNAUTHENTICATED) throw e;
+      renewed = true;
+      if (!(await source.renewAfterUnauthenticated(generation))) throw e;
+      return attempt(deadline);
+    });
+  };
 }
 
 /** Call options of a call that has none (one shared object). */

@@ -65,6 +65,8 @@ export interface RecordedCall {
   requestParams: string | undefined;
   apiClient: string | undefined;
   authorization: string | undefined;
+  /** `x-goog-user-project`: the quota project the client bills. */
+  userProject: string | undefined;
   /** Status code answered (0 for OK); undefined while in flight, or when the call was dropped. */
   code?: number;
   /** True when the emulator dropped the connection instead of answering (`dropRate`, `dropTimes`). */
@@ -78,6 +80,11 @@ export interface EmulatorOptions {
   host?: string;
   /** Serve TLS with this key pair (PEM) instead of plaintext. */
   tls?: { cert: Buffer; key: Buffer };
+  /**
+   * Accept a call's `authorization` header or answer UNAUTHENTICATED (a revoked or rotated
+   * token). Defaults to accepting every call.
+   */
+  authorize?: (authorization: string | undefined) => boolean;
   /** Keep a log of every call (tests). Defaults to true; turn off for long benchmarks. */
   recordCalls?: boolean;
   /**
@@ -300,6 +307,7 @@ export class OperationsEmulator {
       requestParams: first('x-goog-request-params'),
       apiClient: first('x-goog-api-client'),
       authorization: first('authorization'),
+      userProject: first('x-goog-user-project'),
     };
     this.counts.set(method, (this.counts.get(method) ?? 0) + 1);
     this.peers.add(rec.peer);
@@ -313,6 +321,8 @@ export class OperationsEmulator {
         (faults.errorMethods ?? ['CancelOperation']).includes(method) &&
         Math.random() < faults.dropRate;
       if (drop && !faults.dropAfterEffect) throw DROP;
+      if (this.options.authorize && !this.options.authorize(rec.authorization))
+        throw status(Code.UNAUTHENTICATED, 'Request had invalid authentication credentials.');
       this.checkFaults(method, rec.service, faults);
       const value = await handler(call, rec);
       if (drop) throw DROP;

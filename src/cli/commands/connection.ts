@@ -1,3 +1,6 @@
+import { accessSync, constants } from 'node:fs';
+import { CredentialError, impersonationChain } from '../../auth/credential-source';
+import { checkClientCertificateSetting, resolveRootCerts } from '../../auth/tls-roots';
 import type { BatchOptions } from '../../batch/cancel-many';
 import type { CancellerOptions } from '../../client/canceller';
 import { resolveEndpoint } from '../../transport/endpoint';
@@ -23,6 +26,14 @@ export interface ConnectionOptions {
   /** `host:port` of an emulator (the env variable is read by the command, not here). */
   emulator?: string;
   allowInsecure?: boolean;
+  /** `--access-token-file FILE`: a bearer token, read again when the server rejects it. */
+  accessTokenFile?: string;
+  /** `--impersonate-service-account EMAIL[,EMAIL...]`: the chain, target last (gcloud's order). */
+  impersonateServiceAccount?: string;
+  /** `--billing-project ID`: the quota project (over GOOGLE_CLOUD_QUOTA_PROJECT and the ADC file's). */
+  billingProject?: string;
+  /** `--ca-file PEM`: roots to trust instead of the system's (over GRPC_DEFAULT_SSL_ROOTS_FILE_PATH). */
+  caFile?: string;
 }
 
 /** `--timeout` and `--max-attempts`: every command that calls a service takes them. */
@@ -65,6 +76,7 @@ export function cancellerOptionsFrom(
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(io.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN ? { universeDomain: io.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN } : {}),
   };
+  Object.assign(out, credentialOptionsFrom(options, io, command, emulator !== undefined));
   if (options.maxAttempts !== undefined || options.timeoutMs !== undefined) {
     out.retry = {
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
@@ -80,6 +92,62 @@ export function cancellerOptionsFrom(
     } catch (e) {
       const source = options.emulator !== undefined ? '--emulator' : 'LRO_CANCEL_EMULATOR_HOST';
       throw new UsageError(`${source}: ${(e as Error).message}`, command);
+    }
+  }
+  return out;
+}
+
+/**
+ * The credential flags and their environment variables as library options, checked now (a
+ * usage error naming the flag, before anything connects). In emulator mode nothing is sent with
+ * credentials, so the TLS settings are not read.
+ */
+export function credentialOptionsFrom(
+  options: ConnectionOptions,
+  io: CommandIO,
+  command: string,
+  emulatorMode: boolean,
+): Pick<
+  CancellerOptions,
+  'accessTokenFile' | 'impersonate' | 'iamCredentialsEndpoint' | 'quotaProject' | 'rootCerts'
+> {
+  const out: ReturnType<typeof credentialOptionsFrom> = {};
+  const fail = (flag: string, e: unknown): never => {
+    throw new UsageError(`${flag}: ${(e as Error).message}`, command);
+  };
+  if (options.accessTokenFile !== undefined) {
+    try {
+      accessSync(options.accessTokenFile, constants.R_OK);
+    } catch (e) {
+      fail('--access-token-file', e);
+    }
+    out.accessTokenFile = options.accessTokenFile;
+  }
+  if (options.impersonateServiceAccount !== undefined) {
+    try {
+      impersonationChain(options.impersonateServiceAccount);
+    } catch (e) {
+      fail('--impersonate-service-account', e);
+    }
+    out.impersonate = options.impersonateServiceAccount;
+    // gcloud's endpoint override for the IAM Credentials API (private endpoints, tests).
+    const iam = io.env.CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS;
+    if (iam) out.iamCredentialsEndpoint = iam.replace(/\/+$/, '');
+  }
+  const quota = options.billingProject ?? (io.env.GOOGLE_CLOUD_QUOTA_PROJECT || undefined);
+  if (quota !== undefined) out.quotaProject = quota;
+  if (!emulatorMode) {
+    try {
+      checkClientCertificateSetting(io.env);
+    } catch (e) {
+      throw new UsageError((e as Error).message, command);
+    }
+    try {
+      const roots = resolveRootCerts(undefined, options.caFile, io.env);
+      if (roots !== undefined) out.rootCerts = roots;
+    } catch (e) {
+      if (!(e instanceof CredentialError)) throw e;
+      fail(options.caFile !== undefined ? '--ca-file' : 'GRPC_DEFAULT_SSL_ROOTS_FILE_PATH', e);
     }
   }
   return out;
