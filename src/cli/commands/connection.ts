@@ -147,7 +147,9 @@ export function credentialOptionsFrom(
       if (roots !== undefined) out.rootCerts = roots;
     } catch (e) {
       if (!(e instanceof CredentialError)) throw e;
-      fail(options.caFile !== undefined ? '--ca-file' : 'GRPC_DEFAULT_SSL_ROOTS_FILE_PATH', e);
+      // The message names the variable already; the flag is named here.
+      if (options.caFile === undefined) throw new UsageError(e.message, command);
+      fail('--ca-file', e);
     }
   }
   return out;
