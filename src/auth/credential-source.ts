@@ -211,14 +211,18 @@ export function createCredentialSource(
   function impersonatedClient(): Promise<AuthClientLike> {
     impersonated ??= sourceClient().then(
       (source) =>
-        new (gal().Impersonated)({
-          sourceClient: source,
-          targetPrincipal: chain?.target as string,
-          delegates: chain?.delegates ?? [],
-          targetScopes: [...scopes],
-          lifetime: 3600,
-          endpoint: settings.iamCredentialsEndpoint ?? `https://iamcredentials.${universeDomain}`,
-        }),
+        quietly(
+          () =>
+            new (gal().Impersonated)({
+              sourceClient: source,
+              targetPrincipal: chain?.target as string,
+              // The IAM Credentials API names each delegate as a resource.
+              delegates: (chain?.delegates ?? []).map((d) => `projects/-/serviceAccounts/${d}`),
+              targetScopes: [...scopes],
+              lifetime: 3600,
+              endpoint: settings.iamCredentialsEndpoint ?? `https://iamcredentials.${universeDomain}`,
+            }),
+        ),
       (e: unknown) => {
         impersonated = undefined;
         throw e;
@@ -310,6 +314,23 @@ export function createCredentialSource(
 }
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+
+/**
+ * Construct without google-auth-library's console warning that the constructor "does not
+ * validate the credential configuration": ours is the user's own flags, and the one URL in it
+ * (iamCredentialsEndpoint) is checked above. The library's own switch for it is internal; when a
+ * later version drops it, the warning is printed, nothing else changes.
+ */
+function quietly<T>(make: () => T): T {
+  let suppress: ((fn: () => T) => T) | undefined;
+  try {
+    suppress = (require('google-auth-library/build/src/util') as { suppressAdcWarning?: (fn: () => T) => T })
+      .suppressAdcWarning;
+  } catch {
+    suppress = undefined;
+  }
+  return typeof suppress === 'function' ? suppress(make) : make();
+}
 
 interface AdcJson {
   type?: string;
