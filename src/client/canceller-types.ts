@@ -3,6 +3,7 @@ import type { NameKind, ParseNameOptions } from '../registry/operation-name';
 import type { ServiceDescriptor } from '../registry/service-registry';
 import type { RetryListener } from '../retry/call-with-retry';
 import type { RetryPolicy } from '../retry/retry-policy';
+import type { ClientCertificate } from '../auth/client-certificate';
 import type { AuthClientLike } from '../auth/credential-source';
 import type { OperationsMethod, OperationsStub } from '../transport/operations-stub';
 import type { FinalState, RawOperation } from './operation';
@@ -88,6 +89,14 @@ export interface CancellerOptions {
    * `GRPC_DEFAULT_SSL_ROOTS_FILE_PATH` names, else the system's roots.
    */
   rootCerts?: Buffer;
+  /**
+   * Client certificate and key (PEM) for mTLS, or a function that loads them (called when the
+   * first channel is made). Defaults to the device certificate of
+   * `~/.secureConnect/context_aware_metadata.json` when GOOGLE_API_USE_CLIENT_CERTIFICATE=true,
+   * else none. With a certificate, the built-in hosts become `*.mtls.googleapis.com` unless
+   * GOOGLE_API_USE_MTLS_ENDPOINT=never (`always`: even without one).
+   */
+  clientCertificate?: ClientCertificate | (() => Promise<ClientCertificate>);
   /** gRPC channels (connections) per service to start with. Defaults to 1. */
   channelsPerService?: number;
   /**

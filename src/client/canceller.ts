@@ -11,13 +11,15 @@ import { callWithRetry } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
 import {
   checkCredentialSettings,
+  CredentialError,
   createCredentialSource,
   type CredentialSettings,
   type CredentialSource,
 } from '../auth/credential-source';
-import { checkClientCertificateSetting, resolveRootCerts } from '../auth/tls-roots';
+import { loadClientCertificate, mtlsSettings, type ClientCertificate } from '../auth/client-certificate';
+import { resolveRootCerts } from '../auth/tls-roots';
 import type { CredentialOptions } from '../transport/channel-credentials';
-import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
+import { EndpointError, resolveEndpoint, type Endpoint, type EndpointOptions } from '../transport/endpoint';
 import { routingParams, type OperationsStub } from '../transport/operations-stub';
 import { StubPool } from '../transport/stub-pool';
 import { readBackIfDone } from './already-done';
@@ -79,7 +81,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
   if (emulator === '')
     throw new EndpointError('emulator address is empty: give HOST:PORT, or leave the option out');
   const universeDomain = options.universeDomain ?? (process.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN || undefined);
-  const endpointOptions = {
+  const endpointOptions: EndpointOptions = {
     emulator,
     allowInsecure: options.allowInsecure,
     endpoint: options.endpoint,
@@ -130,17 +132,39 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     universeDomain,
   };
   let rootCerts = options.rootCerts;
+  let clientCertificate: (() => Promise<ClientCertificate>) | undefined;
   checkCredentialSettings(credentialSettings);
   if (emulator === undefined) {
-    checkClientCertificateSetting();
     rootCerts = resolveRootCerts(options.rootCerts, undefined);
+    // mTLS (AIP-4114): the certificate given, or the device's when GOOGLE_API_USE_CLIENT_CERTIFICATE=true.
+    const mtls = mtlsSettings();
+    const given = options.clientCertificate;
+    const load =
+      given === undefined
+        ? mtls.useClientCertificate
+          ? () => loadClientCertificate()
+          : undefined
+        : typeof given === 'function'
+          ? given
+          : async () => given;
+    if (load) clientCertificate = once(load);
+    if (mtls.endpoint === 'always' || (mtls.endpoint === 'auto' && load)) {
+      if (universeDomain !== undefined && universeDomain !== 'googleapis.com')
+        throw new CredentialError(`mTLS endpoints exist only in googleapis.com, not in ${universeDomain}`);
+      endpointOptions.mtlsHosts = true;
+    }
   }
   // One source per service (its scopes): one token cache per service, shared by its channels.
   const credentials = new Map<string, CredentialOptions>();
   function credentialsFor(service: ServiceDescriptor): CredentialOptions {
     let c = credentials.get(service.id);
     if (!c) {
-      c = { source: createCredentialSource(credentialSettings, service.scopes), rootCerts, universeDomain };
+      c = {
+        source: createCredentialSource(credentialSettings, service.scopes),
+        rootCerts,
+        universeDomain,
+        clientCertificate,
+      };
       credentials.set(service.id, c);
     }
     return c;
@@ -341,6 +365,18 @@ function renewingOnUnauthenticated<Res>(
       if (!(await source.renewAfterUnauthenticated(generation))) throw e;
       return attempt(deadline);
     });
+  };
+}
+
+/** `load` run once, its promise shared; a failure is not kept (the next channel tries again). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= load().catch((e: unknown) => {
+      p = undefined;
+      throw e;
+    });
+    return p;
   };
 }
 

@@ -78,8 +78,11 @@ export interface EmulatorOptions {
   port?: number;
   /** Host to bind. Defaults to 127.0.0.1. */
   host?: string;
-  /** Serve TLS with this key pair (PEM) instead of plaintext. */
-  tls?: { cert: Buffer; key: Buffer };
+  /**
+   * Serve TLS with this key pair (PEM) instead of plaintext. With `clientCa`, a client must
+   * present a certificate that CA issued (mTLS).
+   */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
   /**
    * Accept a call's `authorization` header or answer UNAUTHENTICATED (a revoked or rotated
    * token). Defaults to accepting every call.
@@ -186,9 +189,11 @@ export class OperationsEmulator {
       WaitOperation: wrap('WaitOperation', (call, rec) => this.wait(call, rec)),
     });
     const creds = this.options.tls
-      ? grpc.ServerCredentials.createSsl(null, [
-          { cert_chain: this.options.tls.cert, private_key: this.options.tls.key },
-        ])
+      ? grpc.ServerCredentials.createSsl(
+          this.options.tls.clientCa ?? null,
+          [{ cert_chain: this.options.tls.cert, private_key: this.options.tls.key }],
+          this.options.tls.clientCa !== undefined,
+        )
       : grpc.ServerCredentials.createInsecure();
     const host = this.options.host ?? '127.0.0.1';
     const bindHost = host.includes(':') ? `[${host}]` : host;

@@ -1,3 +1,4 @@
+import type { ClientCertificate } from '../auth/client-certificate';
 import type { CredentialSource } from '../auth/credential-source';
 import type { Endpoint } from './endpoint';
 import { grpc } from './grpc';
@@ -11,6 +12,8 @@ export interface CredentialOptions {
   rootCerts?: Buffer | undefined;
   /** Universe domain of the endpoint (google-gax's check). */
   universeDomain?: string | undefined;
+  /** The client certificate for mTLS, loaded when the first channel is made; none for plain TLS. */
+  clientCertificate?: (() => Promise<ClientCertificate>) | undefined;
 }
 
 /**
@@ -23,9 +26,14 @@ export interface CredentialOptions {
 export function createChannelCredentials(
   endpoint: Endpoint,
   options: CredentialOptions,
+  clientCertificate?: ClientCertificate,
 ): grpc.ChannelCredentials {
   if (!endpoint.secure) return grpc.credentials.createInsecure();
-  const ssl = grpc.credentials.createSsl(options.rootCerts ?? null);
+  const ssl = grpc.credentials.createSsl(
+    options.rootCerts ?? null,
+    clientCertificate?.key ?? null,
+    clientCertificate?.cert ?? null,
+  );
   const source = options.source;
   const callCredentials = grpc.credentials.createFromGoogleCredential({
     getRequestHeaders: (url?: string) => source.requestHeaders(url),

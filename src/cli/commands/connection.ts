@@ -1,6 +1,9 @@
 import { accessSync, constants } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { CredentialError, impersonationChain } from '../../auth/credential-source';
-import { checkClientCertificateSetting, resolveRootCerts } from '../../auth/tls-roots';
+import { loadClientCertificate, mtlsSettings } from '../../auth/client-certificate';
+import { resolveRootCerts } from '../../auth/tls-roots';
 import type { BatchOptions } from '../../batch/cancel-many';
 import type { CancellerOptions } from '../../client/canceller';
 import { resolveEndpoint } from '../../transport/endpoint';
@@ -109,7 +112,12 @@ export function credentialOptionsFrom(
   emulatorMode: boolean,
 ): Pick<
   CancellerOptions,
-  'accessTokenFile' | 'impersonate' | 'iamCredentialsEndpoint' | 'quotaProject' | 'rootCerts'
+  | 'accessTokenFile'
+  | 'impersonate'
+  | 'iamCredentialsEndpoint'
+  | 'quotaProject'
+  | 'rootCerts'
+  | 'clientCertificate'
 > {
   const out: ReturnType<typeof credentialOptionsFrom> = {};
   const fail = (flag: string, e: unknown): never => {
@@ -137,10 +145,25 @@ export function credentialOptionsFrom(
   const quota = options.billingProject ?? (io.env.GOOGLE_CLOUD_QUOTA_PROJECT || undefined);
   if (quota !== undefined) out.quotaProject = quota;
   if (!emulatorMode) {
+    let mtls: ReturnType<typeof mtlsSettings>;
     try {
-      checkClientCertificateSetting(io.env);
+      mtls = mtlsSettings(io.env);
     } catch (e) {
       throw new UsageError((e as Error).message, command);
+    }
+    if (mtls.useClientCertificate) {
+      // The provider command runs when the first channel is made; a missing setup is a usage error now.
+      const home = io.env.HOME || os.homedir();
+      const metadata = path.join(home, '.secureConnect', 'context_aware_metadata.json');
+      try {
+        accessSync(metadata, constants.R_OK);
+      } catch {
+        throw new UsageError(
+          `GOOGLE_API_USE_CLIENT_CERTIFICATE=true, but there is no ${metadata} naming a cert_provider_command: set up endpoint verification (gcloud), or unset the variable`,
+          command,
+        );
+      }
+      out.clientCertificate = () => loadClientCertificate(home);
     }
     try {
       const roots = resolveRootCerts(undefined, options.caFile, io.env);
