@@ -287,6 +287,7 @@ export function createCredentialSource(
 
   async function describe(): Promise<CredentialDescription> {
     const out: CredentialDescription = { source: 'application-default', universeDomain };
+    let adcQuota: string | undefined;
     if (settings.auth) out.source = 'auth-client';
     else if (tokenFile !== undefined) {
       out.source = 'access-token-file';
@@ -294,17 +295,30 @@ export function createCredentialSource(
       await currentToken(); // a missing or empty file is reported here
     } else if (token !== undefined) out.source = 'access-token';
     else {
+      // From the file itself: GoogleAuth.getClient would look the project id up (a metadata
+      // server probe, or a token for external accounts), and describing asks for nothing.
       const file = env.GOOGLE_APPLICATION_CREDENTIALS || undefined;
-      const client = await googleAuth().getClient();
-      const json = await readAdcJson(file);
-      out.origin = file ?? (json ? wellKnownFile() : 'metadata server');
-      out.type = json?.type ?? (client.constructor?.name === 'Compute' ? 'compute' : undefined);
-      out.principal = principalOf(json, client);
-      if (client.universeDomain && client.universeDomain !== universeDomain && !settings.universeDomain)
-        out.universeDomain = client.universeDomain;
+      const found = await readAdcJson(file, env);
+      if (found) {
+        out.origin = found.path;
+        if (found.json.type) out.type = found.json.type;
+        const principal = principalOf(found.json);
+        if (principal) out.principal = principal;
+        adcQuota = found.json.quota_project_id || undefined;
+        if (found.json.universe_domain && !settings.universeDomain)
+          out.universeDomain = found.json.universe_domain;
+      } else {
+        // No file: the metadata server, if there is one (else NO_ADC_FOUND is thrown here).
+        await googleAuth().getClient();
+        out.origin = 'metadata server';
+        out.type = 'compute';
+      }
     }
-    if (chain) out.impersonate = chain;
-    const quota = explicitQuota ?? (await fileQuota());
+    if (chain) {
+      out.impersonate = chain;
+      out.principal = chain.target; // the calls act as the target
+    }
+    const quota = explicitQuota ?? adcQuota;
     if (quota) {
       out.quotaProject = quota;
       out.quotaProjectFrom = explicitQuota ? quotaFrom : 'ADC file (quota_project_id)';
@@ -336,33 +350,54 @@ interface AdcJson {
   type?: string;
   client_email?: string;
   service_account_impersonation_url?: string;
+  quota_project_id?: string;
+  universe_domain?: string;
 }
 
-function wellKnownFile(): string {
+/** gcloud's Application Default Credentials file (CLOUDSDK_CONFIG, else ~/.config/gcloud). */
+function wellKnownFile(env: CredentialEnv): string {
   const os = require('node:os') as typeof import('node:os');
   const path = require('node:path') as typeof import('node:path');
-  return process.platform === 'win32'
-    ? path.join(process.env.APPDATA ?? '', 'gcloud', 'application_default_credentials.json')
-    : path.join(os.homedir(), '.config', 'gcloud', 'application_default_credentials.json');
+  const dir =
+    env.CLOUDSDK_CONFIG ||
+    (process.platform === 'win32'
+      ? path.join(env.APPDATA ?? '', 'gcloud')
+      : path.join(env.HOME || os.homedir(), '.config', 'gcloud'));
+  return path.join(dir, 'application_default_credentials.json');
 }
 
-async function readAdcJson(file: string | undefined): Promise<AdcJson | undefined> {
+/**
+ * The ADC file: the one GOOGLE_APPLICATION_CREDENTIALS names (which must be readable JSON), else
+ * gcloud's well-known file if it is there; undefined for neither.
+ * @throws CredentialError for a named file that cannot be read or parsed
+ */
+async function readAdcJson(
+  file: string | undefined,
+  env: CredentialEnv,
+): Promise<{ path: string; json: AdcJson } | undefined> {
+  const p = file ?? wellKnownFile(env);
+  let text: string;
   try {
-    return JSON.parse(await readFile(file ?? wellKnownFile(), 'utf8')) as AdcJson;
+    text = await readFile(p, 'utf8');
+  } catch (e) {
+    if (file === undefined) return undefined;
+    throw new CredentialError(`GOOGLE_APPLICATION_CREDENTIALS ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return { path: p, json: JSON.parse(text) as AdcJson };
   } catch {
-    return undefined;
+    throw new CredentialError(`credentials file ${p} is not JSON`);
   }
 }
 
 /** Who the credentials act as, as far as the file says (no token is asked for). */
-function principalOf(json: AdcJson | undefined, client: { email?: string } | object): string | undefined {
-  if (json?.type === 'authorized_user' || json?.type === 'external_account_authorized_user') return 'user';
+function principalOf(json: AdcJson): string | undefined {
+  if (json.type === 'authorized_user' || json.type === 'external_account_authorized_user') return 'user';
   const impersonated = /serviceAccounts\/([^:/]+):generateAccessToken/.exec(
-    json?.service_account_impersonation_url ?? '',
+    json.service_account_impersonation_url ?? '',
   )?.[1];
   if (impersonated) return decodeURIComponent(impersonated);
-  if (json?.client_email) return json.client_email;
-  return (client as { email?: string }).email || undefined;
+  return json.client_email || undefined;
 }
 
 /** Every credential header value (and the token inside it) is remembered, so nothing lro-cancel writes can show it. */

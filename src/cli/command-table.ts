@@ -11,6 +11,7 @@
 import { findService, customService, serviceIds } from '../registry/service-registry';
 import { parseHostPort } from '../transport/endpoint';
 import type { CommandFn } from './command-io';
+import type { AuthCommandOptions } from './commands/auth-command';
 import type { CancelCommandOptions } from './commands/cancel-command';
 import type { EmulatorCommandOptions } from './commands/emulator-command';
 import type { ServicesCommandOptions } from './commands/services-command';
@@ -540,6 +541,40 @@ export const commands = {
       return commandOptions(flags, this.flags, 'batch');
     },
     load: async () => (await import('./commands/batch-command')).batchCommand,
+  }),
+
+  auth: defineCommand<AuthCommandOptions>({
+    name: 'auth',
+    summary:
+      'Show which credentials calls would use (source, principal, quota project, scopes); never the token',
+    usage: 'auth [--service ID] [--json] [credential options]',
+    description: [
+      'Resolves the credentials the other commands would use, with the same flags and environment,',
+      'without asking for a token: the source (access token file, or Application Default Credentials',
+      'and which file), the principal (service account email, or "user"), impersonation, the quota',
+      'project and where it comes from, the universe domain, the CA, the client certificate, and the',
+      'scopes of each service (or of --service). Never prints a token.',
+      'Exit status: 0 when credentials were found, 1 (with the fix) when none were, 2 usage error.',
+    ].join('\n'),
+    flags: [
+      {
+        name: 'service',
+        type: 'string',
+        valueName: 'ID',
+        description: `Only this service's scopes: ${serviceIds.join(', ')}`,
+      },
+      { name: 'json', type: 'boolean', description: 'Print one JSON object' },
+      ...CREDENTIAL_FLAGS,
+    ],
+    positionals: { name: '', min: 0, max: 0 },
+    examples: [
+      'lro-cancel auth',
+      'lro-cancel auth --impersonate-service-account deployer@my-proj.iam.gserviceaccount.com --billing-project my-proj',
+    ],
+    toOptions(flags) {
+      return commandOptions(flags, this.flags, 'auth');
+    },
+    load: async () => (await import('./commands/auth-command')).authCommand,
   }),
 
   services: defineCommand<ServicesCommandOptions>({
