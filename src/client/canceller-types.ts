@@ -111,8 +111,10 @@ export interface CancellerOptions {
   channelOptions?: grpc.ChannelOptions;
   /**
    * Wrap grpc-js's process-wide logger (when the first channel is made) so that every line its
-   * traces print passes through lro-cancel's redactor. Defaults to false: the logger belongs to
-   * the application, and grpc-js's client traces print no request headers; the CLI turns it on.
+   * traces print passes through lro-cancel's redactor; and, when GOOGLE_SDK_NODE_LOGGING is set,
+   * google-auth-library's debug log (it prints token responses). Defaults to false: the loggers
+   * belong to the application, and grpc-js's client traces print no request headers; the CLI
+   * turns it on.
    */
   redactGrpcLogs?: boolean;
 }

@@ -1,6 +1,7 @@
 import { GrpcClient } from 'google-gax';
 import { loadOperationsService } from '../proto/load-operations-package';
 import type { ClientCertificate } from '../auth/client-certificate';
+import { redactGoogleSdkLogs } from '../auth/sdk-log-redaction';
 import { createChannelCredentials, type CredentialOptions } from './channel-credentials';
 import type { Endpoint } from './endpoint';
 import type { grpc } from './grpc';
@@ -188,7 +189,11 @@ export class StubPool {
         gax = new GrpcClient({ universeDomain });
         // Before any call: a grpc-js trace must never print a token (see redactGrpcLogs). A
         // process-wide change, so only when asked (the CLI does).
-        if (this.options.redactGrpcLogs) redactGrpcLogs(gax.grpc);
+        if (this.options.redactGrpcLogs) {
+          redactGrpcLogs(gax.grpc);
+          // And google-auth-library's debug log, which prints token responses.
+          redactGoogleSdkLogs();
+        }
       }
       let clientCert: ClientCertificate | undefined;
       if (!sslCreds && endpoint.secure && credentials.clientCertificate)
