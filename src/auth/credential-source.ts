@@ -57,7 +57,7 @@ export interface CredentialDescription {
   /** Target of impersonation and its delegates, when impersonating. */
   impersonate?: { target: string; delegates: string[] };
   quotaProject?: string;
-  /** '--billing-project / quotaProject', 'GOOGLE_CLOUD_QUOTA_PROJECT', 'ADC file'. */
+  /** 'quotaProject' (the option; the CLI says --billing-project), 'GOOGLE_CLOUD_QUOTA_PROJECT', 'ADC file quota_project_id'. */
   quotaProjectFrom?: string;
   universeDomain: string;
 }
@@ -321,7 +321,7 @@ export function createCredentialSource(
     const quota = explicitQuota ?? adcQuota;
     if (quota) {
       out.quotaProject = quota;
-      out.quotaProjectFrom = explicitQuota ? quotaFrom : 'ADC file (quota_project_id)';
+      out.quotaProjectFrom = explicitQuota ? quotaFrom : 'ADC file quota_project_id';
     }
     return out;
   }

@@ -66,7 +66,7 @@ test('authorized_user ADC file: principal "user", the file quota project; the re
     type: 'authorized_user',
     principal: 'user',
     quotaProject: 'file-proj',
-    quotaProjectFrom: 'ADC file (quota_project_id)',
+    quotaProjectFrom: 'ADC file quota_project_id',
     universeDomain: 'googleapis.com',
     ca: 'system roots',
     clientCertificate: 'none',
