@@ -30,5 +30,6 @@ export type { CancelAllOptions } from './batch/cancel-all';
 // For integrators
 export type { AuthClientLike } from './auth/credential-source';
 export { CredentialError } from './auth/credential-source';
+export type { ClientCertificate } from './auth/client-certificate';
 export { recordsSchema } from './records-schema';
 export { VERSION } from './version';
