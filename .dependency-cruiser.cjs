@@ -71,6 +71,14 @@ module.exports = {
       to: { path: '^src/observability/' },
     },
     {
+      name: 'auth-is-transport-independent',
+      severity: 'error',
+      comment:
+        'auth/ decides credentials for every transport (gRPC call credentials, HTTP headers): it knows no transport, client or gRPC.',
+      from: { path: '^src/auth/' },
+      to: { path: '^(src/(transport|client|batch|cli|emulator)/|node_modules/@grpc/)' },
+    },
+    {
       name: 'redaction-is-a-leaf',
       severity: 'error',
       from: { path: '^src/redaction/' },

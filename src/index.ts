@@ -40,6 +40,8 @@ export { cancelAll, listPendingNames } from './batch/cancel-all';
 export type { CancelAllOptions } from './batch/cancel-all';
 
 // For integrators
-export type { AuthClientLike } from './transport/channel-credentials';
+export type { AuthClientLike } from './auth/credential-source';
+export { CredentialError } from './auth/credential-source';
+export type { ClientCertificate } from './auth/client-certificate';
 export { recordsSchema } from './records-schema';
 export { VERSION } from './version';

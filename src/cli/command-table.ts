@@ -11,6 +11,7 @@
 import { findService, customService, serviceIds } from '../registry/service-registry';
 import { parseHostPort } from '../transport/endpoint';
 import type { CommandFn } from './command-io';
+import type { AuthCommandOptions } from './commands/auth-command';
 import type { CancelCommandOptions } from './commands/cancel-command';
 import type { EmulatorCommandOptions } from './commands/emulator-command';
 import type { ServicesCommandOptions } from './commands/services-command';
@@ -76,8 +77,39 @@ function defineCommand<Options>(spec: CommandSpec<Options>): CommandSpec<Options
   return spec;
 }
 
-// Flags shared by every command that talks to services (cancel now; get, list, batch later).
-const CONNECTION_FLAGS: readonly FlagSpec[] = [
+// How calls are authenticated: mapped by optionKey, read by connection.ts (credentialOptionsFrom).
+const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'access-token-file',
+    type: 'string',
+    valueName: 'FILE',
+    description:
+      'Bearer token from FILE instead of Application Default Credentials; read again once when the server rejects it',
+  },
+  {
+    name: 'impersonate-service-account',
+    type: 'string',
+    valueName: 'EMAIL[,EMAIL...]',
+    description:
+      'Impersonate this service account (a comma list is a delegation chain, the last one the target, as in gcloud)',
+  },
+  {
+    name: 'billing-project',
+    type: 'string',
+    valueName: 'ID',
+    description:
+      'Quota project sent as x-goog-user-project (env GOOGLE_CLOUD_QUOTA_PROJECT, else the ADC file quota_project_id)',
+  },
+  {
+    name: 'ca-file',
+    type: 'string',
+    valueName: 'PEM',
+    description: "Trust these CA certificates instead of the system's (env GRPC_DEFAULT_SSL_ROOTS_FILE_PATH)",
+  },
+];
+
+// Flags shared by every command that talks to services, checked across each other by connectionOptions.
+const ENDPOINT_FLAGS: readonly FlagSpec[] = [
   {
     name: 'service',
     type: 'string',
@@ -113,6 +145,8 @@ const CONNECTION_FLAGS: readonly FlagSpec[] = [
     description: 'Permit plaintext to an emulator that is not on loopback',
   },
 ];
+
+const CONNECTION_FLAGS: readonly FlagSpec[] = [...ENDPOINT_FLAGS, ...CREDENTIAL_FLAGS];
 
 const CALL_FLAGS: readonly FlagSpec[] = [
   {
@@ -152,7 +186,7 @@ const CONFIRM_FLAGS: readonly FlagSpec[] = [
 
 /** Flags read by connectionOptions / confirmOptions (with checks across flags), not by commandOptions. */
 const CHECKED_FLAGS: ReadonlySet<string> = new Set([
-  ...CONNECTION_FLAGS.map((f) => f.name),
+  ...ENDPOINT_FLAGS.map((f) => f.name),
   'confirm',
   'confirm-timeout',
 ]);
@@ -513,6 +547,40 @@ export const commands = {
       return commandOptions(flags, this.flags, 'batch');
     },
     load: async () => (await import('./commands/batch-command')).batchCommand,
+  }),
+
+  auth: defineCommand<AuthCommandOptions>({
+    name: 'auth',
+    summary:
+      'Show which credentials calls would use (source, principal, quota project, scopes); never the token',
+    usage: 'auth [--service ID] [--json] [credential options]',
+    description: [
+      'Resolves the credentials the other commands would use, with the same flags and environment,',
+      'without asking for a token: the source (access token file, or Application Default Credentials',
+      'and which file), the principal (service account email, or "user"), impersonation, the quota',
+      'project and where it comes from, the universe domain, the CA, the client certificate, and the',
+      'scopes of each service (or of --service). Never prints a token.',
+      'Exit status: 0 when credentials were found, 1 (with the fix) when none were, 2 usage error.',
+    ].join('\n'),
+    flags: [
+      {
+        name: 'service',
+        type: 'string',
+        valueName: 'ID',
+        description: `Only this service's scopes: ${serviceIds.join(', ')}`,
+      },
+      { name: 'json', type: 'boolean', description: 'Print one JSON object' },
+      ...CREDENTIAL_FLAGS,
+    ],
+    positionals: { name: '', min: 0, max: 0 },
+    examples: [
+      'lro-cancel auth',
+      'lro-cancel auth --impersonate-service-account deployer@my-proj.iam.gserviceaccount.com --billing-project my-proj',
+    ],
+    toOptions(flags) {
+      return commandOptions(flags, this.flags, 'auth');
+    },
+    load: async () => (await import('./commands/auth-command')).authCommand,
   }),
 
   services: defineCommand<ServicesCommandOptions>({

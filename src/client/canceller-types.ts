@@ -4,7 +4,8 @@ import type { NameKind, ParseNameOptions } from '../registry/operation-name';
 import type { ServiceDescriptor } from '../registry/service-registry';
 import type { RetryListener } from '../retry/call-with-retry';
 import type { RetryPolicy } from '../retry/retry-policy';
-import type { AuthClientLike } from '../transport/channel-credentials';
+import type { ClientCertificate } from '../auth/client-certificate';
+import type { AuthClientLike } from '../auth/credential-source';
 import type { OperationsMethod, OperationsStub } from '../transport/operations-stub';
 import type { FinalState, RawOperation } from './operation';
 
@@ -87,10 +88,44 @@ export interface CancellerOptions {
    * nothing measurable.
    */
   openTelemetry?: boolean;
-  /** Auth client to use instead of Application Default Credentials (TLS endpoints only). */
+  /**
+   * Auth client to use instead of Application Default Credentials (TLS endpoints only). At most
+   * one of `auth`, `accessToken` and `accessTokenFile`.
+   */
   auth?: AuthClientLike;
-  /** PEM root certificates to trust instead of the system's. */
+  /** A bearer token sent as it is, never refreshed (TLS endpoints only). */
+  accessToken?: string;
+  /**
+   * File holding a bearer token (gcloud's `--access-token-file`): read at the first call, and
+   * read again once when a call is answered UNAUTHENTICATED (the call is retried if it changed).
+   */
+  accessTokenFile?: string;
+  /**
+   * Impersonate this service account over the source credentials (ADC or the access token),
+   * with each service's scopes; or a delegation chain, as gcloud's `--impersonate-service-account`
+   * takes it: the last account is the target, each one before it may mint tokens for the next.
+   */
+  impersonate?: string | readonly string[];
+  /** IAM Credentials API base URL for `impersonate`. Defaults to `https://iamcredentials.<universe domain>`. */
+  iamCredentialsEndpoint?: string;
+  /**
+   * Project billed for quota, sent as `x-goog-user-project` on every call. Defaults to
+   * `GOOGLE_CLOUD_QUOTA_PROJECT`, else the ADC file's `quota_project_id`.
+   */
+  quotaProject?: string;
+  /**
+   * PEM root certificates to trust instead of the system's. Defaults to the file
+   * `GRPC_DEFAULT_SSL_ROOTS_FILE_PATH` names, else the system's roots.
+   */
   rootCerts?: Buffer;
+  /**
+   * Client certificate and key (PEM) for mTLS, or a function that loads them (called when the
+   * first channel is made). Defaults to the device certificate of
+   * `~/.secureConnect/context_aware_metadata.json` when GOOGLE_API_USE_CLIENT_CERTIFICATE=true,
+   * else none. With a certificate, the built-in hosts become `*.mtls.googleapis.com` unless
+   * GOOGLE_API_USE_MTLS_ENDPOINT=never (`always`: even without one).
+   */
+  clientCertificate?: ClientCertificate | (() => Promise<ClientCertificate>);
   /** gRPC channels (connections) per service to start with. Defaults to 1. */
   channelsPerService?: number;
   /**
@@ -105,8 +140,10 @@ export interface CancellerOptions {
   channelOptions?: grpc.ChannelOptions;
   /**
    * Wrap grpc-js's process-wide logger (when the first channel is made) so that every line its
-   * traces print passes through lro-cancel's redactor. Defaults to false: the logger belongs to
-   * the application, and grpc-js's client traces print no request headers; the CLI turns it on.
+   * traces print passes through lro-cancel's redactor; and, when GOOGLE_SDK_NODE_LOGGING is set,
+   * google-auth-library's debug log (it prints token responses). Defaults to false: the loggers
+   * belong to the application, and grpc-js's client traces print no request headers; the CLI
+   * turns it on.
    */
   redactGrpcLogs?: boolean;
 }

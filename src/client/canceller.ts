@@ -10,8 +10,17 @@ import { createTelemetry, type Telemetry } from '../observability/telemetry';
 import { findService, isServiceHost, type ServiceDescriptor } from '../registry/service-registry';
 import { callWithRetry } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
+import {
+  checkCredentialSettings,
+  CredentialError,
+  createCredentialSource,
+  type CredentialSettings,
+  type CredentialSource,
+} from '../auth/credential-source';
+import { loadClientCertificate, mtlsSettings, type ClientCertificate } from '../auth/client-certificate';
+import { resolveRootCerts } from '../auth/tls-roots';
 import type { CredentialOptions } from '../transport/channel-credentials';
-import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
+import { EndpointError, resolveEndpoint, type Endpoint, type EndpointOptions } from '../transport/endpoint';
 import { routingParams, type OperationsStub } from '../transport/operations-stub';
 import { StubPool } from '../transport/stub-pool';
 import { VERSION } from '../version';
@@ -74,7 +83,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
   if (emulator === '')
     throw new EndpointError('emulator address is empty: give HOST:PORT, or leave the option out');
   const universeDomain = options.universeDomain ?? (process.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN || undefined);
-  const endpointOptions = {
+  const endpointOptions: EndpointOptions = {
     emulator,
     allowInsecure: options.allowInsecure,
     endpoint: options.endpoint,
@@ -116,8 +125,53 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     return p;
   }
 
+  // Credentials are checked now (a usage error before any call) but resolved at the first call.
+  const credentialSettings: CredentialSettings = {
+    auth: options.auth,
+    accessToken: options.accessToken,
+    accessTokenFile: options.accessTokenFile,
+    impersonate: options.impersonate,
+    iamCredentialsEndpoint: options.iamCredentialsEndpoint,
+    quotaProject: options.quotaProject,
+    universeDomain,
+  };
+  let rootCerts = options.rootCerts;
+  let clientCertificate: (() => Promise<ClientCertificate>) | undefined;
+  checkCredentialSettings(credentialSettings);
+  if (emulator === undefined) {
+    rootCerts = resolveRootCerts(options.rootCerts, undefined);
+    // mTLS (AIP-4114): the certificate given, or the device's when GOOGLE_API_USE_CLIENT_CERTIFICATE=true.
+    const mtls = mtlsSettings();
+    const given = options.clientCertificate;
+    const load =
+      given === undefined
+        ? mtls.useClientCertificate
+          ? () => loadClientCertificate()
+          : undefined
+        : typeof given === 'function'
+          ? given
+          : async () => given;
+    if (load) clientCertificate = once(load);
+    if (mtls.endpoint === 'always' || (mtls.endpoint === 'auto' && load)) {
+      if (universeDomain !== undefined && universeDomain !== 'googleapis.com')
+        throw new CredentialError(`mTLS endpoints exist only in googleapis.com, not in ${universeDomain}`);
+      endpointOptions.mtlsHosts = true;
+    }
+  }
+  // One source per service (its scopes): one token cache per service, shared by its channels.
+  const credentials = new Map<string, CredentialOptions>();
   function credentialsFor(service: ServiceDescriptor): CredentialOptions {
-    return { auth: options.auth, rootCerts: options.rootCerts, scopes: service.scopes, universeDomain };
+    let c = credentials.get(service.id);
+    if (!c) {
+      c = {
+        source: createCredentialSource(credentialSettings, service.scopes),
+        rootCerts,
+        universeDomain,
+        clientCertificate,
+      };
+      credentials.set(service.id, c);
+    }
+    return c;
   }
 
   function endpointFor(service: ServiceDescriptor): Endpoint {
@@ -200,25 +254,24 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     const waitForReady = callOptions.waitForReady === true;
     const first = stub;
     let attemptNo = 0;
-    return callWithRetry<Res>(
-      (deadline) => {
-        // Later attempts may take a less loaded channel of the pool.
-        const s = attemptNo++ === 0 ? first : (pool.peek(endpoint) ?? first);
-        return s.unary<Res>(method, request, routing, deadline, signal, waitForReady);
-      },
-      {
-        policy: effective,
-        operationName: routingName,
-        service: service.id,
-        signal,
-        isClosed,
-        closeSignal: closing.signal,
-        onRetry: options.onRetry,
-        observer: telemetry,
-        method,
-        serverAddress: endpoint.host,
-      },
-    );
+    const attempt = (deadline: number): Promise<Res> => {
+      // Later attempts may take a less loaded channel of the pool.
+      const s = attemptNo++ === 0 ? first : (pool.peek(endpoint) ?? first);
+      return s.unary<Res>(method, request, routing, deadline, signal, waitForReady);
+    };
+    const source = endpoint.secure ? credentialsFor(service).source : undefined;
+    return callWithRetry<Res>(source?.renewable ? renewingOnUnauthenticated(attempt, source) : attempt, {
+      policy: effective,
+      operationName: routingName,
+      service: service.id,
+      signal,
+      isClosed,
+      closeSignal: closing.signal,
+      onRetry: options.onRetry,
+      observer: telemetry,
+      method,
+      serverAddress: endpoint.host,
+    });
   }
 
   const self: OperationsCaller = {
@@ -342,6 +395,38 @@ function reportResult(
       throw e;
     },
   );
+}
+
+/**
+ * An attempt that, answered UNAUTHENTICATED, has the token file read again (once per call) and
+ * is sent again within the same deadline when the token changed: a rotated token file.
+ */
+function renewingOnUnauthenticated<Res>(
+  attempt: (deadline: number) => Promise<Res>,
+  source: CredentialSource,
+): (deadline: number) => Promise<Res> {
+  let renewed = false;
+  return (deadline) => {
+    const generation = source.generation;
+    return attempt(deadline).catch(async (e: unknown) => {
+      if (renewed || (e as { code?: unknown }).code !== Code.UNAUTHENTICATED) throw e;
+      renewed = true;
+      if (!(await source.renewAfterUnauthenticated(generation))) throw e;
+      return attempt(deadline);
+    });
+  };
+}
+
+/** `load` run once, its promise shared; a failure is not kept (the next channel tries again). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= load().catch((e: unknown) => {
+      p = undefined;
+      throw e;
+    });
+    return p;
+  };
 }
 
 /** Call options of a call that has none (one shared object). */

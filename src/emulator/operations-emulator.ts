@@ -43,6 +43,8 @@ export interface CallExtras {
   apiClient?: string | undefined;
   /** Recorded in `calls` (tests check it never reaches the emulator in plaintext mode); never logged to a file. */
   authorization?: string | undefined;
+  /** The `x-goog-user-project` header (the quota project billed), recorded in `calls`. */
+  userProject?: string | undefined;
   /** The caller's deadline, ms since the epoch (Infinity or undefined: none). */
   deadline?: number;
   /** True once the caller has gone (WaitOperation stops waiting). */
@@ -144,6 +146,8 @@ export interface RecordedCall {
   apiClient: string | undefined;
   /** The `authorization` header, as received (emulator tests check that none is sent over plaintext). */
   authorization: string | undefined;
+  /** `x-goog-user-project`: the quota project the client bills. */
+  userProject: string | undefined;
   /** Status code answered (0 for OK); undefined while in flight, or when the call was dropped. */
   code?: number;
   /** True when the emulator dropped the connection instead of answering (`dropRate`, `dropTimes`). */
@@ -165,13 +169,23 @@ export interface EmulatorOptions {
   port?: number;
   /** Host to bind. Defaults to 127.0.0.1. */
   host?: string;
-  /** Serve TLS with this key pair (PEM) instead of plaintext. */
+  /**
+   * Serve TLS with this key pair (PEM) instead of plaintext. With `clientCa`, a client must
+   * present a certificate that CA issued (mTLS).
+   */
   tls?: {
     /** PEM certificate chain. */
     cert: Buffer;
     /** PEM private key. */
     key: Buffer;
+    /** PEM CA whose client certificates are required (mTLS); none: no client certificate asked. */
+    clientCa?: Buffer;
   };
+  /**
+   * Accept a call's `authorization` header or answer UNAUTHENTICATED (a revoked or rotated
+   * token). Defaults to accepting every call.
+   */
+  authorize?: (authorization: string | undefined) => boolean;
   /** Keep a log of every call (tests). Defaults to true; turn off for long benchmarks. */
   recordCalls?: boolean;
   /**
@@ -293,9 +307,11 @@ export class OperationsEmulator {
       WaitOperation: handler('WaitOperation'),
     });
     const creds = this.options.tls
-      ? grpc.ServerCredentials.createSsl(null, [
-          { cert_chain: this.options.tls.cert, private_key: this.options.tls.key },
-        ])
+      ? grpc.ServerCredentials.createSsl(
+          this.options.tls.clientCa ?? null,
+          [{ cert_chain: this.options.tls.cert, private_key: this.options.tls.key }],
+          this.options.tls.clientCa !== undefined,
+        )
       : grpc.ServerCredentials.createInsecure();
     const host = this.options.host ?? '127.0.0.1';
     const bindHost = host.includes(':') ? `[${host}]` : host;
@@ -444,6 +460,7 @@ export class OperationsEmulator {
       requestParams: extras.requestParams,
       apiClient: extras.apiClient,
       authorization: extras.authorization,
+      userProject: extras.userProject,
       ...(extras.deadline !== undefined && Number.isFinite(extras.deadline)
         ? { deadline: extras.deadline }
         : {}),
@@ -462,6 +479,8 @@ export class OperationsEmulator {
         (faults.errorMethods ?? ['CancelOperation']).includes(method) &&
         Math.random() < faults.dropRate;
       if (drop && !faults.dropAfterEffect) throw DROP;
+      if (this.options.authorize && !this.options.authorize(rec.authorization))
+        throw status(Code.UNAUTHENTICATED, 'Request had invalid authentication credentials.');
       this.checkFaults(method, svc, faults);
       const value = await this.semantics(method, request, svc, extras);
       if (drop) throw DROP;
@@ -510,6 +529,7 @@ export class OperationsEmulator {
         requestParams: first('x-goog-request-params'),
         apiClient: first('x-goog-api-client'),
         authorization: first('authorization'),
+        userProject: first('x-goog-user-project'),
         deadline: deadline instanceof Date ? deadline.getTime() : deadline,
         cancelled: () => call.cancelled,
         dropConnection: () => this.dropConnectionOf(peer),
