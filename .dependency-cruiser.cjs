@@ -3,7 +3,7 @@
  * CI runs `npm run deps` (dependency-cruiser) and fails on any violation, cycles included.
  * Type-only imports count too: a type cycle is still a cycle for a reader.
  */
-const LIBRARY = '^src/(redaction|errors|proto|registry|retry|transport|client|batch)/';
+const LIBRARY = '^src/(redaction|errors|proto|registry|retry|observability|transport|client|batch)/';
 module.exports = {
   forbidden: [
     {
@@ -54,6 +54,29 @@ module.exports = {
       comment: 'errors/, registry/, retry/, proto/ and redaction/ know nothing of transports or clients.',
       from: { path: '^src/(redaction|errors|proto|registry|retry)/' },
       to: { path: '^src/(transport|client|batch)/' },
+    },
+    {
+      name: 'observability-below-client',
+      severity: 'error',
+      comment:
+        'observability/ watches the retry loop for any transport: it knows no transport, client or batch.',
+      from: { path: '^src/observability/' },
+      to: { path: '^src/(transport|client|batch)/' },
+    },
+    {
+      name: 'foundations-not-observability',
+      severity: 'error',
+      comment: 'The retry loop takes an observer by interface; it never imports the telemetry.',
+      from: { path: '^src/(redaction|errors|proto|registry|retry)/' },
+      to: { path: '^src/observability/' },
+    },
+    {
+      name: 'auth-is-transport-independent',
+      severity: 'error',
+      comment:
+        'auth/ decides credentials for every transport (gRPC call credentials, HTTP headers): it knows no transport, client or gRPC.',
+      from: { path: '^src/auth/' },
+      to: { path: '^(src/(transport|client|batch|cli|emulator)/|node_modules/@grpc/)' },
     },
     {
       name: 'redaction-is-a-leaf',

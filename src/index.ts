@@ -6,18 +6,30 @@ export type { Canceller, CancellerOptions, CallOptions, CancelResult } from './c
 export type { ConfirmOptions, ConfirmPolling, ConfirmResult } from './client/cancel-and-confirm';
 export type { ListOptions } from './client/list-operations';
 export { operationToJson, finalState } from './client/operation';
-export type { RawOperation, OperationJson, FinalState } from './client/operation';
+export type { RawOperation, RawAny, OperationJson, FinalState } from './client/operation';
 export { OperationsError } from './errors/operations-error';
+export type { OperationsErrorInit } from './errors/operations-error';
+export type { DecodedAny } from './proto/status-codec';
 export { Code, codeName } from './errors/status-code';
 export type { CodeName } from './errors/status-code';
-export type { Outcome } from './outcome';
-export { isSuccessOutcome } from './outcome';
+export type { Outcome, ErrorOutcome } from './outcome';
+export { isSuccessOutcome, OUTCOMES } from './outcome';
 export { services, serviceIds, customService } from './registry/service-registry';
 export type { ServiceDescriptor } from './registry/service-registry';
 export { parseOperationName, MAX_NAME_LENGTH } from './registry/operation-name';
-export type { OperationName, ParseNameOptions } from './registry/operation-name';
+export type { OperationName, ParseNameOptions, NameKind } from './registry/operation-name';
 export { DEFAULT_RETRY_POLICY } from './retry/retry-policy';
 export type { RetryPolicy } from './retry/retry-policy';
+export type { RetryListener } from './retry/call-with-retry';
+export type {
+  AttemptEvent,
+  Logger,
+  LogFn,
+  ObservabilityHooks,
+  ResultEvent,
+  RetryEvent,
+  RpcMethod,
+} from './observability/observability-types';
 
 export { cancelMany, batchSucceeded } from './batch/cancel-many';
 export type { BatchOptions, BatchRun, BatchStats, BatchRecord } from './batch/cancel-many';
@@ -28,7 +40,9 @@ export { cancelAll, listPendingNames } from './batch/cancel-all';
 export type { CancelAllOptions } from './batch/cancel-all';
 
 // For integrators
-export type { AuthClientLike } from './transport/channel-credentials';
 export type { TransportKind } from './transport/operations-transport';
+export type { AuthClientLike } from './auth/credential-source';
+export { CredentialError } from './auth/credential-source';
+export type { ClientCertificate } from './auth/client-certificate';
 export { recordsSchema } from './records-schema';
 export { VERSION } from './version';

@@ -19,7 +19,14 @@
  *
  * (*) For the exit code, a `skipped` name counts as its `previousOutcome` (see batchSucceeded).
  */
-/** Every outcome, in the table's order (the type below is derived from it). */
+/**
+ * Every outcome, in the table's order (the type below is derived from it).
+ *
+ * @example
+ * ```ts
+ * for (const o of OUTCOMES) console.log(o, isSuccessOutcome(o));
+ * ```
+ */
 export const OUTCOMES = [
   'cancel-requested',
   'cancelled',
@@ -36,9 +43,25 @@ export const OUTCOMES = [
   'error',
 ] as const;
 
+/**
+ * The outcome keyword of a result: one of OUTCOMES (see the table above, and the README's "Outcomes").
+ *
+ * @example
+ * ```ts
+ * const counts: Partial<Record<Outcome, number>> = {};
+ * for await (const r of cancelMany(names)) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+ * ```
+ */
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** The outcomes a failing call can have (everything `OperationsError.outcome` can be). */
+/**
+ * The outcomes a failing call can have (everything `OperationsError.outcome` can be).
+ *
+ * @example
+ * ```ts
+ * if (err instanceof OperationsError && err.outcome === 'unsupported') console.log('this service cannot cancel');
+ * ```
+ */
 export type ErrorOutcome = 'unsupported' | 'not-found' | 'denied' | 'invalid-name' | 'aborted' | 'error';
 
 const SUCCESS: ReadonlySet<Outcome> = new Set<Outcome>([
@@ -48,7 +71,15 @@ const SUCCESS: ReadonlySet<Outcome> = new Set<Outcome>([
   'skipped',
 ]);
 
-/** True for the outcomes that count as success for the exit code. */
+/**
+ * True for the outcomes that count as success for the exit code.
+ *
+ * @example
+ * ```ts
+ * isSuccessOutcome('cancel-requested'); // true
+ * isSuccessOutcome('not-found');        // false
+ * ```
+ */
 export function isSuccessOutcome(outcome: Outcome): boolean {
   return SUCCESS.has(outcome);
 }

@@ -9,6 +9,13 @@ import type { Outcome } from '../outcome';
  * One result record: exactly one per input name, whatever happened, from the library and from
  * every command alike (`src/records.schema.json` describes it as the CLI prints it). Keys come in
  * this order; `line` only where names came from a file or stdin (the CLI's `cancel` drops it).
+ *
+ * @example
+ * ```ts
+ * for await (const r of cancelMany(names)) {
+ *   if (r.outcome === 'not-found') console.warn(`line ${r.line}: ${r.name} does not exist`);
+ * }
+ * ```
  */
 export interface BatchRecord {
   /** What this line is: a per-name result (get and list print `kind: 'operation'` lines). */
@@ -19,6 +26,7 @@ export interface BatchRecord {
   name: string;
   /** Service id, or the host of a custom service ('' when the input named none that could be found). */
   service: string;
+  /** What became of the name (see Outcome). */
   outcome: Outcome;
   /** gRPC code name of the cancel step: 'OK' on success. */
   code: CodeName;
@@ -26,9 +34,11 @@ export interface BatchRecord {
   message: string;
   /** CancelOperation attempts made (0: never sent). */
   attempts: number;
+  /** Wall time of the name's calls, in ms (0 for names not sent). */
   latencyMs: number;
   /** Operation.error.code / message of an operation found (or confirmed) cancelled or failed. */
   finalCode?: number;
+  /** Operation.error.message of a cancelled or failed operation. */
   finalMessage?: string;
   /** With confirmation: from the accepted cancel to the read that settled it, in ms. */
   confirmMs?: number;

@@ -28,6 +28,12 @@ const NOT_FINAL: ReadonlySet<Outcome> = new Set<Outcome>([
  * The final outcomes: the ones no retry can change (cancel-requested, cancelled, completed,
  * failed, unsupported, not-found, invalid-name). Only these are journaled, and a rerun skips
  * exactly the names journaled with one of them.
+ *
+ * @example
+ * ```ts
+ * FINAL_OUTCOMES.includes('cancel-requested'); // true: a rerun with the journal skips it
+ * FINAL_OUTCOMES.includes('error');            // false: a rerun sends it again
+ * ```
  */
 export const FINAL_OUTCOMES: readonly Outcome[] = Object.freeze(OUTCOMES.filter((o) => !NOT_FINAL.has(o)));
 

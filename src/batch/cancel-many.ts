@@ -42,6 +42,14 @@ const TRANSIENT: ReadonlySet<number> = new Set([
 /** Quota is the lanes' job (see start()): one shared object, so the canceller resolves it once. */
 const BATCH_RETRY = Object.freeze({ retryResourceExhausted: false });
 
+/**
+ * Options of `cancelMany`: the canceller's options (or an existing `canceller`), plus concurrency, rate, journal, confirmation and ordering. Every field is optional; defaults are stated per field.
+ *
+ * @example
+ * ```ts
+ * cancelMany(names, { service: 'dataplex', concurrency: 64, rate: 500, journal: 'cancel.journal', confirm: true });
+ * ```
+ */
 export interface BatchOptions extends CancellerOptions {
   /**
    * An existing canceller, as createCanceller returns it, to use (it is not closed at the end).
@@ -123,8 +131,18 @@ export interface BatchOptions extends CancellerOptions {
   onProgress?: (stats: BatchStats) => void;
 }
 
-/** A running batch: iterate it for the records; `stats` is live. */
+/**
+ * A running batch: iterate it for the records; `stats` is live.
+ *
+ * @example
+ * ```ts
+ * const run: BatchRun = cancelMany(names, { service: 'datastore' });
+ * for await (const record of run) console.log(JSON.stringify(record));
+ * console.log(run.stats.byOutcome);
+ * ```
+ */
 export interface BatchRun extends AsyncIterable<BatchRecord> {
+  /** Counts so far (live while iterating), final once the iteration ends. */
   readonly stats: BatchStats;
 }
 
@@ -132,6 +150,13 @@ export interface BatchRun extends AsyncIterable<BatchRecord> {
  * Cancel many operations: stream names in (relative with `service`, or `//host/...` full
  * names to mix services), one record out per name line, in completion order (or input order
  * with `ordered`). Memory stays flat: input is read only as fast as calls finish.
+ *
+ * @example
+ * ```ts
+ * const run = cancelMany(['projects/p/operations/a', 'projects/p/operations/b'], { service: 'datastore', concurrency: 16 });
+ * for await (const record of run) console.log(record.name, record.outcome);
+ * console.log(batchSucceeded(run.stats));
+ * ```
  */
 export function cancelMany(
   names: Iterable<string> | AsyncIterable<string>,

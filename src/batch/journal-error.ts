@@ -2,9 +2,21 @@
  * A batch journal that cannot be used or kept: held by another run, or a write or sync that
  * failed. The message names the file and the OS error, on one line. After one, nothing more is
  * written to that journal; records not on disk were not yielded, so a rerun sends them again.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   for await (const r of cancelMany(names, { journal: 'cancel.journal' })) console.log(r.outcome);
+ * } catch (err) {
+ *   if (err instanceof JournalError) console.error(`journal ${err.path}: ${err.reason}`);
+ *   else throw err;
+ * }
+ * ```
  */
 export class JournalError extends Error {
+  /** Always 'JournalError'. */
   override name = 'JournalError';
+  /** An error about the journal at `path`: the message is `journal PATH: REASON`. */
   constructor(
     /** The journal file. */
     readonly path: string,

@@ -11,6 +11,7 @@
 import { findService, customService, serviceIds } from '../registry/service-registry';
 import { parseHostPort } from '../transport/endpoint';
 import type { CommandFn } from './command-io';
+import type { AuthCommandOptions } from './commands/auth-command';
 import type { CancelCommandOptions } from './commands/cancel-command';
 import type { EmulatorCommandOptions } from './commands/emulator-command';
 import type { ServicesCommandOptions } from './commands/services-command';
@@ -19,6 +20,7 @@ import type { CancelAllCommandOptions } from './commands/cancel-all-command';
 import type { GetCommandOptions } from './commands/get-command';
 import type { ListCommandOptions } from './commands/list-command';
 import type { ConnectionOptions } from './commands/connection';
+import { FAULT_SYNTAX, parseFaultFlag, SEED_LINE_SYNTAX, serviceOf, type FaultFlag } from './emulator-flags';
 import { UsageError } from './exit-error';
 
 /** How a flag's value is read. */
@@ -75,8 +77,39 @@ function defineCommand<Options>(spec: CommandSpec<Options>): CommandSpec<Options
   return spec;
 }
 
-// Flags shared by every command that talks to services (cancel now; get, list, batch later).
-const CONNECTION_FLAGS: readonly FlagSpec[] = [
+// How calls are authenticated: mapped by optionKey, read by connection.ts (credentialOptionsFrom).
+const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'access-token-file',
+    type: 'string',
+    valueName: 'FILE',
+    description:
+      'Bearer token from FILE instead of Application Default Credentials; read again once when the server rejects it',
+  },
+  {
+    name: 'impersonate-service-account',
+    type: 'string',
+    valueName: 'EMAIL[,EMAIL...]',
+    description:
+      'Impersonate this service account (a comma list is a delegation chain, the last one the target, as in gcloud)',
+  },
+  {
+    name: 'billing-project',
+    type: 'string',
+    valueName: 'ID',
+    description:
+      'Quota project sent as x-goog-user-project (env GOOGLE_CLOUD_QUOTA_PROJECT, else the ADC file quota_project_id)',
+  },
+  {
+    name: 'ca-file',
+    type: 'string',
+    valueName: 'PEM',
+    description: "Trust these CA certificates instead of the system's (env GRPC_DEFAULT_SSL_ROOTS_FILE_PATH)",
+  },
+];
+
+// Flags shared by every command that talks to services, checked across each other by connectionOptions.
+const ENDPOINT_FLAGS: readonly FlagSpec[] = [
   {
     name: 'service',
     type: 'string',
@@ -120,6 +153,8 @@ const CONNECTION_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+const CONNECTION_FLAGS: readonly FlagSpec[] = [...ENDPOINT_FLAGS, ...CREDENTIAL_FLAGS];
+
 const CALL_FLAGS: readonly FlagSpec[] = [
   {
     name: 'timeout',
@@ -134,6 +169,11 @@ const CALL_FLAGS: readonly FlagSpec[] = [
     min: 1,
     max: 100,
     description: 'Attempts per name, the first included (default 5)',
+  },
+  {
+    name: 'verbose',
+    type: 'boolean',
+    description: 'Debug lines on stderr, as JSON: each attempt, retry and result (no credentials)',
   },
 ];
 
@@ -153,7 +193,7 @@ const CONFIRM_FLAGS: readonly FlagSpec[] = [
 
 /** Flags read by connectionOptions / confirmOptions (with checks across flags), not by commandOptions. */
 const CHECKED_FLAGS: ReadonlySet<string> = new Set([
-  ...CONNECTION_FLAGS.map((f) => f.name),
+  ...ENDPOINT_FLAGS.map((f) => f.name),
   'confirm',
   'confirm-timeout',
 ]);
@@ -522,6 +562,40 @@ export const commands = {
     load: async () => (await import('./commands/batch-command')).batchCommand,
   }),
 
+  auth: defineCommand<AuthCommandOptions>({
+    name: 'auth',
+    summary:
+      'Show which credentials calls would use (source, principal, quota project, scopes); never the token',
+    usage: 'auth [--service ID] [--json] [credential options]',
+    description: [
+      'Resolves the credentials the other commands would use, with the same flags and environment,',
+      'without asking for a token: the source (access token file, or Application Default Credentials',
+      'and which file), the principal (service account email, or "user"), impersonation, the quota',
+      'project and where it comes from, the universe domain, the CA, the client certificate, and the',
+      'scopes of each service (or of --service). Never prints a token.',
+      'Exit status: 0 when credentials were found, 1 (with the fix) when none were, 2 usage error.',
+    ].join('\n'),
+    flags: [
+      {
+        name: 'service',
+        type: 'string',
+        valueName: 'ID',
+        description: `Only this service's scopes: ${serviceIds.join(', ')}`,
+      },
+      { name: 'json', type: 'boolean', description: 'Print one JSON object' },
+      ...CREDENTIAL_FLAGS,
+    ],
+    positionals: { name: '', min: 0, max: 0 },
+    examples: [
+      'lro-cancel auth',
+      'lro-cancel auth --impersonate-service-account deployer@my-proj.iam.gserviceaccount.com --billing-project my-proj',
+    ],
+    toOptions(flags) {
+      return commandOptions(flags, this.flags, 'auth');
+    },
+    load: async () => (await import('./commands/auth-command')).authCommand,
+  }),
+
   services: defineCommand<ServicesCommandOptions>({
     name: 'services',
     summary: 'List the built-in services: id, host, API version, name patterns, scopes',
@@ -536,12 +610,18 @@ export const commands = {
   emulator: defineCommand<EmulatorCommandOptions>({
     name: 'emulator',
     summary: 'Run a local google.longrunning.Operations emulator (for demos and tests)',
-    usage: 'emulator [--port N] [--rest-port N] [--host HOST] [--seed N]',
+    usage:
+      'emulator [--port N] [--rest-port N] [--host HOST] [--seed N] [--seed-file FILE] [--default-service ID] [--fault SERVICE:KNOBS]... [--log FILE]',
     description: [
       'Serves google.longrunning.Operations over plaintext gRPC from memory, for every service',
-      '(told apart by :authority), until SIGINT or SIGTERM. Prints its address and the line to',
-      'export so that other shells send their calls there. --seed creates N running operations,',
-      'spread over the five services, with names each service accepts.',
+      '(told apart by :authority; a loopback authority is --default-service), until SIGINT or',
+      'SIGTERM. Prints its address and the line to export so that other shells send their calls',
+      'there. --seed creates N running operations, spread over the five services, with names each',
+      'service accepts; --seed-file one per line:',
+      `  ${SEED_LINE_SYNTAX}.`,
+      `--fault ${FAULT_SYNTAX}.`,
+      '--log writes one JSON line per call (time, method, service, name, status, peer, deadline;',
+      'never a credential).',
     ].join('\n'),
     flags: [
       {
@@ -570,13 +650,52 @@ export const commands = {
         description: 'Operations to create at start (default 0)',
       },
       {
+        name: 'seed-file',
+        type: 'string',
+        valueName: 'FILE',
+        description: 'Operations to create at start, one per line, with their behaviour (see above)',
+      },
+      {
+        name: 'default-service',
+        type: 'string',
+        valueName: 'ID',
+        description:
+          'Service of calls whose :authority is loopback (127.0.0.1:PORT, localhost): clients that do not send a service host (default: none, they see only operations of no service)',
+      },
+      {
+        name: 'fault',
+        type: 'string',
+        valueName: 'SERVICE:KNOBS',
+        repeatable: true,
+        description:
+          'Inject faults: e.g. dataplex:unimplemented, *:latency=100ms, datastore:error-rate=0.2,quota=400',
+      },
+      {
+        name: 'max-streams',
+        type: 'int',
+        valueName: 'N',
+        min: 1,
+        max: 1_000_000,
+        description:
+          'Concurrent streams per connection (Google front ends allow about 100; default unlimited)',
+      },
+      {
+        name: 'log',
+        type: 'string',
+        valueName: 'FILE',
+        description: 'Append one JSON line per call to FILE ("-" for stdout)',
+      },
+      {
         name: 'allow-insecure',
         type: 'boolean',
         description: 'Permit binding an address that is not loopback (the emulator has no auth)',
       },
     ],
     positionals: { name: '', min: 0, max: 0 },
-    examples: ['lro-cancel emulator --port 8080 --seed 10'],
+    examples: [
+      'lro-cancel emulator --port 8080 --seed 10',
+      'lro-cancel emulator --port 8080 --seed 10 --fault privateca:unimplemented --fault "*:latency=50ms" --log calls.jsonl',
+    ],
     toOptions(flags) {
       const options: EmulatorCommandOptions = {
         host: (flags.host as string | undefined) ?? '127.0.0.1',
@@ -585,6 +704,26 @@ export const commands = {
       };
       if (flags['allow-insecure'] === true) options.allowInsecure = true;
       if (flags['rest-port'] !== undefined) options.restPort = flags['rest-port'] as number;
+      if (flags['seed-file'] !== undefined) options.seedFile = flags['seed-file'] as string;
+      if (flags.log !== undefined) options.log = flags.log as string;
+      if (flags['max-streams'] !== undefined) options.maxStreams = flags['max-streams'] as number;
+      const def = flags['default-service'] as string | undefined;
+      if (def !== undefined) {
+        const service = serviceOf(def);
+        if (typeof service !== 'string' || service === '*')
+          throw new UsageError(
+            `--default-service: "${def}" is not a service id or a service host`,
+            'emulator',
+          );
+        options.defaultService = service;
+      }
+      const faults: FaultFlag[] = [];
+      for (const text of (flags.fault as readonly string[] | undefined) ?? []) {
+        const f = parseFaultFlag(text);
+        if ('error' in f) throw new UsageError(`--fault: ${f.error}`, 'emulator');
+        faults.push(f);
+      }
+      if (faults.length > 0) options.faults = faults;
       return options;
     },
     load: async () => (await import('./commands/emulator-command')).emulatorCommand,

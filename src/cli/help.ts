@@ -26,9 +26,14 @@ function globalHelp(version: string): string {
     'Environment:',
     '  LRO_CANCEL_EMULATOR_HOST  HOST:PORT of an Operations emulator (like --emulator)',
     '  GOOGLE_CLOUD_UNIVERSE_DOMAIN  Universe domain of the services (default googleapis.com)',
+    '  GOOGLE_APPLICATION_CREDENTIALS  Credentials file of Application Default Credentials',
+    '  GOOGLE_CLOUD_QUOTA_PROJECT  Quota project (like --billing-project; over the ADC file quota_project_id)',
+    '  GRPC_DEFAULT_SSL_ROOTS_FILE_PATH  CA certificates to trust (like --ca-file)',
+    '  GOOGLE_API_USE_CLIENT_CERTIFICATE  true: mTLS with the device certificate (endpoint verification)',
     '',
     'Exit status: 0 success, 1 some operation was not cancel-requested (or a failure), 2 usage error.',
-    'Credentials: Application Default Credentials over TLS, unless an emulator is used.',
+    'Credentials: Application Default Credentials over TLS, unless an emulator is used;',
+    'see --access-token-file, --impersonate-service-account, and `lro-cancel auth`.',
     '',
   ].join('\n');
 }

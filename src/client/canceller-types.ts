@@ -1,9 +1,11 @@
 import type * as grpc from '@grpc/grpc-js';
+import type { Logger, ObservabilityHooks } from '../observability/observability-types';
 import type { NameKind, ParseNameOptions } from '../registry/operation-name';
 import type { ServiceDescriptor } from '../registry/service-registry';
 import type { RetryListener } from '../retry/call-with-retry';
 import type { RetryPolicy } from '../retry/retry-policy';
-import type { AuthClientLike } from '../transport/channel-credentials';
+import type { ClientCertificate } from '../auth/client-certificate';
+import type { AuthClientLike } from '../auth/credential-source';
 import type {
   OperationsConnection,
   OperationsMethod,
@@ -29,7 +31,18 @@ export interface InvokeSpec {
   policyOverride?: Partial<RetryPolicy> | undefined;
 }
 
-/** Options of `createCanceller`. Every field is optional; defaults are stated per field. */
+/**
+ * Options of `createCanceller`. Every field is optional; defaults are stated per field.
+ *
+ * @example
+ * ```ts
+ * const canceller = createCanceller({
+ *   service: 'dataplex',                 // for relative names
+ *   retry: { maxAttempts: 3 },           // the rest from DEFAULT_RETRY_POLICY
+ *   endpoint: 'us-central1-dataplex.googleapis.com:443',
+ * });
+ * ```
+ */
 export interface CancellerOptions {
   /**
    * `host:port` of an Operations emulator: every service is sent there over plaintext with no
@@ -65,12 +78,63 @@ export interface CancellerOptions {
   transport?: TransportKind;
   /** Retry and deadline policy; see RetryPolicy for the defaults. */
   retry?: Partial<RetryPolicy>;
-  /** Told before every retry (logging, metrics). */
+  /** Told before every retry (logging, metrics). `hooks.onRetry` says the same with the call's method and service. */
   onRetry?: RetryListener;
-  /** Auth client to use instead of Application Default Credentials (TLS endpoints only). */
+  /**
+   * Typed callbacks for every RPC attempt, retry and cancel result (see ObservabilityHooks).
+   * Defaults to none.
+   */
+  hooks?: ObservabilityHooks;
+  /**
+   * Where debug logs go: a pino logger, or anything with pino's `debug/info/warn/error(obj, msg)`
+   * (see Logger). One `debug` line per attempt, retry and result. Defaults to none (silent).
+   */
+  logger?: Logger;
+  /**
+   * Record a span per RPC attempt and metrics per service and outcome through
+   * `@opentelemetry/api`, when the application has it and has registered an SDK. Defaults to
+   * true; without the package, or with no SDK registered, nothing is recorded and it costs
+   * nothing measurable.
+   */
+  openTelemetry?: boolean;
+  /**
+   * Auth client to use instead of Application Default Credentials (TLS endpoints only). At most
+   * one of `auth`, `accessToken` and `accessTokenFile`.
+   */
   auth?: AuthClientLike;
-  /** PEM root certificates to trust instead of the system's. */
+  /** A bearer token sent as it is, never refreshed (TLS endpoints only). */
+  accessToken?: string;
+  /**
+   * File holding a bearer token (gcloud's `--access-token-file`): read at the first call, and
+   * read again once when a call is answered UNAUTHENTICATED (the call is retried if it changed).
+   */
+  accessTokenFile?: string;
+  /**
+   * Impersonate this service account over the source credentials (ADC or the access token),
+   * with each service's scopes; or a delegation chain, as gcloud's `--impersonate-service-account`
+   * takes it: the last account is the target, each one before it may mint tokens for the next.
+   */
+  impersonate?: string | readonly string[];
+  /** IAM Credentials API base URL for `impersonate`. Defaults to `https://iamcredentials.<universe domain>`. */
+  iamCredentialsEndpoint?: string;
+  /**
+   * Project billed for quota, sent as `x-goog-user-project` on every call. Defaults to
+   * `GOOGLE_CLOUD_QUOTA_PROJECT`, else the ADC file's `quota_project_id`.
+   */
+  quotaProject?: string;
+  /**
+   * PEM root certificates to trust instead of the system's. Defaults to the file
+   * `GRPC_DEFAULT_SSL_ROOTS_FILE_PATH` names, else the system's roots.
+   */
   rootCerts?: Buffer;
+  /**
+   * Client certificate and key (PEM) for mTLS, or a function that loads them (called when the
+   * first channel is made). Defaults to the device certificate of
+   * `~/.secureConnect/context_aware_metadata.json` when GOOGLE_API_USE_CLIENT_CERTIFICATE=true,
+   * else none. With a certificate, the built-in hosts become `*.mtls.googleapis.com` unless
+   * GOOGLE_API_USE_MTLS_ENDPOINT=never (`always`: even without one).
+   */
+  clientCertificate?: ClientCertificate | (() => Promise<ClientCertificate>);
   /** gRPC channels (connections) per service to start with. Defaults to 1. */
   channelsPerService?: number;
   /**
@@ -91,13 +155,26 @@ export interface CancellerOptions {
   channelOptions?: grpc.ChannelOptions;
   /**
    * Wrap grpc-js's process-wide logger (when the first channel is made) so that every line its
-   * traces print passes through lro-cancel's redactor. Defaults to false: the logger belongs to
-   * the application, and grpc-js's client traces print no request headers; the CLI turns it on.
+   * traces print passes through lro-cancel's redactor; and, when GOOGLE_SDK_NODE_LOGGING is set,
+   * google-auth-library's debug log (it prints token responses). Defaults to false: the loggers
+   * belong to the application, and grpc-js's client traces print no request headers; the CLI
+   * turns it on.
    */
   redactGrpcLogs?: boolean;
 }
 
-/** Per-call options. */
+/**
+ * Per-call options.
+ *
+ * @example
+ * ```ts
+ * await canceller.cancel('projects/p/operations/o', {
+ *   service: 'datastore',
+ *   timeoutMs: 10_000,
+ *   signal: AbortSignal.timeout(15_000),
+ * });
+ * ```
+ */
 export interface CallOptions {
   /** Service id or host for a relative name (overrides the canceller's `service`). */
   service?: string | ServiceDescriptor;
@@ -120,21 +197,46 @@ export interface CallOptions {
  * effort: confirm with GetOperation, or use cancelAndConfirm). When the server refused it because
  * the operation had already finished, the operation is read once and reported as what it is:
  * 'cancelled', 'completed' or 'failed', with `alreadyDone` and the operation's error.
+ *
+ * @example
+ * ```ts
+ * const r = await canceller.cancel(name);
+ * if (r.alreadyDone) console.log(`${r.name} had already ${r.outcome}`);
+ * else console.log(`${r.name}: ${r.outcome} after ${r.attempts} attempt(s), ${r.latencyMs} ms`);
+ * ```
  */
 export interface CancelResult {
+  /** The relative name the cancel was sent for. */
   name: string;
   /** Service id. */
   service: string;
+  /** 'cancel-requested', or what an operation that was already done became. */
   outcome: 'cancel-requested' | 'cancelled' | 'completed' | 'failed';
+  /** CancelOperation attempts made (1 when the first was accepted). */
   attempts: number;
+  /** Wall time of the cancel, retries included, in ms. */
   latencyMs: number;
   /** True when the operation had finished before the cancel arrived (outcome is then what it became). */
   alreadyDone?: boolean;
   /** Operation.error.code / message of an operation found already cancelled or failed. */
   finalCode?: number;
+  /** Operation.error.message of an operation found already cancelled or failed. */
   finalMessage?: string;
 }
 
+/**
+ * A client for google.longrunning.Operations on every service: cancel, confirm, get and list,
+ * with validation, retries and deadlines. Made by `createCanceller`; reuse one for many calls
+ * (its channels are shared), and `close()` it when done.
+ *
+ * @example
+ * ```ts
+ * const canceller = createCanceller({ service: 'dataplex' });
+ * const r = await canceller.cancel('projects/p/locations/us-central1/operations/op-1');
+ * console.log(r.outcome); // 'cancel-requested'
+ * await canceller.close();
+ * ```
+ */
 export interface Canceller {
   /**
    * Send CancelOperation for one operation, with retries.
@@ -179,7 +281,14 @@ export interface OperationsCaller extends Canceller {
   readonly nameOptions: Readonly<Pick<ParseNameOptions, 'serviceHosts' | 'universeDomain'>>;
 }
 
-/** How GetOperation is polled after an accepted cancel. */
+/**
+ * How GetOperation is polled after an accepted cancel.
+ *
+ * @example
+ * ```ts
+ * await canceller.cancelAndConfirm(name, { polling: { initialDelayMs: 200, multiplier: 2, maxDelayMs: 5_000 } });
+ * ```
+ */
 export interface ConfirmPolling {
   /** First wait, in ms. Defaults to 500. */
   initialDelayMs?: number;
@@ -189,6 +298,14 @@ export interface ConfirmPolling {
   maxDelayMs?: number;
 }
 
+/**
+ * Options of `cancelAndConfirm`: the call options, plus how long and how to wait for the operation to finish.
+ *
+ * @example
+ * ```ts
+ * const r = await canceller.cancelAndConfirm(name, { confirmTimeoutMs: 30_000, via: 'wait' });
+ * ```
+ */
 export interface ConfirmOptions extends CallOptions {
   /** How long to wait for the operation to finish after the cancel, in ms. Defaults to 60 000. */
   confirmTimeoutMs?: number;
@@ -201,10 +318,21 @@ export interface ConfirmOptions extends CallOptions {
   via?: 'poll' | 'wait';
 }
 
-/** What became of an operation after lro-cancel asked to cancel it. */
+/**
+ * What became of an operation after lro-cancel asked to cancel it.
+ *
+ * @example
+ * ```ts
+ * const r = await canceller.cancelAndConfirm(name);
+ * if (r.outcome === 'still-running') console.warn(`${r.name} still running after ${r.confirmMs} ms`);
+ * ```
+ */
 export interface ConfirmResult {
+  /** The relative name. */
   name: string;
+  /** Service id (or a custom service's host). */
   service: string;
+  /** What became of the operation: 'cancelled', 'completed', 'failed' or 'still-running'. */
   outcome: FinalState;
   /** Attempts of the CancelOperation call. */
   attempts: number;
@@ -220,6 +348,16 @@ export interface ConfirmResult {
   alreadyDone?: boolean;
 }
 
+/**
+ * Options of `listOperations`: the call options, plus the filter, page size and limit.
+ *
+ * @example
+ * ```ts
+ * for await (const op of canceller.listOperations('projects/p/locations/l', { service: 'dataplex', filter: 'done=false', limit: 100 })) {
+ *   console.log(op.name);
+ * }
+ * ```
+ */
 export interface ListOptions extends CallOptions {
   /** Server-side filter, e.g. `done=false`. */
   filter?: string;

@@ -1,19 +1,30 @@
 import { OperationsError } from '../errors/operations-error';
-import { Code } from '../errors/status-code';
+import { Code, codeName } from '../errors/status-code';
 import {
   normalizeServiceHosts,
   parseOperationName,
   resolveServiceArg,
   type NameKind,
 } from '../registry/operation-name';
+import { createTelemetry, type Telemetry } from '../observability/telemetry';
 import { findService, isServiceHost, type ServiceDescriptor } from '../registry/service-registry';
 import { callWithRetry } from '../retry/call-with-retry';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
+import {
+  checkCredentialSettings,
+  CredentialError,
+  createCredentialSource,
+  type CredentialSettings,
+  type CredentialSource,
+} from '../auth/credential-source';
+import { loadClientCertificate, mtlsSettings, type ClientCertificate } from '../auth/client-certificate';
+import { resolveRootCerts } from '../auth/tls-roots';
 import type { CredentialOptions } from '../transport/channel-credentials';
-import { EndpointError, resolveEndpoint, type Endpoint } from '../transport/endpoint';
+import { EndpointError, resolveEndpoint, type Endpoint, type EndpointOptions } from '../transport/endpoint';
 import { createTransport } from '../transport/create-transport';
 import { routingParams } from '../transport/operations-stub';
 import type { OperationsConnection } from '../transport/operations-transport';
+import { VERSION } from '../version';
 import { readBackIfDone } from './already-done';
 import { cancelAndConfirm } from './cancel-and-confirm';
 import { getOperation } from './get-operation';
@@ -73,7 +84,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
   if (emulator === '')
     throw new EndpointError('emulator address is empty: give HOST:PORT, or leave the option out');
   const universeDomain = options.universeDomain ?? (process.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN || undefined);
-  const endpointOptions = {
+  const endpointOptions: EndpointOptions = {
     emulator,
     allowInsecure: options.allowInsecure,
     endpoint: options.endpoint,
@@ -91,9 +102,10 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     channelOptions: options.channelOptions,
     redactGrpcLogs: options.redactGrpcLogs,
     restConnectionsPerService: options.restConnectionsPerService,
-    rootCerts: options.rootCerts,
   });
   const endpoints = new Map<string, Endpoint>();
+  // Hooks, logger and OpenTelemetry; undefined when there are none (then nothing is observed).
+  const telemetry = createTelemetry(options, VERSION);
   let closed = false;
   const isClosed = (): boolean => closed;
   // Ends retry waits at close(); calls on the wire are ended by the stubs themselves.
@@ -115,8 +127,53 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     return p;
   }
 
+  // Credentials are checked now (a usage error before any call) but resolved at the first call.
+  const credentialSettings: CredentialSettings = {
+    auth: options.auth,
+    accessToken: options.accessToken,
+    accessTokenFile: options.accessTokenFile,
+    impersonate: options.impersonate,
+    iamCredentialsEndpoint: options.iamCredentialsEndpoint,
+    quotaProject: options.quotaProject,
+    universeDomain,
+  };
+  let rootCerts = options.rootCerts;
+  let clientCertificate: (() => Promise<ClientCertificate>) | undefined;
+  checkCredentialSettings(credentialSettings);
+  if (emulator === undefined) {
+    rootCerts = resolveRootCerts(options.rootCerts, undefined);
+    // mTLS (AIP-4114): the certificate given, or the device's when GOOGLE_API_USE_CLIENT_CERTIFICATE=true.
+    const mtls = mtlsSettings();
+    const given = options.clientCertificate;
+    const load =
+      given === undefined
+        ? mtls.useClientCertificate
+          ? () => loadClientCertificate()
+          : undefined
+        : typeof given === 'function'
+          ? given
+          : async () => given;
+    if (load) clientCertificate = once(load);
+    if (mtls.endpoint === 'always' || (mtls.endpoint === 'auto' && load)) {
+      if (universeDomain !== undefined && universeDomain !== 'googleapis.com')
+        throw new CredentialError(`mTLS endpoints exist only in googleapis.com, not in ${universeDomain}`);
+      endpointOptions.mtlsHosts = true;
+    }
+  }
+  // One source per service (its scopes): one token cache per service, shared by its channels.
+  const credentials = new Map<string, CredentialOptions>();
   function credentialsFor(service: ServiceDescriptor): CredentialOptions {
-    return { auth: options.auth, rootCerts: options.rootCerts, scopes: service.scopes, universeDomain };
+    let c = credentials.get(service.id);
+    if (!c) {
+      c = {
+        source: createCredentialSource(credentialSettings, service.scopes),
+        rootCerts,
+        universeDomain,
+        clientCertificate,
+      };
+      credentials.set(service.id, c);
+    }
+    return c;
   }
 
   function endpointFor(service: ServiceDescriptor): Endpoint {
@@ -201,22 +258,24 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
     const waitForReady = callOptions.waitForReady === true;
     const first = stub;
     let attemptNo = 0;
-    return callWithRetry<Res>(
-      (deadline) => {
-        // Later attempts may take a less loaded channel of the pool.
-        const s = attemptNo++ === 0 ? first : (pool.peek(endpoint) ?? first);
-        return s.unary<Res>(method, request, routing, deadline, signal, waitForReady);
-      },
-      {
-        policy: effective,
-        operationName: routingName,
-        service: service.id,
-        signal,
-        isClosed,
-        closeSignal: closing.signal,
-        onRetry: options.onRetry,
-      },
-    );
+    const attempt = (deadline: number): Promise<Res> => {
+      // Later attempts may take a less loaded channel of the pool.
+      const s = attemptNo++ === 0 ? first : (pool.peek(endpoint) ?? first);
+      return s.unary<Res>(method, request, routing, deadline, signal, waitForReady);
+    };
+    const source = endpoint.secure ? credentialsFor(service).source : undefined;
+    return callWithRetry<Res>(source?.renewable ? renewingOnUnauthenticated(attempt, source) : attempt, {
+      policy: effective,
+      operationName: routingName,
+      service: service.id,
+      signal,
+      isClosed,
+      closeSignal: closing.signal,
+      onRetry: options.onRetry,
+      observer: telemetry,
+      method,
+      serverAddress: endpoint.host,
+    });
   }
 
   const self: OperationsCaller = {
@@ -242,7 +301,11 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
       try {
         target = resolve(name, 'cancel', callOptions);
       } catch (e) {
-        return Promise.reject(e); // a bad name is a rejection, like every other failure
+        // A bad name is a rejection, like every other failure (and a result, for the hooks).
+        const rejected = Promise.reject(e);
+        if (!telemetry?.watchesResults()) return rejected;
+        const service = { id: (e as OperationsError).service ?? '' } as ServiceDescriptor;
+        return reportResult(telemetry, rejected, { name, service }, performance.now());
       }
       return cancelResolved(target, callOptions);
     },
@@ -269,7 +332,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
       attempts,
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
     });
-    return invoke<unknown>({
+    const result = invoke<unknown>({
       method: 'cancelOperation',
       request: { name: target.name },
       routingName: target.name,
@@ -289,6 +352,7 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
         return result;
       },
     );
+    return telemetry?.watchesResults() ? reportResult(telemetry, result, target, started) : result;
   }
 }
 
@@ -301,6 +365,75 @@ function allowedHostsOf(
   const own = defaultService?.host.toLowerCase();
   if (own !== undefined && !findService(own) && isServiceHost(own) && !hosts.includes(own)) hosts.push(own);
   return hosts;
+}
+
+/** Tell the telemetry what a cancel came to, and hand its result on unchanged. */
+function reportResult(
+  telemetry: Telemetry,
+  result: Promise<CancelResult>,
+  target: { name: string; service: ServiceDescriptor },
+  started: number,
+): Promise<CancelResult> {
+  return result.then(
+    (r) => {
+      telemetry.result({
+        name: r.name,
+        service: r.service,
+        outcome: r.outcome,
+        code: 0,
+        codeName: 'OK',
+        attempts: r.attempts,
+        latencyMs: r.latencyMs,
+      });
+      return r;
+    },
+    (e: unknown) => {
+      const err = e instanceof OperationsError ? e : undefined;
+      const code = err?.code ?? Code.UNKNOWN;
+      telemetry.result({
+        name: target.name,
+        service: target.service.id,
+        outcome: err?.outcome ?? 'error',
+        code,
+        codeName: codeName(code),
+        attempts: err?.attempts ?? 0,
+        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      });
+      throw e;
+    },
+  );
+}
+
+/**
+ * An attempt that, answered UNAUTHENTICATED, has the token file read again (once per call) and
+ * is sent again within the same deadline when the token changed: a rotated token file.
+ */
+function renewingOnUnauthenticated<Res>(
+  attempt: (deadline: number) => Promise<Res>,
+  source: CredentialSource,
+): (deadline: number) => Promise<Res> {
+  let renewed = false;
+  return (deadline) => {
+    const generation = source.generation;
+    return attempt(deadline).catch(async (e: unknown) => {
+      if (renewed || (e as { code?: unknown }).code !== Code.UNAUTHENTICATED) throw e;
+      renewed = true;
+      if (!(await source.renewAfterUnauthenticated(generation))) throw e;
+      return attempt(deadline);
+    });
+  };
+}
+
+/** `load` run once, its promise shared; a failure is not kept (the next channel tries again). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= load().catch((e: unknown) => {
+      p = undefined;
+      throw e;
+    });
+    return p;
+  };
 }
 
 /** Call options of a call that has none (one shared object). */

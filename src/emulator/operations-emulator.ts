@@ -1,20 +1,36 @@
 import * as grpc from '@grpc/grpc-js';
 import type * as http2 from 'node:http2';
+import { isIP } from 'node:net';
 import { Code } from '../errors/status-code';
 import { loadOperationsService } from '../proto/load-operations-package';
 import { encodeStatus } from '../proto/status-codec';
-import { findService } from '../registry/service-registry';
+import { findService, services } from '../registry/service-registry';
 import { redactGrpcLogs } from '../transport/grpc-log-redaction';
-import type { EmulatorCall, EmulatorCallback } from './emulator-call';
+import { nameProblem } from './emulator-names';
 import { OperationStore, type StoredOperation } from './operation-store';
+import { decodePageToken, encodePageToken } from './page-token';
+import { type CallExtras, DROP, type OperationsMethod } from './emulator-call';
 import { RestGateway } from './rest-gateway';
+import { serviceKey } from './service-key';
 
-/** Faults and limits for one service (or every service with the key '*'). */
+export { DROP } from './emulator-call';
+export type { CallExtras, OperationsMethod } from './emulator-call';
+
+/**
+ * Faults and limits for one service (or every service with the key '*').
+ *
+ * @example
+ * ```ts
+ * emulator.setFaults('dataplex', { latencyMs: 50, errorRate: 0.1 });
+ * emulator.setFaults('*', { quotaPerSecond: 100 });
+ * ```
+ */
 export interface ServiceFaults {
   /** CancelOperation answers UNIMPLEMENTED for every operation of the service. */
   unimplemented?: boolean;
   /** Fraction (0-1) of calls that fail with `errorCode` (default UNAVAILABLE). */
   errorRate?: number;
+  /** Code of those errors. Defaults to UNAVAILABLE. */
   errorCode?: number;
   /** Message of the injected errors. Defaults to 'injected fault'. */
   errorMessage?: string;
@@ -43,7 +59,14 @@ export interface ServiceFaults {
   dropAfterEffect?: boolean;
 }
 
-/** How `dropConnections` ends a connection. */
+/**
+ * How `dropConnections` ends a connection.
+ *
+ * @example
+ * ```ts
+ * emulator.dropConnections('close');
+ * ```
+ */
 export type DropMode =
   /** TCP reset, no HTTP/2 goodbye (a crashed peer, a load balancer cutting the flow). Default. */
   | 'reset'
@@ -54,32 +77,74 @@ export type DropMode =
    */
   | 'close';
 
-/** One call as the emulator saw it. */
+/**
+ * One call as the emulator saw it.
+ *
+ * @example
+ * ```ts
+ * const [call] = emulator.callsOf('CancelOperation');
+ * expect(call.requestParams).toBe(`name=${encodeURIComponent(name)}`);
+ * ```
+ */
 export interface RecordedCall {
+  /** The RPC method's name (`CancelOperation`). */
   method: string;
+  /** The operation (or parent) name the request carried. */
   name: string;
-  /** Service id matched from the call's :authority ('*' when it names no known service). */
+  /** Service the call was for (id, or a custom host); '*' for none (loopback without a default service, or a host not served). */
   service: string;
+  /** The call's `:authority`. */
   authority: string;
+  /** The client's address (`ip:port`). */
   peer: string;
   /** Date.now() when the call arrived. */
   at: number;
+  /** The `x-goog-request-params` routing header, as received. */
   requestParams: string | undefined;
+  /** The `x-goog-api-client` header, as received. */
   apiClient: string | undefined;
+  /** The `authorization` header, as received (emulator tests check that none is sent over plaintext). */
   authorization: string | undefined;
+  /** `x-goog-user-project`: the quota project the client bills. */
+  userProject: string | undefined;
   /** Status code answered (0 for OK); undefined while in flight, or when the call was dropped. */
   code?: number;
   /** True when the emulator dropped the connection instead of answering (`dropRate`, `dropTimes`). */
   dropped?: boolean;
+  /** The caller's deadline (ms since the epoch), when it sent one. */
+  deadline?: number;
 }
 
+/**
+ * Options of `startOperationsEmulator`. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOperationsEmulator({ port: 0, recordCalls: false });
+ * ```
+ */
 export interface EmulatorOptions {
   /** Port to listen on. Defaults to 0 (any free port). */
   port?: number;
   /** Host to bind. Defaults to 127.0.0.1. */
   host?: string;
-  /** Serve TLS with this key pair (PEM) instead of plaintext. */
-  tls?: { cert: Buffer; key: Buffer };
+  /**
+   * Serve TLS with this key pair (PEM) instead of plaintext. With `clientCa`, a client must
+   * present a certificate that CA issued (mTLS).
+   */
+  tls?: {
+    /** PEM certificate chain. */
+    cert: Buffer;
+    /** PEM private key. */
+    key: Buffer;
+    /** PEM CA whose client certificates are required (mTLS); none: no client certificate asked. */
+    clientCa?: Buffer;
+  };
+  /**
+   * Accept a call's `authorization` header or answer UNAUTHENTICATED (a revoked or rotated
+   * token). Defaults to accepting every call.
+   */
+  authorize?: (authorization: string | undefined) => boolean;
   /** Keep a log of every call (tests). Defaults to true; turn off for long benchmarks. */
   recordCalls?: boolean;
   /**
@@ -93,26 +158,48 @@ export interface EmulatorOptions {
   /** Default page size of ListOperations. Defaults to 50. */
   defaultPageSize?: number;
   /**
-   * Also serve the REST routes (HTTP/1.1 + JSON, rest-gateway.ts) from the same store and faults,
-   * on a port of their own (`restPort`, `restTarget`). Defaults to false.
+   * Service (id or custom host) that calls with a loopback or IP `:authority` are for
+   * (`127.0.0.1:PORT`, `localhost`: a client that does not set the service host). Without it,
+   * such calls belong to no service and see only operations seeded without one.
+   */
+  defaultService?: string;
+  /** Custom service hosts served besides those a seed or a fault names. */
+  serviceHosts?: readonly string[];
+  /** Called once per answered (or dropped) call, e.g. to write a call log. */
+  onCall?: (call: RecordedCall) => void;
+  /**
+   * Also serve the REST routes (HTTP/1.1 + JSON, rest-gateway.ts) from the same store, faults
+   * and call log, on a port of their own (`restPort`, `restTarget`); over TLS with `tls`, as the
+   * gRPC port. Defaults to false.
    */
   rest?: boolean;
   /** Port of the REST gateway. Defaults to 0 (any free port). */
   restPort?: number;
 }
 
-type Callback = EmulatorCallback;
-type Handler = (call: EmulatorCall, callback: Callback) => void;
-type MethodLogic = (call: EmulatorCall, rec: RecordedCall) => Promise<unknown>;
+type Callback = grpc.sendUnaryData<unknown>;
+type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: Callback) => void;
 
 /**
  * A local google.longrunning.Operations server over an in-memory store: Get, List (paged,
  * `done=` filters), Cancel, Delete, Wait. Each operation carries a script (see OperationSeed);
  * each service can be given faults. Services are told apart by the call's :authority, which
  * lro-cancel sets to the service host in emulator mode, as a Google front end would see it.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOperationsEmulator();
+ * emulator.store.seed({ name: 'projects/p/operations/o', service: 'datastore' });
+ * emulator.setFaults('privateca', { unimplemented: true });
+ * // ... createCanceller({ emulator: emulator.target }) ...
+ * expect(emulator.callsOf('CancelOperation')).toHaveLength(1);
+ * await emulator.stop();
+ * ```
  */
 export class OperationsEmulator {
+  /** The operations it serves: seed them, read what cancels did to them. */
   readonly store = new OperationStore();
+  /** Every call answered, in arrival order (when `recordCalls` is on, the default). Tests clear it with `calls.length = 0`. */
   readonly calls: RecordedCall[] = [];
   /** Count of calls per method, whatever `recordCalls` says. */
   readonly counts = new Map<string, number>();
@@ -129,6 +216,7 @@ export class OperationsEmulator {
   private boundPort = 0;
   private inflight = 0;
 
+  /** A stopped emulator; `start()` binds it. `startOperationsEmulator(options)` does both. */
   constructor(private readonly options: EmulatorOptions = {}) {}
 
   /** `host:port` clients should dial. */
@@ -137,50 +225,49 @@ export class OperationsEmulator {
     return `${host.includes(':') ? `[${host}]` : host}:${this.boundPort}`;
   }
 
+  /** The port it is bound to (0 before `start()`). */
   get port(): number {
     return this.boundPort;
   }
 
-  /** Port of the REST gateway (option `rest`); 0 when it is not running. */
+  /**
+   * Port of the REST gateway (option `rest`); 0 when it is not running.
+   *
+   * @example
+   * ```ts
+   * const emulator = await startOperationsEmulator({ rest: true });
+   * const url = `http://127.0.0.1:${emulator.restPort}/v1/projects/p/locations/l/operations/op-1`;
+   * ```
+   */
   get restPort(): number {
     return this.gateway?.port ?? 0;
   }
 
-  /** `host:port` of the REST gateway, for `--emulator` with `--transport rest`. */
+  /**
+   * `host:port` of the REST gateway (option `rest`), for `emulator` with `transport: 'rest'`.
+   *
+   * @example
+   * ```ts
+   * const emulator = await startOperationsEmulator({ rest: true });
+   * const canceller = createCanceller({ emulator: emulator.restTarget, transport: 'rest' });
+   * ```
+   */
   get restTarget(): string {
     const host = this.options.host ?? '127.0.0.1';
     return `${host.includes(':') ? `[${host}]` : host}:${this.restPort}`;
   }
 
-  /** The REST gateway (option `rest`): its request log, for tests. */
+  /**
+   * The REST gateway (option `rest`), for tests that read the HTTP requests it received.
+   *
+   * @example
+   * ```ts
+   * const paths = emulator.restGateway?.requests.map((r) => `${r.verb} ${r.path}`);
+   * ```
+   */
   get restGateway(): RestGateway | undefined {
     return this.gateway;
   }
-
-  /**
-   * Answer one call with the emulator's per-method logic, faults and call log, whichever server
-   * received it (the REST gateway calls this). @internal
-   */
-  serveCall(method: string, call: EmulatorCall, callback: Callback): void {
-    const logic = this.logic[method];
-    if (!logic) {
-      callback({
-        code: Code.UNIMPLEMENTED,
-        details: `unknown method ${method}`,
-        metadata: new grpc.Metadata(),
-      });
-      return;
-    }
-    void this.handle(method, call, callback, logic);
-  }
-
-  private readonly logic: Readonly<Record<string, MethodLogic>> = {
-    CancelOperation: (call, rec) => this.cancel(call, rec),
-    GetOperation: (call, rec) => this.getOp(call, rec),
-    ListOperations: (call, rec) => this.list(call, rec),
-    DeleteOperation: (call, rec) => this.deleteOp(call, rec),
-    WaitOperation: (call, rec) => this.wait(call, rec),
-  };
 
   /** Calls being answered right now. */
   get inflightCalls(): number {
@@ -193,6 +280,7 @@ export class OperationsEmulator {
     this.buckets.delete(serviceKey(service));
   }
 
+  /** Remove every service's faults (as set by `setFaults`). */
   clearFaults(): void {
     this.faults.clear();
     this.buckets.clear();
@@ -203,6 +291,7 @@ export class OperationsEmulator {
     return this.calls.filter((c) => c.method === method);
   }
 
+  /** Bind `host:port` (127.0.0.1:0 by default: a free port) and start serving. Refuses a non-loopback host without TLS. */
   async start(): Promise<this> {
     if (this.server) return this;
     // grpc-js's server_call tracer prints every received header, the client's authorization too.
@@ -213,21 +302,23 @@ export class OperationsEmulator {
         ? { 'grpc.max_concurrent_streams': this.options.maxConcurrentStreams }
         : {}),
     });
-    const wrap =
-      (method: string): Handler =>
+    const handler =
+      (method: OperationsMethod): Handler =>
       (call, callback) =>
-        this.serveCall(method, call, callback);
+        void this.handle(method, call, callback);
     server.addService(Service.service, {
-      CancelOperation: wrap('CancelOperation'),
-      GetOperation: wrap('GetOperation'),
-      ListOperations: wrap('ListOperations'),
-      DeleteOperation: wrap('DeleteOperation'),
-      WaitOperation: wrap('WaitOperation'),
-    } as unknown as grpc.UntypedServiceImplementation);
+      CancelOperation: handler('CancelOperation'),
+      GetOperation: handler('GetOperation'),
+      ListOperations: handler('ListOperations'),
+      DeleteOperation: handler('DeleteOperation'),
+      WaitOperation: handler('WaitOperation'),
+    });
     const creds = this.options.tls
-      ? grpc.ServerCredentials.createSsl(null, [
-          { cert_chain: this.options.tls.cert, private_key: this.options.tls.key },
-        ])
+      ? grpc.ServerCredentials.createSsl(
+          this.options.tls.clientCa ?? null,
+          [{ cert_chain: this.options.tls.cert, private_key: this.options.tls.key }],
+          this.options.tls.clientCa !== undefined,
+        )
       : grpc.ServerCredentials.createInsecure();
     const host = this.options.host ?? '127.0.0.1';
     const bindHost = host.includes(':') ? `[${host}]` : host;
@@ -238,7 +329,7 @@ export class OperationsEmulator {
     this.server = server;
     if (this.options.rest) {
       this.gateway ??= new RestGateway(this);
-      await this.gateway.listen(host, this.gateway.port || this.options.restPort || 0);
+      await this.gateway.listen(host, this.gateway.port || this.options.restPort || 0, this.options.tls);
     }
     return this;
   }
@@ -277,7 +368,9 @@ export class OperationsEmulator {
   dropConnections(mode: DropMode = 'reset'): number {
     const sessions = this.sessions();
     for (const session of sessions) this.dropSession(session, mode);
-    return sessions.length + (this.gateway?.dropConnections() ?? 0);
+    const rest = this.gateway?.dropConnections() ?? 0;
+    this.connectionsDropped += rest;
+    return sessions.length + rest;
   }
 
   /**
@@ -326,71 +419,144 @@ export class OperationsEmulator {
     session.destroy();
   }
 
-  private async handle(
-    method: string,
-    call: EmulatorCall,
-    callback: Callback,
-    handler: MethodLogic,
-  ): Promise<void> {
-    const authority = call.getHost();
-    const md = call.metadata;
-    const first = (key: string): string | undefined => {
-      const v = md.get(key)[0];
-      return v === undefined ? undefined : String(v);
-    };
+  /**
+   * The service a call is for, from its `:authority` (host, port ignored): a built-in
+   * service's host gives its id; a custom host that some seed, fault or `serviceHosts` names
+   * gives that host; a loopback or IP authority gives `defaultService` ('' — no service — when
+   * none is set: only operations seeded without a service are seen). Any other host is not
+   * served: UNIMPLEMENTED (what an HTTP 404 from a front end becomes) naming the hosts served.
+   */
+  resolveService(authority: string): string {
+    const host = hostOf(authority);
+    const builtIn = findService(host);
+    if (builtIn && builtIn.host === host) return builtIn.id;
+    if (host === '' || host === 'localhost' || isIP(host) !== 0) {
+      return this.options.defaultService === undefined ? '' : serviceKey(this.options.defaultService);
+    }
+    if (this.customHosts().has(host)) return host;
+    const served = [...Object.values(services).map((s) => s.host), ...this.customHosts()];
+    throw status(
+      Code.UNIMPLEMENTED,
+      `emulator: host "${host}" is not served here; it serves ${served.join(', ')} ` +
+        '(as :authority; a loopback authority gets the default service)',
+    );
+  }
+
+  /** Custom service hosts served: named by `serviceHosts`, a seed or a fault. */
+  private customHosts(): Set<string> {
+    const out = new Set<string>((this.options.serviceHosts ?? []).map((h) => h.toLowerCase()));
+    for (const key of [...this.store.services(), ...this.faults.keys()]) {
+      if (key.includes('.') && !findService(key)) out.add(key);
+    }
+    return out;
+  }
+
+  /**
+   * Answer one call, whatever transport carried it: record it, apply the service's faults,
+   * then the method's semantics. Resolves with the response message (proto-loader object) or
+   * rejects with a status ({ code, details, metadata }); `service` is what `resolveService`
+   * gave (undefined: resolve `extras.authority` here, so an unknown host is recorded too).
+   */
+  async answer(
+    method: OperationsMethod,
+    request: Record<string, unknown>,
+    service: string | undefined,
+    peer: string,
+    extras: CallExtras = {},
+  ): Promise<unknown> {
     const rec: RecordedCall = {
       method,
-      name: String(call.request.name ?? ''),
-      service: serviceKey(authority.replace(/:\d+$/, '')),
-      authority,
-      peer: call.getPeer(),
+      name: String(request.name ?? ''),
+      service: service === undefined ? '*' : service || '*',
+      authority: extras.authority ?? '',
+      peer,
       at: Date.now(),
-      requestParams: first('x-goog-request-params'),
-      apiClient: first('x-goog-api-client'),
-      authorization: first('authorization'),
+      requestParams: extras.requestParams,
+      apiClient: extras.apiClient,
+      authorization: extras.authorization,
+      userProject: extras.userProject,
+      ...(extras.deadline !== undefined && Number.isFinite(extras.deadline)
+        ? { deadline: extras.deadline }
+        : {}),
     };
     this.counts.set(method, (this.counts.get(method) ?? 0) + 1);
     this.peers.add(rec.peer);
     if (this.options.recordCalls ?? true) this.calls.push(rec);
     this.inflight++;
     try {
-      const faults = this.faultsFor(rec.service);
+      const svc = service ?? this.resolveService(rec.authority);
+      rec.service = svc || '*';
+      const faults = this.faultsFor(svc);
       if (faults.latencyMs) await delay(faults.latencyMs);
       const drop =
         !!faults.dropRate &&
         (faults.errorMethods ?? ['CancelOperation']).includes(method) &&
         Math.random() < faults.dropRate;
       if (drop && !faults.dropAfterEffect) throw DROP;
-      this.checkFaults(method, rec.service, faults);
-      const value = await handler(call, rec);
+      if (this.options.authorize && !this.options.authorize(rec.authorization))
+        throw status(Code.UNAUTHENTICATED, 'Request had invalid authentication credentials.');
+      this.checkFaults(method, svc, faults);
+      const value = await this.semantics(method, request, svc, extras);
       if (drop) throw DROP;
       rec.code = 0;
-      callback(null, value);
+      return value;
     } catch (thrown) {
       let e = thrown;
       if (e === DROP) {
         // No answer: the connection dies under the call (and every other call on it).
         rec.dropped = true;
-        if (call.dropConnection ? call.dropConnection() : this.dropConnectionOf(rec.peer)) return;
+        if (extras.dropConnection?.()) throw DROP;
         // Not found (already gone): answer rather than leave the call hanging.
         rec.dropped = false;
         e = status(Code.UNAVAILABLE, 'emulator: the connection to drop was already gone');
       }
       const err = e as Partial<grpc.StatusObject>;
       rec.code = err.code ?? Code.UNKNOWN;
-      callback({
+      throw {
         code: rec.code,
         details: err.details ?? String(e),
         metadata: err.metadata ?? new grpc.Metadata(),
-      });
+      } satisfies grpc.StatusObject;
     } finally {
       this.inflight--;
       if (rec.code !== undefined) this.codeCounts.set(rec.code, (this.codeCounts.get(rec.code) ?? 0) + 1);
+      if (rec.code !== undefined || rec.dropped) this.options.onCall?.(rec);
+    }
+  }
+
+  /** A gRPC call: its context read off grpc-js, then `answer`. */
+  private async handle(
+    method: OperationsMethod,
+    call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+    callback: Callback,
+  ): Promise<void> {
+    const md = call.metadata;
+    const first = (key: string): string | undefined => {
+      const v = md.get(key)[0];
+      return v === undefined ? undefined : String(v);
+    };
+    const peer = call.getPeer();
+    const deadline = call.getDeadline();
+    try {
+      const value = await this.answer(method, call.request, undefined, peer, {
+        authority: call.getHost(),
+        requestParams: first('x-goog-request-params'),
+        apiClient: first('x-goog-api-client'),
+        authorization: first('authorization'),
+        userProject: first('x-goog-user-project'),
+        deadline: deadline instanceof Date ? deadline.getTime() : deadline,
+        cancelled: () => call.cancelled,
+        dropConnection: () => this.dropConnectionOf(peer),
+      });
+      callback(null, value);
+    } catch (e) {
+      if (e === DROP) return;
+      callback(e as grpc.StatusObject);
     }
   }
 
   private faultsFor(service: string): ServiceFaults {
-    return this.faults.get(service) ?? this.faults.get('*') ?? {};
+    return this.faults.get(service || '*') ?? this.faults.get('*') ?? {};
   }
 
   private checkFaults(method: string, service: string, faults: ServiceFaults): void {
@@ -430,21 +596,57 @@ export class OperationsEmulator {
     return true;
   }
 
-  private lookup(rec: RecordedCall): StoredOperation {
-    const op = this.store.get(rec.name);
-    // A known service host only sees its own operations, as separate real services would.
-    if (!op || (rec.service !== '*' && op.service !== undefined && serviceKey(op.service) !== rec.service)) {
-      throw status(Code.NOT_FOUND, `Operation "${rec.name}" not found.`);
+  /**
+   * A method's semantics, transport-independent: the decoded request and the service it is for
+   * ('' for none) in, the response message out, or a thrown status. Names are checked first,
+   * the same way for every method.
+   */
+  private async semantics(
+    method: OperationsMethod,
+    request: Record<string, unknown>,
+    service: string,
+    extras: CallExtras,
+  ): Promise<unknown> {
+    const name = typeof request.name === 'string' ? request.name : '';
+    const problem = nameProblem(name, method === 'ListOperations' ? 'parent' : 'operation');
+    if (problem) throw status(Code.INVALID_ARGUMENT, `${problem}: ${JSON.stringify(name.slice(0, 200))}`);
+    switch (method) {
+      case 'CancelOperation':
+        return this.cancelOp(name, service);
+      case 'GetOperation':
+        return toProto(this.lookup(name, service));
+      case 'DeleteOperation':
+        this.store.delete(this.lookup(name, service).name, service);
+        return {};
+      case 'WaitOperation':
+        return this.waitOp(name, request, service, extras);
+      case 'ListOperations':
+        return this.listOps(name, request, service);
+      default:
+        throw status(Code.UNIMPLEMENTED, `unknown method ${String(method)}`);
     }
-    return op;
   }
 
-  private async cancel(_call: unknown, rec: RecordedCall): Promise<unknown> {
-    if (!rec.name) throw status(Code.INVALID_ARGUMENT, 'name is required');
-    if (this.faultsFor(rec.service).unimplemented)
+  private lookup(name: string, service: string): StoredOperation {
+    const op = this.store.get(name, service);
+    if (op) return op;
+    const owners = this.store.ownersOf(name).filter((o) => o !== '');
+    // Say why when the operation exists under another service: the call picked the wrong one.
+    const elsewhere =
+      owners.length === 0
+        ? ''
+        : service === ''
+          ? ` for no service: the call's :authority is loopback and the emulator has no default service; ` +
+            `it exists for ${owners.join(', ')} (send that service's host as :authority, or set defaultService)`
+          : ` for ${service} (it exists for ${owners.join(', ')})`;
+    throw status(Code.NOT_FOUND, `Operation "${name}" not found${elsewhere}.`);
+  }
+
+  private cancelOp(name: string, service: string): unknown {
+    if (this.faultsFor(service).unimplemented)
       throw status(Code.UNIMPLEMENTED, 'Operation cancellation is not supported by this service.');
-    const op = this.lookup(rec);
-    op.cancelRequests++;
+    const op = this.lookup(name, service);
+    this.store.noteCancelRequest(op);
     if (op.onCancel === 'unimplemented')
       throw status(Code.UNIMPLEMENTED, 'Operation cancellation is not supported for this operation.');
     if (op.dropTimesLeft > 0) {
@@ -460,70 +662,120 @@ export class OperationsEmulator {
     return {};
   }
 
-  private async getOp(_call: unknown, rec: RecordedCall): Promise<unknown> {
-    return toProto(this.lookup(rec));
-  }
-
-  private async deleteOp(_call: unknown, rec: RecordedCall): Promise<unknown> {
-    this.lookup(rec);
-    this.store.delete(rec.name);
-    return {};
-  }
-
-  private async wait(call: EmulatorCall, rec: RecordedCall): Promise<unknown> {
-    const op = this.lookup(rec);
-    const t = call.request.timeout as { seconds?: string | number; nanos?: number } | null | undefined;
-    const timeoutMs = t ? Number(t.seconds ?? 0) * 1000 + Number(t.nanos ?? 0) / 1e6 : 60_000;
-    const until = Date.now() + timeoutMs;
-    while (!op.done && Date.now() < until && !call.cancelled) await delay(Math.min(20, until - Date.now()));
+  /**
+   * WaitOperation: the operation's latest state once it is done, or at the earlier of its
+   * `timeout` (default 60 s) and just before the caller's deadline — never DEADLINE_EXCEEDED
+   * for a caller whose deadline is shorter than the timeout.
+   */
+  private async waitOp(
+    name: string,
+    request: Record<string, unknown>,
+    service: string,
+    extras: CallExtras,
+  ): Promise<unknown> {
+    const timeoutMs = durationMs(request.timeout);
+    let op = this.lookup(name, service);
+    const now = Date.now();
+    let until = now + timeoutMs;
+    if (extras.deadline !== undefined && Number.isFinite(extras.deadline)) {
+      const left = extras.deadline - now;
+      // Answer a little before the deadline, so the answer arrives in time.
+      until = Math.min(until, extras.deadline - Math.min(250, Math.max(50, left * 0.1)));
+    }
+    while (!op.done && Date.now() < until && !extras.cancelled?.()) {
+      await delay(Math.max(1, Math.min(20, until - Date.now())));
+      op = this.store.get(name, service) ?? op; // deleted meanwhile: its last state
+    }
     return toProto(op);
   }
 
-  private async list(call: EmulatorCall, rec: RecordedCall): Promise<unknown> {
-    const parent = rec.name;
-    const filter = String(call.request.filter ?? '').replace(/\s+/g, '');
+  /**
+   * ListOperations of `parent` for `service`: INVALID_ARGUMENT for a negative page size, an
+   * unsupported filter, or a page token that does not decode or came from another list;
+   * UNIMPLEMENTED for `return_partial_success` (the emulated services do not support it).
+   */
+  private listOps(parent: string, request: Record<string, unknown>, service: string): unknown {
+    if (request.returnPartialSuccess === true || request.return_partial_success === true)
+      throw status(
+        Code.UNIMPLEMENTED,
+        'return_partial_success is not supported by this service (the emulator has no unreachable locations)',
+      );
+    const rawFilter = String(request.filter ?? '');
+    const filter = rawFilter.replace(/\s+/g, '');
     let done: boolean | undefined;
     if (filter === 'done=true') done = true;
     else if (filter === 'done=false') done = false;
     else if (filter !== '')
       throw status(
         Code.INVALID_ARGUMENT,
-        `unsupported filter "${call.request.filter}" (the emulator knows done=true and done=false)`,
+        `unsupported filter "${rawFilter}" (the emulator knows done=true and done=false)`,
       );
-    const prefix = parent ? `${parent}/operations/` : '';
+    const size = Number(request.pageSize ?? request.page_size ?? 0);
+    if (!Number.isInteger(size) || size < 0)
+      throw status(Code.INVALID_ARGUMENT, `page_size must be >= 0 (got ${String(size)})`);
+    const pageSize = Math.min(size || this.options.defaultPageSize || 50, 1000);
+    const query = { service, parent, filter };
+    const token = String(request.pageToken ?? request.page_token ?? '');
+    let offset = 0;
+    if (token !== '') {
+      const decoded = decodePageToken(query, token);
+      if (decoded === undefined)
+        throw status(
+          Code.INVALID_ARGUMENT,
+          'invalid page_token: it does not decode, or it came from a list with another name or filter',
+        );
+      offset = decoded;
+    }
+    const prefix = `${parent}/operations/`;
     const matching: StoredOperation[] = [];
     for (const op of this.store.all()) {
       if (!op.name.startsWith(prefix)) continue;
-      if (rec.service !== '*' && op.service !== undefined && serviceKey(op.service) !== rec.service) continue;
+      if (op.service !== undefined && serviceKey(op.service) !== service) continue;
       if (done !== undefined && op.done !== done) continue;
       matching.push(op);
     }
-    const size =
-      Number(call.request.page_size ?? call.request.pageSize ?? 0) || this.options.defaultPageSize || 50;
-    const token = String(call.request.page_token ?? call.request.pageToken ?? '');
     // Like many real servers, the token is an offset into the *filtered* list: cancelling
     // while paging a done=false filter shifts it (clients must list to the end first).
-    const offset = token ? Number(token) : 0;
-    if (!Number.isInteger(offset) || offset < 0) throw status(Code.INVALID_ARGUMENT, 'invalid page token');
-    const page = matching.slice(offset, offset + Math.min(size, 1000));
-    const next = offset + page.length < matching.length ? String(offset + page.length) : '';
-    return { operations: page.map(toProto), nextPageToken: next };
+    const page = matching.slice(offset, offset + pageSize);
+    const end = offset + page.length;
+    const next = page.length > 0 && end < matching.length ? encodePageToken(query, end) : '';
+    return { operations: page.map(toProto), nextPageToken: next, unreachable: [] };
   }
 }
 
-/** Thrown inside a handler to drop the call's connection instead of answering. */
-const DROP: unique symbol = Symbol('drop connection');
-
-/** Start an emulator on 127.0.0.1 (port 0 unless given). */
-export async function startOperationsEmulator(options: EmulatorOptions = {}): Promise<OperationsEmulator> {
-  return new OperationsEmulator(options).start();
+/** `host` of `host:port`, `[v6]:port` or a bare host, lower case. */
+function hostOf(authority: string): string {
+  const a = authority.trim().toLowerCase();
+  if (a.startsWith('[')) return a.slice(1, a.indexOf(']') === -1 ? undefined : a.indexOf(']'));
+  const colons = a.split(':').length - 1;
+  return colons === 1 ? a.slice(0, a.indexOf(':')) : a; // several colons: a bare IPv6 address
 }
 
-function serviceKey(idOrHost: string): string {
-  return (
-    findService(idOrHost)?.id ??
-    (idOrHost === '*' ? '*' : idOrHost.includes('.') && !/^[\d.]+$/.test(idOrHost) ? idOrHost : '*')
-  );
+/** A google.protobuf.Duration (proto-loader object) in ms; 60 s when absent; negative is refused. */
+function durationMs(d: unknown): number {
+  if (d === null || d === undefined) return 60_000;
+  const { seconds, nanos } = d as { seconds?: unknown; nanos?: unknown };
+  const s = Number(seconds ?? 0);
+  const n = Number(nanos ?? 0);
+  if (!Number.isInteger(s) || !Number.isInteger(n) || s < 0 || n < 0 || n >= 1e9)
+    throw status(
+      Code.INVALID_ARGUMENT,
+      `timeout must be a non-negative duration (got ${String(seconds)}s ${String(nanos)}ns)`,
+    );
+  return s * 1000 + n / 1e6;
+}
+
+/**
+ * Start an emulator on 127.0.0.1 (port 0 unless given).
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOperationsEmulator(); // 127.0.0.1:0
+ * const canceller = createCanceller({ emulator: emulator.target });
+ * ```
+ */
+export async function startOperationsEmulator(options: EmulatorOptions = {}): Promise<OperationsEmulator> {
+  return new OperationsEmulator(options).start();
 }
 
 function toProto(op: StoredOperation): Record<string, unknown> {

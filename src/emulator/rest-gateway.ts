@@ -1,25 +1,39 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type * as net from 'node:net';
 import { Code, codeName } from '../errors/status-code';
 import { type DecodedAny, decodeAny, decodeStatus } from '../proto/status-codec';
 import { decodedAnyToJson } from '../proto/status-json';
 import { findService } from '../registry/service-registry';
 import { httpStatusForCode } from '../transport/rest/http-status';
-import type { EmulatorCall, EmulatorCallback } from './emulator-call';
+import { type CallAnswerer, DROP, type OperationsMethod } from './emulator-call';
 
-/** The emulator's side the gateway calls: its per-method logic, faults and call log. */
-export interface CallServer {
-  serveCall(method: string, call: EmulatorCall, callback: EmulatorCallback): void;
-}
-
-/** One HTTP request as the gateway received it (tests assert on bodies and paths). */
+/**
+ * One HTTP request as the gateway received it (tests assert on bodies and paths).
+ *
+ * @example
+ * ```ts
+ * const cancels = emulator.restGateway?.requests.filter((r: RestRequest) => r.verb === 'POST');
+ * ```
+ */
 export interface RestRequest {
+  /** The HTTP method (`GET`, `POST`, ...). */
   verb: string;
+  /** Path and query, as sent. */
   path: string;
+  /** The `Host` header: which service the request is for. */
   host: string;
   /** The body as received: '' when there was none. */
   body: string;
+  /** The `content-type` header, if any. */
   contentType: string | undefined;
+}
+
+/** TLS of the gateway: the emulator's own `tls` option (with `clientCa`: a client certificate is required). */
+interface GatewayTls {
+  cert: Buffer;
+  key: Buffer;
+  clientCa?: Buffer | undefined;
 }
 
 /** Bodies above this are refused: Operations requests are tiny. */
@@ -27,11 +41,17 @@ const MAX_BODY = 64 * 1024;
 
 /**
  * The REST routes of google.longrunning.Operations (googleapis' http rules, as lro-cancel's REST
- * transport sends them) in front of the emulator's own logic, on a node:http server of its own.
- * The same store, faults and call log serve both, so an operation cancelled over REST reads
- * cancelled over gRPC. Services are told apart by `Host`, as over gRPC by `:authority`. Errors
- * are Google's JSON error body with the HTTP status Google's front ends use, and the google.rpc
- * details as `@type` JSON.
+ * transport sends them) in front of the emulator's `answer`, on a node:http(s) server of its own.
+ * The same store, faults, routing and call log serve both, so an operation cancelled over REST
+ * reads cancelled over gRPC. Services are told apart by `Host`, routed as gRPC's `:authority`
+ * is (`resolveService`). Errors are Google's JSON error body with the HTTP status Google's front
+ * ends use, and the google.rpc details as `@type` JSON.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOperationsEmulator({ rest: true });
+ * const gateway: RestGateway | undefined = emulator.restGateway;
+ * ```
  */
 export class RestGateway {
   /** Every request received, in order. */
@@ -40,15 +60,30 @@ export class RestGateway {
   private readonly sockets = new Set<net.Socket>();
   private boundPort = 0;
 
-  constructor(private readonly target: CallServer) {}
+  /** A gateway in front of `target` (the emulator); `listen` starts it. @internal */
+  constructor(private readonly target: CallAnswerer) {}
 
+  /** The port it listens on (0 before `listen`). */
   get port(): number {
     return this.boundPort;
   }
 
-  async listen(host: string, port: number): Promise<void> {
+  /** Listen on `host:port`, over TLS when `tls` is given. @internal */
+  async listen(host: string, port: number, tls?: GatewayTls): Promise<void> {
     if (this.server) return;
-    const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => this.onRequest(req, res));
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => this.onRequest(req, res);
+    const server = tls
+      ? https.createServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            keepAliveTimeout: 60_000,
+            ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+          onRequest,
+        )
+      : http.createServer({ keepAliveTimeout: 60_000 }, onRequest);
+    // A TLS socket is 'secureConnection'; its TCP socket is 'connection' either way.
     server.on('connection', (socket: net.Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -61,7 +96,7 @@ export class RestGateway {
     this.server = server;
   }
 
-  /** Stop listening and end every connection at once. */
+  /** Stop listening and end every connection at once. @internal */
   async close(): Promise<void> {
     const s = this.server;
     this.server = undefined;
@@ -70,10 +105,10 @@ export class RestGateway {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
-  /** Reset every open client connection (the emulator's dropConnections). */
+  /** Reset every open client connection (the emulator's dropConnections). @internal */
   dropConnections(): number {
     const n = this.sockets.size;
-    for (const socket of this.sockets) socket.resetAndDestroy();
+    for (const socket of this.sockets) reset(socket);
     return n;
   }
 
@@ -114,28 +149,50 @@ export class RestGateway {
     res.on('close', () => {
       if (!res.writableFinished) cancelled = true;
     });
-    const emulatorCall: EmulatorCall = {
-      request: call.request,
-      getHost: () => host,
-      getPeer: () => peer,
-      metadata: { get: (key) => headerValues(req.headers[key]) },
-      get cancelled() {
-        return cancelled;
-      },
-      dropConnection: () => {
-        if (socket.destroyed) return false;
-        socket.resetAndDestroy();
-        return true;
-      },
+    const header = (key: string): string | undefined => {
+      const v = req.headers[key];
+      return Array.isArray(v) ? v[0] : v;
     };
-    this.target.serveCall(call.method, emulatorCall, (error, value) => {
-      if (res.writableEnded || socket.destroyed) return;
-      if (error) {
-        sendError(res, error.code, error.details, detailsOf(error.metadata));
-        return;
-      }
-      sendJson(res, 200, toJson(call.method, value));
-    });
+    // No deadline travels over HTTP/1.1 (no grpc-timeout): WaitOperation is not bound over REST anyway.
+    this.target
+      .answer(call.method, call.request, undefined, peer, {
+        authority: host,
+        requestParams: header('x-goog-request-params'),
+        apiClient: header('x-goog-api-client'),
+        authorization: header('authorization'),
+        userProject: header('x-goog-user-project'),
+        cancelled: () => cancelled,
+        dropConnection: () => {
+          if (socket.destroyed) return false;
+          this.target.connectionsDropped++;
+          reset(socket);
+          return true;
+        },
+      })
+      .then(
+        (value) => {
+          if (!res.writableEnded && !socket.destroyed) sendJson(res, 200, toJson(call.method, value));
+        },
+        (e: unknown) => {
+          if (e === DROP || res.writableEnded || socket.destroyed) return;
+          const err = e as { code?: number; details?: string; metadata?: { get(key: string): unknown[] } };
+          sendError(
+            res,
+            err.code ?? Code.UNKNOWN,
+            err.details ?? String(e),
+            err.metadata ? detailsOf(err.metadata) : [],
+          );
+        },
+      );
+  }
+}
+
+/** A TCP reset, as a dropped connection looks to the client; a plain destroy where a reset cannot be sent. */
+function reset(socket: net.Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
   }
 }
 
@@ -144,7 +201,7 @@ function routeOf(
   verb: string,
   url: URL,
   host: string,
-): { method: string; request: Record<string, unknown> } | string {
+): { method: OperationsMethod; request: Record<string, unknown> } | string {
   const m = /^\/([^/]+)\/(.+)$/.exec(url.pathname);
   if (!m) return `no route for ${verb} ${url.pathname}`;
   const version = m[1] as string;
@@ -174,11 +231,6 @@ function routeOf(
   if (verb === 'GET') return { method: 'GetOperation', request: { name: rest } };
   if (verb === 'DELETE') return { method: 'DeleteOperation', request: { name: rest } };
   return `no route for ${verb} ${url.pathname}`;
-}
-
-function headerValues(value: string | string[] | undefined): unknown[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
 }
 
 function detailsOf(metadata: { get(key: string): unknown[] }): DecodedAny[] {

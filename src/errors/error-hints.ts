@@ -63,7 +63,7 @@ export function hintFor(text: string, code?: string): string | undefined {
     return 'the server speaks plaintext, not TLS: use --emulator HOST:PORT (loopback, plaintext; library: emulator) instead of --endpoint';
   }
   if (UNTRUSTED.test(text)) {
-    return "the server's TLS certificate is not trusted: set GRPC_DEFAULT_SSL_ROOTS_FILE_PATH to its CA's PEM file (library: rootCerts), or for a plaintext emulator use --emulator HOST:PORT";
+    return "the server's TLS certificate is not trusted: pass its CA's PEM file as --ca-file PEM or GRPC_DEFAULT_SSL_ROOTS_FILE_PATH (library: rootCerts), or for a plaintext emulator use --emulator HOST:PORT";
   }
   if (NEVER_CONNECTED.test(text)) {
     return `no connection was made before the deadline (the host did not resolve, refused, or failed TLS; "lro-cancel get NAME" shows which); to test locally, ${EMULATOR}`;

@@ -20,6 +20,14 @@ export function outcomeForCode(code: number): ErrorOutcome {
   }
 }
 
+/**
+ * What an OperationsError knows besides its code and message (all optional).
+ *
+ * @example
+ * ```ts
+ * throw new OperationsError(Code.NOT_FOUND, 'no such operation', { operationName: name, service: 'datastore', attempts: 1 });
+ * ```
+ */
 export interface OperationsErrorInit {
   /** The operation name the call was about, if any. */
   operationName?: string | undefined;
@@ -43,6 +51,16 @@ export interface OperationsErrorInit {
  * The one error type lro-cancel throws: a gRPC status code plus everything known about
  * the failure. The message carries the code and the operation name, e.g.
  * `[NOT_FOUND] projects/p/locations/l/operations/o: operation not found`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await canceller.cancel(name);
+ * } catch (err) {
+ *   if (err instanceof OperationsError) console.error(err.outcome, err.codeName, err.attempts, err.hint ?? '');
+ *   else throw err;
+ * }
+ * ```
  */
 export class OperationsError extends Error {
   /** gRPC status code number (5 for NOT_FOUND). */
@@ -53,7 +71,9 @@ export class OperationsError extends Error {
   readonly rawMessage: string;
   /** The outcome keyword of the result record. */
   readonly outcome: ErrorOutcome;
+  /** The operation name the call was about, if any. */
   readonly operationName: string | undefined;
+  /** Service id (or a custom service's host), if known. */
   readonly service: string | undefined;
   /** Decoded google.rpc details: ErrorInfo, RetryInfo, QuotaFailure, BadRequest, Help, ... */
   readonly details: readonly DecodedAny[];
@@ -66,6 +86,10 @@ export class OperationsError extends Error {
    */
   readonly hint: string | undefined;
 
+  /**
+   * An error with a gRPC status `code` and the server's (or lro-cancel's) `rawMessage`; the library
+   * makes these, applications rarely need to.
+   */
   constructor(code: number, rawMessage: string, init: OperationsErrorInit = {}) {
     const name = codeName(code);
     const shown = init.displayName ?? init.operationName;

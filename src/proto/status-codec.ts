@@ -15,8 +15,17 @@ import { ERROR_DETAILS_PROTO, PROTOS_DIR } from './protos-dir';
 
 const TYPE_URL_PREFIX = 'type.googleapis.com/';
 
-/** A decoded google.protobuf.Any: `@type` plus the message's fields (JSON names). */
+/**
+ * A decoded google.protobuf.Any: `@type` plus the message's fields (JSON names).
+ *
+ * @example
+ * ```ts
+ * const retryInfo: DecodedAny | undefined = err.findDetail('google.rpc.RetryInfo');
+ * console.log(retryInfo?.['@type'], retryInfo?.retryDelay);
+ * ```
+ */
 export interface DecodedAny {
+  /** The type URL (`type.googleapis.com/google.rpc.ErrorInfo`). */
   '@type': string;
   [field: string]: unknown;
 }

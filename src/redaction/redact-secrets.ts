@@ -3,7 +3,9 @@
  * use it) and applied twice: where server text enters (translate-grpc-error) and where output is
  * written (the batch record sink, the CLI's stderr lines, grpc-js log lines when asked).
  */
-const SECRET_KEYS = '(?:access_token|refresh_token|id_token|client_secret|private_key)';
+// snake_case as OAuth sends them, camelCase as the IAM Credentials API does (`accessToken`).
+const SECRET_KEYS =
+  '(?:access_token|refresh_token|id_token|client_secret|private_key|accessToken|refreshToken|idToken)';
 
 /** Credentials lro-cancel handed to grpc-js in this process (newest last), redacted verbatim wherever they show up. */
 const known: string[] = [];

@@ -21,14 +21,29 @@ import {
   type ServiceDescriptor,
 } from './service-registry';
 
-/** A validated operation name and the service it belongs to. */
+/**
+ * A validated operation name and the service it belongs to.
+ *
+ * @example
+ * ```ts
+ * const parsed: OperationName = parseOperationName('projects/p/operations/o', 'datastore');
+ * ```
+ */
 export interface OperationName {
   /** Relative resource name, as sent in CancelOperationRequest.name. */
   readonly name: string;
+  /** The service the name belongs to. */
   readonly service: ServiceDescriptor;
 }
 
-/** Longest name accepted. Google resource names are far shorter; this bounds hostile input. */
+/**
+ * Longest name accepted. Google resource names are far shorter; this bounds hostile input.
+ *
+ * @example
+ * ```ts
+ * if (line.length > MAX_NAME_LENGTH) console.warn('too long to be an operation name');
+ * ```
+ */
 export const MAX_NAME_LENGTH = 1024;
 
 export type { NameKind } from './service-registry';
@@ -118,6 +133,14 @@ function expected(service: ServiceDescriptor, kind: NameKind): string {
   return `${service.id} expects ${list.length > 1 ? 'one of ' : ''}${list.map((p) => `"${p}"`).join(', ')}`;
 }
 
+/**
+ * Options of `parseOperationName`.
+ *
+ * @example
+ * ```ts
+ * parseOperationName('projects/p/operations/o', { service: 'datastore', kind: 'cancel' });
+ * ```
+ */
 export interface ParseNameOptions {
   /**
    * Service id or host for relative names. A `//host/...` full name carries its own service;
@@ -150,6 +173,12 @@ export interface ParseNameOptions {
  * connection or DNS lookup, with a message saying how to allow it.
  *
  * @throws OperationsError with outcome 'invalid-name' quoting the name and the expected pattern(s).
+ *
+ * @example
+ * ```ts
+ * const { name, service } = parseOperationName('//dataplex.googleapis.com/projects/p/locations/l/operations/o');
+ * // name: 'projects/p/locations/l/operations/o', service.id: 'dataplex'
+ * ```
  */
 export function parseOperationName(input: string, options: ParseNameOptions | string = {}): OperationName {
   const opts: ParseNameOptions = typeof options === 'string' ? { service: options } : options;

@@ -22,7 +22,15 @@ import { quoteText } from './quote-text';
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 export const DATASTORE_SCOPE = 'https://www.googleapis.com/auth/datastore';
 
-/** One service whose google.longrunning.Operations mixin lro-cancel can call. */
+/**
+ * One service whose google.longrunning.Operations mixin lro-cancel can call.
+ *
+ * @example
+ * ```ts
+ * const svc: ServiceDescriptor = services.datastore;
+ * console.log(svc.host, svc.cancelPatterns);
+ * ```
+ */
 export interface ServiceDescriptor {
   /** Short id used on the command line (`--service dataplex`). */
   readonly id: string;
@@ -51,6 +59,14 @@ const DISCOVERY_BRANCH_OPS = [
   'projects/*/locations/*/dataStores/*/branches/*/operations/*',
 ];
 
+/**
+ * The built-in services by id: datalineage, dataplex, privateca, datastore, discoveryengine.
+ *
+ * @example
+ * ```ts
+ * console.log(services.dataplex.host); // 'dataplex.googleapis.com'
+ * ```
+ */
 export const services: Readonly<Record<string, ServiceDescriptor>> = Object.freeze({
   datalineage: {
     id: 'datalineage',
@@ -132,7 +148,14 @@ export const services: Readonly<Record<string, ServiceDescriptor>> = Object.free
   },
 } satisfies Record<string, ServiceDescriptor>);
 
-/** The ids of the built-in services, in table order. */
+/**
+ * The ids of the built-in services, in table order.
+ *
+ * @example
+ * ```ts
+ * console.log(serviceIds.join(', ')); // 'datalineage, dataplex, privateca, datastore, discoveryengine'
+ * ```
+ */
 export const serviceIds: readonly string[] = Object.keys(services);
 
 const HOST_PATTERN =
@@ -146,6 +169,12 @@ export function isServiceHost(host: string): boolean {
 /**
  * A service that is not built in, named by its host (`--service-host foo.googleapis.com`).
  * Any name ending in `/operations/<id>` is accepted; scopes are cloud-platform.
+ *
+ * @example
+ * ```ts
+ * const foo = customService('foo.example.com');
+ * const canceller = createCanceller({ service: foo }); // relative names go to foo.example.com
+ * ```
  */
 export function customService(host: string): ServiceDescriptor {
   const h = host.trim().toLowerCase();
@@ -168,7 +197,14 @@ export function customService(host: string): ServiceDescriptor {
   };
 }
 
-/** What kind of name a call takes: Cancel accepts fewer shapes than Get on some services. */
+/**
+ * What kind of name a call takes: Cancel accepts fewer shapes than Get on some services.
+ *
+ * @example
+ * ```ts
+ * parseOperationName('projects/p/locations/l', { service: 'dataplex', kind: 'list-parent' });
+ * ```
+ */
 export type NameKind = 'cancel' | 'get' | 'list-parent';
 
 /** The patterns `service` accepts for names of `kind`. */

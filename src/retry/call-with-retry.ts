@@ -5,7 +5,14 @@ import { computeBackoffMs } from './compute-backoff';
 import type { RetryPolicy } from './retry-policy';
 import { sleep } from './sleep';
 
-/** Told before each retry: the error that caused it, the retry number (1-based) and the wait. */
+/**
+ * Told before each retry: the error that caused it, the retry number (1-based) and the wait.
+ *
+ * @example
+ * ```ts
+ * createCanceller({ onRetry: (err, retry, delayMs) => console.warn(`retry ${retry} in ${delayMs} ms: ${err.codeName}`) });
+ * ```
+ */
 export type RetryListener = (error: OperationsError, retry: number, delayMs: number) => void;
 
 export interface RetryContext {
@@ -21,6 +28,19 @@ export interface RetryContext {
   onRetry?: RetryListener | undefined;
   /** Injected for tests; defaults to Math.random. */
   random?: () => number;
+  /** The RPC method (`cancelOperation`) and the host called: for observers only. */
+  method?: string | undefined;
+  serverAddress?: string | undefined;
+  /** Watches the attempts and retries (hooks, logs, OpenTelemetry); unset costs nothing. */
+  observer?: CallObserver | undefined;
+}
+
+/**
+ * Watches one call: gives the attempt and context to run instead (each attempt timed, each
+ * retry told), or undefined when nothing listens.
+ */
+export interface CallObserver {
+  observe<T>(attempt: Attempt<T>, ctx: RetryContext): { attempt: Attempt<T>; ctx: RetryContext } | undefined;
 }
 
 /** One attempt: must settle by `deadline` (epoch ms) and reject with the raw transport error. */
@@ -36,6 +56,11 @@ export interface RetryResult<T> {
  * rejects with an OperationsError whose `attempts` says how many were made.
  */
 export function callWithRetry<T>(attempt: Attempt<T>, ctx: RetryContext): Promise<RetryResult<T>> {
+  const observed = ctx.observer?.observe(attempt, ctx);
+  return observed === undefined ? runWithRetry(attempt, ctx) : runWithRetry(observed.attempt, observed.ctx);
+}
+
+function runWithRetry<T>(attempt: Attempt<T>, ctx: RetryContext): Promise<RetryResult<T>> {
   const totalDeadline = Date.now() + ctx.policy.totalTimeoutMs;
   if (ctx.signal?.aborted || ctx.isClosed?.()) return Promise.reject(aborted(ctx, 0, ctx.signal?.reason));
   // The first attempt is chained directly (one promise, no async frame): nearly every call

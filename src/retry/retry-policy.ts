@@ -14,6 +14,12 @@ import { Code } from '../errors/status-code';
  * - RESOURCE_EXHAUSTED is retried only when the server says when (google.rpc.RetryInfo), and
  *   never sooner than that delay. (gax and the generated clients decode RetryInfo but do not
  *   wait for it.)
+ *
+ * @example
+ * ```ts
+ * const retry: Partial<RetryPolicy> = { maxAttempts: 8, initialDelayMs: 200, totalTimeoutMs: 120_000 };
+ * const canceller = createCanceller({ retry });
+ * ```
  */
 export interface RetryPolicy {
   /** Attempts in all, the first included. Defaults to 5. `1` disables retries. */
@@ -43,6 +49,16 @@ export interface RetryPolicy {
   retryResourceExhausted: boolean;
 }
 
+/**
+ * The retry policy used where none is given: 5 attempts, backoff 0.5 s ×2 capped at 10 s
+ * (full jitter), 10 s per attempt, 60 s in all; UNAVAILABLE and the server's CANCELLED are retried,
+ * RESOURCE_EXHAUSTED only with RetryInfo.
+ *
+ * @example
+ * ```ts
+ * const canceller = createCanceller({ retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 } });
+ * ```
+ */
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxAttempts: 5,
   initialDelayMs: 500,

@@ -1,93 +1,42 @@
-import { grpc } from './grpc';
+import type { ClientCertificate } from '../auth/client-certificate';
+import type { CredentialSource } from '../auth/credential-source';
 import type { Endpoint } from './endpoint';
-import { rememberSecret } from '../redaction/redact-secrets';
+import { grpc } from './grpc';
 
-/**
- * Anything that can put an `authorization` header on a request: a google-auth-library client
- * (GoogleAuth, OAuth2Client, ...) or a test's static-token stub.
- */
-export interface AuthClientLike {
-  getRequestHeaders(url?: string): Promise<Headers | Record<string, string>>;
-}
+export type { AuthClientLike } from '../auth/credential-source';
 
 export interface CredentialOptions {
-  /** Auth client to use instead of Application Default Credentials. */
-  auth?: AuthClientLike | undefined;
+  /** Where each call's headers come from (authorization, x-goog-user-project). */
+  source: CredentialSource;
   /** PEM roots to trust instead of the system's (private endpoints, tests). */
   rootCerts?: Buffer | undefined;
-  /** OAuth scopes for ADC; the service's own scopes by default. */
-  scopes: readonly string[];
+  /** Universe domain of the endpoint (google-gax's check). */
   universeDomain?: string | undefined;
+  /** The client certificate for mTLS, loaded when the first channel is made; none for plain TLS. */
+  clientCertificate?: (() => Promise<ClientCertificate>) | undefined;
 }
 
 /**
- * Channel credentials for an endpoint: TLS + per-call OAuth for secure endpoints, plaintext
- * with no credentials at all for the emulator. ADC is created lazily, on the first token the
- * channel asks for, so building a client resolves nothing and probes nothing.
- * grpc-js refuses to attach call credentials to an insecure channel, which is what we want.
+ * Channel credentials for an endpoint: TLS + per-call headers from the credential source for
+ * secure endpoints, plaintext with no credentials at all for the emulator. The source resolves
+ * nothing until the channel asks for the first call's headers.
+ * grpc-js refuses to attach call credentials to an insecure channel, which is what we want; and
+ * it asks for them only once the TLS handshake has succeeded, so an untrusted server gets nothing.
  */
 export function createChannelCredentials(
   endpoint: Endpoint,
   options: CredentialOptions,
+  clientCertificate?: ClientCertificate,
 ): grpc.ChannelCredentials {
   if (!endpoint.secure) return grpc.credentials.createInsecure();
-  const ssl = grpc.credentials.createSsl(options.rootCerts ?? null);
+  const ssl = grpc.credentials.createSsl(
+    options.rootCerts ?? null,
+    clientCertificate?.key ?? null,
+    clientCertificate?.cert ?? null,
+  );
+  const source = options.source;
   const callCredentials = grpc.credentials.createFromGoogleCredential({
-    getRequestHeaders: serviceRequestHeaders(endpoint, options),
+    getRequestHeaders: (url?: string) => source.requestHeaders(url),
   });
   return grpc.credentials.combineChannelCredentials(ssl, callCredentials);
-}
-
-/** Request headers of one call (`authorization`, `x-goog-user-project`, ...), for the URL called. */
-export type RequestHeaders = (url?: string) => Promise<Record<string, string>>;
-
-/**
- * The credential headers for one service's calls, whichever transport carries them: gRPC's
- * call credentials and REST's request headers both come from here, so a credential option
- * applies to both alike. None for a plaintext (emulator) endpoint. One provider per service
- * (one ADC client, one token cache), resolved lazily on the first call.
- */
-export function serviceRequestHeaders(endpoint: Endpoint, options: CredentialOptions): RequestHeaders {
-  if (!endpoint.secure) return async () => ({});
-  const provider = options.auth ?? lazyApplicationDefault(options.scopes, options.universeDomain);
-  return async (url?: string) => rememberCredentials(headersToRecord(await provider.getRequestHeaders(url)));
-}
-
-function lazyApplicationDefault(
-  scopes: readonly string[],
-  universeDomain: string | undefined,
-): AuthClientLike {
-  let auth: AuthClientLike | undefined;
-  return {
-    getRequestHeaders(url?: string) {
-      if (!auth) {
-        // Loaded here, not at the top: emulator mode never needs the auth stack.
-        const { GoogleAuth } = require('google-auth-library') as typeof import('google-auth-library');
-        auth = new GoogleAuth({ scopes: [...scopes], ...(universeDomain ? { universeDomain } : {}) });
-      }
-      return auth.getRequestHeaders(url);
-    },
-  };
-}
-
-/** Every credential header value (and the token inside it) is remembered, so nothing lro-cancel writes can show it. */
-function rememberCredentials(headers: Record<string, string>): Record<string, string> {
-  for (const [key, value] of Object.entries(headers)) {
-    if (!/authorization|token|api-key/i.test(key) || typeof value !== 'string') continue;
-    rememberSecret(value);
-    const token = /^\S+\s+(\S+)$/.exec(value)?.[1];
-    if (token) rememberSecret(token);
-  }
-  return headers;
-}
-
-function headersToRecord(headers: Headers | Record<string, string>): Record<string, string> {
-  if (typeof (headers as Headers).forEach === 'function' && typeof (headers as Headers).get === 'function') {
-    const out: Record<string, string> = {};
-    (headers as Headers).forEach((value, key) => {
-      out[key] = value;
-    });
-    return out;
-  }
-  return headers as Record<string, string>;
 }

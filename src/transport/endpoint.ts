@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { mtlsHost } from '../auth/client-certificate';
 import type { ServiceDescriptor } from '../registry/service-registry';
 
 /** Where and how to connect for one service. */
@@ -25,6 +26,8 @@ export interface EndpointOptions {
   endpoint?: string | Readonly<Record<string, string>> | undefined;
   /** Universe domain (`googleapis.com` unless set; `GOOGLE_CLOUD_UNIVERSE_DOMAIN`). */
   universeDomain?: string | undefined;
+  /** The built-in hosts' mTLS names (`*.mtls.googleapis.com`): mTLS is on. Overrides keep their host. */
+  mtlsHosts?: boolean | undefined;
 }
 
 /** Thrown for a bad endpoint setting: a usage error, raised before any connection. */
@@ -72,6 +75,10 @@ export function resolveEndpoint(service: ServiceDescriptor, options: EndpointOpt
   }
   const universe = options.universeDomain ?? 'googleapis.com';
   const host =
-    universe === 'googleapis.com' ? service.host : service.host.replace(/\.googleapis\.com$/, `.${universe}`);
+    universe !== 'googleapis.com'
+      ? service.host.replace(/\.googleapis\.com$/, `.${universe}`)
+      : options.mtlsHosts
+        ? mtlsHost(service.host)
+        : service.host;
   return { address: `${host}:${service.port}`, host, port: service.port, secure: true };
 }

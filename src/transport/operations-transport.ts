@@ -17,7 +17,16 @@ export type OperationsMethod =
   | 'deleteOperation'
   | 'waitOperation';
 
-/** Which wire a canceller speaks: gRPC over HTTP/2 (default), or HTTP/1.1 + JSON as the services' REST surfaces. */
+/**
+ * Which wire a canceller speaks: gRPC over HTTP/2 (default), or HTTP/1.1 + JSON as the services'
+ * REST surfaces (WaitOperation is not bound over HTTP: confirmation polls GetOperation).
+ *
+ * @example
+ * ```ts
+ * const transport: TransportKind = 'rest';
+ * const canceller = createCanceller({ transport });
+ * ```
+ */
 export type TransportKind = 'grpc' | 'rest';
 
 /** One way to reach one endpoint: a gRPC channel, or an HTTP/1.1 connection pool. */

@@ -1,5 +1,7 @@
 import { GrpcClient } from 'google-gax';
 import { loadOperationsService } from '../proto/load-operations-package';
+import type { ClientCertificate } from '../auth/client-certificate';
+import { redactGoogleSdkLogs } from '../auth/sdk-log-redaction';
 import { createChannelCredentials, type CredentialOptions } from './channel-credentials';
 import type { Endpoint } from './endpoint';
 import type { grpc } from './grpc';
@@ -196,23 +198,40 @@ export class StubPool implements OperationsTransport {
         gax = new GrpcClient({ universeDomain });
         // Before any call: a grpc-js trace must never print a token (see redactGrpcLogs). A
         // process-wide change, so only when asked (the CLI does).
-        if (this.options.redactGrpcLogs) redactGrpcLogs(gax.grpc);
+        if (this.options.redactGrpcLogs) {
+          redactGrpcLogs(gax.grpc);
+          // And google-auth-library's debug log, which prints token responses.
+          redactGoogleSdkLogs();
+        }
       }
-      sslCreds ??= createChannelCredentials(endpoint, credentials);
-      const client = (await gax.createStub(Service as never, {
-        servicePath: endpoint.host,
-        port: endpoint.port,
-        sslCreds,
-        universeDomain,
-        // Every attempt is ours to count and time: no hidden grpc-js retries.
-        'grpc.enable_retries': 0,
-        'grpc.primary_user_agent': 'lro-cancel',
-        ...(endpoint.authority ? { 'grpc.default_authority': endpoint.authority } : {}),
-        // grpc-js shares subchannels (connections) between channels with equal options;
-        // a pool of channels must not collapse into one connection.
-        ...(ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
-        ...this.options.channelOptions,
-      })) as unknown as grpc.Client;
+      let clientCert: ClientCertificate | undefined;
+      if (!sslCreds && endpoint.secure && credentials.clientCertificate)
+        clientCert = await credentials.clientCertificate();
+      sslCreds ??= createChannelCredentials(endpoint, credentials, clientCert);
+      const client = (await gax.createStub(
+        Service as never,
+        {
+          servicePath: endpoint.host,
+          port: endpoint.port,
+          sslCreds,
+          // With GOOGLE_API_USE_CLIENT_CERTIFICATE=true google-gax runs the cert provider command
+          // itself (and fails without one), though it then uses `sslCreds`: the client certificate
+          // is ours to load (and the host ours to choose, the third argument), so it is told there is one.
+          ...(process.env.GOOGLE_API_USE_CLIENT_CERTIFICATE?.toLowerCase() === 'true'
+            ? { cert: 'decided by lro-cancel', key: 'decided by lro-cancel' }
+            : {}),
+          universeDomain,
+          // Every attempt is ours to count and time: no hidden grpc-js retries.
+          'grpc.enable_retries': 0,
+          'grpc.primary_user_agent': 'lro-cancel',
+          ...(endpoint.authority ? { 'grpc.default_authority': endpoint.authority } : {}),
+          // grpc-js shares subchannels (connections) between channels with equal options;
+          // a pool of channels must not collapse into one connection.
+          ...(ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+          ...this.options.channelOptions,
+        },
+        true,
+      )) as unknown as grpc.Client;
       return new OperationsStub(client);
     };
   }

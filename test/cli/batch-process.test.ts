@@ -171,7 +171,12 @@ test('get, list and cancel-all --dry-run from the command line', async () => {
     name: 'projects/p/locations/l/operations/c0',
     service: 'dataplex',
     done: true,
-    response: { '@type': 'type.googleapis.com/google.protobuf.Empty' },
+    // The emulator's operations carry their service's metadata and response types.
+    metadata: {
+      '@type': 'type.googleapis.com/google.cloud.dataplex.v1.OperationMetadata',
+      value: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
+    },
+    response: { '@type': 'type.googleapis.com/google.cloud.dataplex.v1.Lake', value: '' },
   });
   const listed = await runCliProcess([
     'list',

@@ -72,7 +72,7 @@ test('a certificate the client does not trust: GRPC_DEFAULT_SSL_ROOTS_FILE_PATH 
   const { message } = await cancel(['--endpoint', `localhost:${tlsEmu.port}`]);
   expect(message).toMatch(/self[- ]signed certificate/);
   expect(message).toMatch(
-    /; hint: the server's TLS certificate is not trusted: set GRPC_DEFAULT_SSL_ROOTS_FILE_PATH to its CA's PEM file \(library: rootCerts\)/,
+    /; hint: the server's TLS certificate is not trusted: pass its CA's PEM file as --ca-file PEM or GRPC_DEFAULT_SSL_ROOTS_FILE_PATH \(library: rootCerts\)/,
   );
   // The hint's fix works: trusted, the call gets as far as asking for credentials.
   const trusted = await cancel(['--endpoint', `localhost:${tlsEmu.port}`], {

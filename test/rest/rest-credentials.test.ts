@@ -1,6 +1,6 @@
 /**
- * Credentials over REST come from the same source as over gRPC (channel-credentials.ts's
- * serviceRequestHeaders): TLS with the given roots, the auth client's headers on every request,
+ * Credentials over REST come from the same source as over gRPC (auth/credential-source.ts,
+ * the canceller's credentialsFor): TLS with the given roots, the auth client's headers on every request,
  * and the token remembered by the redactor, so no message can show it.
  */
 import * as https from 'node:https';

@@ -219,7 +219,7 @@ test('the real CLI with Application Default Credentials (external account, fake 
       ...VERBOSE_ENV,
       GOOGLE_APPLICATION_CREDENTIALS: sts.adcFile,
       GOOGLE_CLOUD_PROJECT: 'p', // no project lookup at cloudresourcemanager.googleapis.com
-      GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: tls.certFile, // trust the test CA (the CLI has no --root-certs flag)
+      GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: tls.certFile, // trust the test CA (as --ca-file would)
       HOME: tls.dir, // no gcloud well-known credentials file from the real home
     };
     const input = path.join(tls.dir, 'names.txt');

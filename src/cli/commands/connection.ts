@@ -1,7 +1,14 @@
+import { accessSync, constants } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CredentialError, impersonationChain } from '../../auth/credential-source';
+import { loadClientCertificate, mtlsSettings } from '../../auth/client-certificate';
+import { resolveRootCerts } from '../../auth/tls-roots';
 import type { BatchOptions } from '../../batch/cancel-many';
 import type { CancellerOptions } from '../../client/canceller';
 import { resolveEndpoint } from '../../transport/endpoint';
 import type { CommandIO } from '../command-io';
+import { jsonLinesLogger } from '../verbose-logger';
 import { UsageError } from '../exit-error';
 
 /*
@@ -25,12 +32,22 @@ export interface ConnectionOptions {
   allowInsecure?: boolean;
   /** `--transport`: grpc (default) or rest. */
   transport?: 'grpc' | 'rest';
+  /** `--access-token-file FILE`: a bearer token, read again when the server rejects it. */
+  accessTokenFile?: string;
+  /** `--impersonate-service-account EMAIL[,EMAIL...]`: the chain, target last (gcloud's order). */
+  impersonateServiceAccount?: string;
+  /** `--billing-project ID`: the quota project (over GOOGLE_CLOUD_QUOTA_PROJECT and the ADC file's). */
+  billingProject?: string;
+  /** `--ca-file PEM`: roots to trust instead of the system's (over GRPC_DEFAULT_SSL_ROOTS_FILE_PATH). */
+  caFile?: string;
 }
 
 /** `--timeout` and `--max-attempts`: every command that calls a service takes them. */
 export interface CallFlags {
   timeoutMs?: number | undefined;
   maxAttempts?: number | undefined;
+  /** `--verbose`: the library's debug logs as JSON lines on stderr. */
+  verbose?: boolean | undefined;
 }
 
 /** The flags of the commands that cancel many names through the batch engine (batch, cancel, cancel-all). */
@@ -68,12 +85,14 @@ export function cancellerOptionsFrom(
     ...(options.transport !== undefined ? { transport: options.transport } : {}),
     ...(io.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN ? { universeDomain: io.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN } : {}),
   };
+  Object.assign(out, credentialOptionsFrom(options, io, command, emulator !== undefined));
   if (options.maxAttempts !== undefined || options.timeoutMs !== undefined) {
     out.retry = {
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.timeoutMs !== undefined ? { totalTimeoutMs: options.timeoutMs } : {}),
     };
   }
+  if (options.verbose) out.logger = jsonLinesLogger(io.stderr);
   if (emulator !== undefined) {
     try {
       resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as never, {
@@ -83,6 +102,84 @@ export function cancellerOptionsFrom(
     } catch (e) {
       const source = options.emulator !== undefined ? '--emulator' : 'LRO_CANCEL_EMULATOR_HOST';
       throw new UsageError(`${source}: ${(e as Error).message}`, command);
+    }
+  }
+  return out;
+}
+
+/**
+ * The credential flags and their environment variables as library options, checked now (a
+ * usage error naming the flag, before anything connects). In emulator mode nothing is sent with
+ * credentials, so the TLS settings are not read.
+ */
+export function credentialOptionsFrom(
+  options: ConnectionOptions,
+  io: CommandIO,
+  command: string,
+  emulatorMode: boolean,
+): Pick<
+  CancellerOptions,
+  | 'accessTokenFile'
+  | 'impersonate'
+  | 'iamCredentialsEndpoint'
+  | 'quotaProject'
+  | 'rootCerts'
+  | 'clientCertificate'
+> {
+  const out: ReturnType<typeof credentialOptionsFrom> = {};
+  const fail = (flag: string, e: unknown): never => {
+    throw new UsageError(`${flag}: ${(e as Error).message}`, command);
+  };
+  if (options.accessTokenFile !== undefined) {
+    try {
+      accessSync(options.accessTokenFile, constants.R_OK);
+    } catch (e) {
+      fail('--access-token-file', e);
+    }
+    out.accessTokenFile = options.accessTokenFile;
+  }
+  if (options.impersonateServiceAccount !== undefined) {
+    try {
+      impersonationChain(options.impersonateServiceAccount);
+    } catch (e) {
+      fail('--impersonate-service-account', e);
+    }
+    out.impersonate = options.impersonateServiceAccount;
+    // gcloud's endpoint override for the IAM Credentials API (private endpoints, tests).
+    const iam = io.env.CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS;
+    if (iam) out.iamCredentialsEndpoint = iam.replace(/\/+$/, '');
+  }
+  const quota = options.billingProject ?? (io.env.GOOGLE_CLOUD_QUOTA_PROJECT || undefined);
+  if (quota !== undefined) out.quotaProject = quota;
+  if (!emulatorMode) {
+    let mtls: ReturnType<typeof mtlsSettings>;
+    try {
+      mtls = mtlsSettings(io.env);
+    } catch (e) {
+      throw new UsageError((e as Error).message, command);
+    }
+    if (mtls.useClientCertificate) {
+      // The provider command runs when the first channel is made; a missing setup is a usage error now.
+      const home = io.env.HOME || os.homedir();
+      const metadata = path.join(home, '.secureConnect', 'context_aware_metadata.json');
+      try {
+        accessSync(metadata, constants.R_OK);
+      } catch {
+        throw new UsageError(
+          `GOOGLE_API_USE_CLIENT_CERTIFICATE=true, but there is no ${metadata} naming a cert_provider_command: set up endpoint verification (gcloud), or unset the variable`,
+          command,
+        );
+      }
+      out.clientCertificate = () => loadClientCertificate(home);
+    }
+    try {
+      const roots = resolveRootCerts(undefined, options.caFile, io.env);
+      if (roots !== undefined) out.rootCerts = roots;
+    } catch (e) {
+      if (!(e instanceof CredentialError)) throw e;
+      // The message names the variable already; the flag is named here.
+      if (options.caFile === undefined) throw new UsageError(e.message, command);
+      fail('--ca-file', e);
     }
   }
   return out;

@@ -4,7 +4,9 @@ import { Code } from '../../errors/status-code';
 import { isUnreachableCode } from '../../errors/translate-grpc-error';
 import type { ServiceDescriptor } from '../../registry/service-registry';
 import { VERSION } from '../../version';
-import { type CredentialOptions, type RequestHeaders, serviceRequestHeaders } from '../channel-credentials';
+import type { ClientCertificate } from '../../auth/client-certificate';
+import type { CredentialSource } from '../../auth/credential-source';
+import type { CredentialOptions } from '../channel-credentials';
 import type { Endpoint } from '../endpoint';
 import type { OperationsConnection, OperationsMethod, OperationsTransport } from '../operations-transport';
 import { listResponseFromJson, operationFromJson } from './operation-json';
@@ -47,10 +49,7 @@ export class RestTransport implements OperationsTransport {
   private readonly size: number;
   private closed = false;
 
-  constructor(
-    private readonly options: RestTransportOptions = {},
-    private readonly rootCerts?: Buffer,
-  ) {
+  constructor(private readonly options: RestTransportOptions = {}) {
     const n = options.restConnectionsPerService;
     if (n !== undefined && (!Number.isInteger(n) || n < 1))
       throw new RangeError(`restConnectionsPerService must be an integer >= 1, got ${n}`);
@@ -74,20 +73,27 @@ export class RestTransport implements OperationsTransport {
     if (this.closed) throw new Error('client closed');
     let c = this.connections.get(endpoint);
     if (!c) {
-      const origin = `${endpoint.secure ? 'https' : 'http'}://${endpoint.address}`;
-      c = new RestConnection(
-        this.poolOf(origin),
-        origin,
-        endpoint,
-        service,
-        serviceRequestHeaders(endpoint, credentials),
-      );
-      this.connections.set(endpoint, c);
+      // mTLS: the certificate is loaded when the first connection is made, as for a gRPC channel.
+      const clientCert =
+        endpoint.secure && credentials.clientCertificate ? await credentials.clientCertificate() : undefined;
+      if (this.closed) throw new Error('client closed');
+      c = this.connections.get(endpoint);
+      if (!c) {
+        const origin = `${endpoint.secure ? 'https' : 'http'}://${endpoint.address}`;
+        const pool = this.poolOf(origin, endpoint.secure ? credentials.rootCerts : undefined, clientCert);
+        c = new RestConnection(pool, origin, endpoint, service, credentials.source);
+        this.connections.set(endpoint, c);
+      }
     }
     return use(c);
   }
 
-  private poolOf(origin: string): Pool {
+  /** The pool of an origin; its TLS trusts the roots gRPC trusts and presents the same client certificate. */
+  private poolOf(
+    origin: string,
+    rootCerts: Buffer | undefined,
+    clientCert: ClientCertificate | undefined,
+  ): Pool {
     let pool = this.pools.get(origin);
     if (!pool) {
       pool = new Pool(origin, {
@@ -97,7 +103,10 @@ export class RestTransport implements OperationsTransport {
         // Deadlines are each call's own (RestConnection), not undici's 300 s defaults.
         headersTimeout: 0,
         bodyTimeout: 0,
-        connect: this.rootCerts ? { ca: this.rootCerts } : {},
+        connect: {
+          ...(rootCerts ? { ca: rootCerts } : {}),
+          ...(clientCert ? { cert: clientCert.cert, key: clientCert.key } : {}),
+        },
       });
       this.pools.set(origin, pool);
     }
@@ -144,7 +153,7 @@ class RestConnection implements OperationsConnection {
     private readonly origin: string,
     endpoint: Endpoint,
     private readonly service: ServiceDescriptor,
-    private readonly credentialHeaders: RequestHeaders,
+    private readonly credentialSource: CredentialSource,
   ) {
     this.baseHeaders = {
       'x-goog-api-client': REST_API_CLIENT_HEADER,
@@ -247,7 +256,7 @@ class RestConnection implements OperationsConnection {
   /** The credential headers, or a failure worded and coded as grpc-js words a failed call-credentials plugin. */
   private async credentials(): Promise<Record<string, string>> {
     try {
-      return await this.credentialHeaders(`${this.origin}/`);
+      return await this.credentialSource.requestHeaders(`${this.origin}/`);
     } catch (e) {
       const code = (e as { code?: unknown } | null)?.code;
       throw restStatus(
