@@ -36,8 +36,9 @@ beforeAll(async () => {
   writeFileSync(otherCa, other.cert);
   writeFileSync(notPem, 'hello\n');
   writeFileSync(tokenFile, 'ya29.ca-test\n');
-  emu = await startOperationsEmulator({ tls: pair });
-  plain = await startOperationsEmulator();
+  // The calls go to localhost: the emulator's default service is the one the names are for.
+  emu = await startOperationsEmulator({ tls: pair, defaultService: 'dataplex' });
+  plain = await startOperationsEmulator({ defaultService: 'dataplex' });
 });
 afterAll(async () => {
   await emu?.stop();
