@@ -99,6 +99,12 @@ export interface BatchOptions extends CancellerOptions {
    * a 'not-attempted' record; 'stop' stops reading (for stdin) and sets `stats.unread`.
    */
   onAbort?: 'drain' | 'stop';
+  /**
+   * What a quota rejection adjusts: 'rate' (default) paces each service at a target rate learnt
+   * from what its server accepted; 'aimd' halves the service's concurrency instead (the older
+   * controller, kept for comparison in the benchmark). @internal
+   */
+  quotaControl?: 'rate' | 'aimd';
   /** Max quota rejections (RESOURCE_EXHAUSTED) one name may meet before it ends as 'error'. Defaults to 50. */
   maxQuotaRejections?: number;
   /**
@@ -164,6 +170,13 @@ function limitsOf(options: BatchOptions): {
   if (options.rate !== undefined && (!Number.isInteger(options.rate) || options.rate < 1)) {
     throw new RangeError(`rate must be an integer >= 1, got ${options.rate}`);
   }
+  if (
+    options.quotaControl !== undefined &&
+    options.quotaControl !== 'rate' &&
+    options.quotaControl !== 'aimd'
+  ) {
+    throw new RangeError(`quotaControl must be 'rate' or 'aimd', got ${String(options.quotaControl)}`);
+  }
   return limits;
 }
 
@@ -224,7 +237,12 @@ async function* run(
   let graceTimer: NodeJS.Timeout | undefined;
 
   const scheduler: LaneScheduler = new LaneScheduler(
-    { ...limits, ratePerSecond: options.rate, probeDelayMs: options.probeDelayMs ?? 1000 },
+    {
+      ...limits,
+      ratePerSecond: options.rate,
+      probeDelayMs: options.probeDelayMs ?? 1000,
+      quotaControl: options.quotaControl,
+    },
     (lane, job) => void call(lane, job),
     (lane) => {
       if (options.rate === undefined) return;
@@ -309,6 +327,9 @@ async function* run(
       if (closed)
         for (const j of lane.drain()) emit(notAttempted(j, lane.closedReason as string), true, j.seenId);
     }
+    // Anything but a quota rejection got past the quota: the rate the service accepts.
+    const ended = performance.now();
+    lane.onPassed(ended, ended - started);
     scheduler.finished(lane);
     wake.notify();
   };

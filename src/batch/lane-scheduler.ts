@@ -11,6 +11,8 @@ export interface SchedulerLimits {
   maxInFlight: number;
   /** Services (lanes) in one run. */
   maxServices: number;
+  /** What a quota rejection adjusts (see LaneLimits). */
+  quotaControl?: 'rate' | 'aimd' | undefined;
 }
 
 /**
@@ -40,8 +42,14 @@ export class LaneScheduler {
     let lane = this.lanes.get(service);
     if (lane) return lane;
     if (this.lanes.size >= this.limits.maxServices) return undefined;
-    const { concurrency, ratePerSecond, breakerThreshold, probeDelayMs } = this.limits;
-    lane = new ServiceLane(service, { concurrency, ratePerSecond, breakerThreshold, probeDelayMs });
+    const { concurrency, ratePerSecond, breakerThreshold, probeDelayMs, quotaControl } = this.limits;
+    lane = new ServiceLane(service, {
+      concurrency,
+      ratePerSecond,
+      breakerThreshold,
+      probeDelayMs,
+      quotaControl,
+    });
     this.lanes.set(service, lane);
     this.list.push(lane);
     this.onNewLane?.(lane);
