@@ -48,7 +48,11 @@ export interface BatchOptions extends CancellerOptions {
    * Otherwise one is made from these options.
    */
   canceller?: Canceller;
-  /** Calls in flight per service. Defaults to 64. */
+  /**
+   * Calls in flight per service. By default a service starts at 64 and the quota controller
+   * raises it to what its rate × latency needs (a far server), up to `maxInFlight`; a number
+   * given here is a fixed ceiling.
+   */
   concurrency?: number;
   /** Max calls per service in any one-second window. No limit by default. */
   rate?: number;
@@ -239,6 +243,10 @@ async function* run(
   const scheduler: LaneScheduler = new LaneScheduler(
     {
       ...limits,
+      // No concurrency given: the rate controller may go past 64, up to the run's maxInFlight.
+      ...(options.concurrency === undefined && options.quotaControl !== 'aimd'
+        ? { concurrency: limits.maxInFlight, initialConcurrency: limits.concurrency }
+        : {}),
       ratePerSecond: options.rate,
       probeDelayMs: options.probeDelayMs ?? 1000,
       quotaControl: options.quotaControl,

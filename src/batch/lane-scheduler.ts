@@ -3,6 +3,8 @@ import { ServiceLane, type LaneJob } from './service-lane';
 export interface SchedulerLimits {
   /** Calls in flight per service. */
   concurrency: number;
+  /** Calls in flight a service starts with, when the rate controller may go up to `concurrency`. */
+  initialConcurrency?: number | undefined;
   /** Most calls per service in any one-second window; undefined for none. */
   ratePerSecond: number | undefined;
   breakerThreshold: number;

@@ -86,13 +86,18 @@ export class QuotaRate {
   }
 
   /**
-   * The calls in flight the pacing needs (rate × latency, doubled for latency spikes, plus a
-   * few), under the configured `concurrency`; all of it while nothing is paced.
+   * The calls in flight the pacing needs: rate × latency (Little's law), doubled for latency
+   * spikes, plus a few, under `ceiling`. While nothing is paced: `floor` or, past it, twice what
+   * is in flight now (accepted rate × latency), so a lane bound by latency doubles its calls in
+   * flight about once a second until the quota answers or the ceiling is reached. With
+   * `floor` = `ceiling` (a user's --concurrency) it is exactly that.
    */
-  concurrencyFor(concurrency: number): number {
+  concurrencyFor(now: number, floor: number, ceiling: number): number {
     const rate = this.target ?? this.userRate;
-    if (rate === undefined || this.srttMs === 0) return concurrency;
-    return Math.min(concurrency, Math.ceil((2 * rate * this.srttMs) / 1000) + 4);
+    if (this.srttMs === 0) return floor;
+    const need = (r: number): number => Math.ceil((2 * r * this.srttMs) / 1000) + 4;
+    if (rate === undefined) return Math.min(ceiling, Math.max(floor, need(this.acceptedRate(now))));
+    return Math.min(ceiling, need(rate));
   }
 
   private grow(now: number): void {

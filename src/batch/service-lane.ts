@@ -30,6 +30,12 @@ export interface LaneJob {
 export interface LaneLimits {
   /** Max calls in flight. */
   concurrency: number;
+  /**
+   * With quotaControl 'rate': the calls in flight a lane starts with; the controller goes past
+   * it, up to `concurrency`, when rate × latency needs more (the user gave no concurrency).
+   * Defaults to `concurrency`.
+   */
+  initialConcurrency?: number | undefined;
   /** Max calls started in any one-second window; undefined for no limit. */
   ratePerSecond?: number | undefined;
   /** Consecutive 'denied' names, or names ended on a transient error, that open the breaker. */
@@ -131,7 +137,10 @@ export class ServiceLane {
       probe.probe = true;
       return probe;
     }
-    const limit = this.quota ? this.quota.concurrencyFor(this.limits.concurrency) : this.limit;
+    const { concurrency, initialConcurrency } = this.limits;
+    const limit = this.quota
+      ? this.quota.concurrencyFor(now, initialConcurrency ?? concurrency, concurrency)
+      : this.limit;
     if (this.inflight >= Math.max(1, Math.floor(limit))) return undefined;
     if (this.pausedUntil > now) return this.pausedUntil;
     const rate = this.quota ? this.quota.rate(now) : this.limits.ratePerSecond;

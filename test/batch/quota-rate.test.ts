@@ -14,7 +14,7 @@ test('nothing is paced before the first rejection, and the whole concurrency is 
   const q = new QuotaRate(undefined);
   answer(q, 0, 2000, 600);
   expect(q.rate(2000)).toBeUndefined();
-  expect(q.concurrencyFor(64)).toBe(64);
+  expect(q.concurrencyFor(2000, 64, 64)).toBe(64);
 });
 
 test('the accepted rate is measured over the last second', () => {
@@ -83,8 +83,20 @@ test('concurrency is the latency × rate bound the pacing needs (doubled, plus 4
   const t = answer(q, 0, 2000, 400, 100);
   q.onRejected(t);
   const rate = q.rate(t) as number;
-  expect(q.concurrencyFor(1000)).toBe(Math.ceil((2 * rate * 100) / 1000) + 4);
-  expect(q.concurrencyFor(16)).toBe(16);
+  expect(q.concurrencyFor(t, 64, 1000)).toBe(Math.ceil((2 * rate * 100) / 1000) + 4);
+  expect(q.concurrencyFor(t, 16, 16)).toBe(16);
+});
+
+test('unpaced, a lane bound by latency may double what is in flight, from the floor up to the ceiling', () => {
+  const q = new QuotaRate(undefined);
+  // 64 in flight at 100 ms: 640/s accepted. Twice that in flight is allowed (plus 4), not more.
+  const t = answer(q, 0, 2000, 640, 100);
+  expect(q.concurrencyFor(t, 64, 1024)).toBe(Math.ceil(2 * 640 * 0.1) + 4);
+  expect(q.concurrencyFor(t, 64, 100)).toBe(100);
+  // Few answers: the floor.
+  const idle = new QuotaRate(undefined);
+  answer(idle, 0, 2000, 10, 100);
+  expect(idle.concurrencyFor(2000, 64, 1024)).toBe(64);
 });
 
 test('a lane paces at the learnt rate and honours the RetryInfo pause before it', () => {
