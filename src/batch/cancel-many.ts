@@ -39,6 +39,9 @@ const TRANSIENT: ReadonlySet<number> = new Set([
   Code.CANCELLED,
 ]);
 
+/** With no `concurrency` given, the most calls in flight the rate controller raises a service to. */
+const AUTO_MAX_CONCURRENCY = 256;
+
 /** Quota is the lanes' job (see start()): one shared object, so the canceller resolves it once. */
 const BATCH_RETRY = Object.freeze({ retryResourceExhausted: false });
 
@@ -50,7 +53,7 @@ export interface BatchOptions extends CancellerOptions {
   canceller?: Canceller;
   /**
    * Calls in flight per service. By default a service starts at 64 and the quota controller
-   * raises it to what its rate × latency needs (a far server), up to `maxInFlight`; a number
+   * raises it to what its rate × latency needs (a far server), up to 256; a number
    * given here is a fixed ceiling.
    */
   concurrency?: number;
@@ -243,9 +246,14 @@ async function* run(
   const scheduler: LaneScheduler = new LaneScheduler(
     {
       ...limits,
-      // No concurrency given: the rate controller may go past 64, up to the run's maxInFlight.
+      // No concurrency given: the rate controller may go past 64 for a far server, up to 256 (a
+      // second's worth at 256/s and 1 s latency; at 1,024 a batch stopped by a failing output had
+      // sent far more than it could record).
       ...(options.concurrency === undefined && options.quotaControl !== 'aimd'
-        ? { concurrency: limits.maxInFlight, initialConcurrency: limits.concurrency }
+        ? {
+            concurrency: Math.min(AUTO_MAX_CONCURRENCY, limits.maxInFlight),
+            initialConcurrency: limits.concurrency,
+          }
         : {}),
       ratePerSecond: options.rate,
       probeDelayMs: options.probeDelayMs ?? 1000,

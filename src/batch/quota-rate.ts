@@ -34,6 +34,8 @@ export class QuotaRate {
   ceiling = 0;
   /** Smoothed latency of the answered calls, ms. */
   srttMs = 0;
+  /** Lowest latency seen: the server's own, without the queueing that more calls in flight add. */
+  minRttMs = Infinity;
   private cooldownUntil = -Infinity;
   private lastUpdate = 0;
   /** When the target last went past ceiling × CEILING_MARGIN (-1: not past it). */
@@ -52,6 +54,7 @@ export class QuotaRate {
     (this.bins as number[])[this.binIdx % WINDOW_BINS]++;
     if (this.firstAnswerAt < 0) this.firstAnswerAt = now;
     this.srttMs = this.srttMs === 0 ? latencyMs : this.srttMs * 0.9 + latencyMs * 0.1;
+    if (latencyMs < this.minRttMs) this.minRttMs = latencyMs;
   }
 
   /** Calls/s that got past the quota over the last second (or since the first answer). */
@@ -87,17 +90,20 @@ export class QuotaRate {
 
   /**
    * The calls in flight the pacing needs: rate × latency (Little's law), doubled for latency
-   * spikes, plus a few, under `ceiling`. While nothing is paced: `floor` or, past it, twice what
-   * is in flight now (accepted rate × latency), so a lane bound by latency doubles its calls in
-   * flight about once a second until the quota answers or the ceiling is reached. With
-   * `floor` = `ceiling` (a user's --concurrency) it is exactly that.
+   * spikes, plus a few, under `ceiling`. While nothing is paced: `floor` or, past it, twice the
+   * accepted rate × the lowest latency seen, so a lane bound by the server's latency doubles its
+   * calls in flight about once a second until the quota answers or the ceiling is reached, and
+   * one whose latency is queueing (a busy client or server: the latency grows with the calls in
+   * flight) stops growing once it is twice the lowest. With `floor` = `ceiling` (a user's
+   * --concurrency) it is exactly that.
    */
   concurrencyFor(now: number, floor: number, ceiling: number): number {
     const rate = this.target ?? this.userRate;
     if (this.srttMs === 0) return floor;
-    const need = (r: number): number => Math.ceil((2 * r * this.srttMs) / 1000) + 4;
-    if (rate === undefined) return Math.min(ceiling, Math.max(floor, need(this.acceptedRate(now))));
-    return Math.min(ceiling, need(rate));
+    const need = (r: number, ms: number): number => Math.ceil((2 * r * ms) / 1000) + 4;
+    if (rate === undefined)
+      return Math.min(ceiling, Math.max(floor, need(this.acceptedRate(now), this.minRttMs)));
+    return Math.min(ceiling, need(rate, this.srttMs));
   }
 
   private grow(now: number): void {

@@ -10,7 +10,7 @@ const emu = useEmulator({ recordCalls: true });
 
 const QUOTA = 100; // calls/s per service
 const LATENCY = 50;
-const PER_SERVICE = 500;
+const PER_SERVICE = 800;
 
 test('each quota-bound service is paced near its own quota, with few rejections and one record per name', async () => {
   const e = emu.get();
@@ -45,8 +45,9 @@ test('each quota-bound service is paced near its own quota, with few rejections 
     const mine = calls.filter((c) => c.service === id);
     const rejected = mine.filter((c) => c.code === 8).length;
     // The first second (an unpaced start against a full bucket, until the rate is learnt)
-    // rejects the most; after it, few. AIMD or pausing alone rejects far more at this latency.
-    expect(rejected / mine.length).toBeLessThanOrEqual(0.25);
+    // rejects the most; after it, few (alone on the machine ~10 %, loaded up to ~25 %).
+    // quotaControl: 'aimd' was rejected ~40 % here: it keeps overrunning the quota.
+    expect(rejected / mine.length).toBeLessThanOrEqual(0.3);
     // Converged on the quota: accepted calls past the first second come at ≥ 60 % of it. A
     // controller shared by the two services would give each about half.
     const accepted = mine.filter((c) => c.code === 0).map((c) => c.at);

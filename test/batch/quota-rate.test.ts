@@ -93,6 +93,11 @@ test('unpaced, a lane bound by latency may double what is in flight, from the fl
   const t = answer(q, 0, 2000, 640, 100);
   expect(q.concurrencyFor(t, 64, 1024)).toBe(Math.ceil(2 * 640 * 0.1) + 4);
   expect(q.concurrencyFor(t, 64, 100)).toBe(100);
+  // Queueing: latency 4× the lowest seen, so more in flight would only wait longer; the floor.
+  const busy = new QuotaRate(undefined);
+  busy.onPassed(0, 2);
+  answer(busy, 0, 2000, 5000, 8);
+  expect(busy.concurrencyFor(2000, 64, 1024)).toBe(64);
   // Few answers: the floor.
   const idle = new QuotaRate(undefined);
   answer(idle, 0, 2000, 10, 100);
