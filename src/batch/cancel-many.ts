@@ -39,6 +39,9 @@ const TRANSIENT: ReadonlySet<number> = new Set([
   Code.CANCELLED,
 ]);
 
+/** With no `concurrency` given, the most calls in flight the rate controller raises a service to. */
+const AUTO_MAX_CONCURRENCY = 256;
+
 /** Quota is the lanes' job (see start()): one shared object, so the canceller resolves it once. */
 const BATCH_RETRY = Object.freeze({ retryResourceExhausted: false });
 
@@ -56,7 +59,11 @@ export interface BatchOptions extends CancellerOptions {
    * Otherwise one is made from these options.
    */
   canceller?: Canceller;
-  /** Calls in flight per service. Defaults to 64. */
+  /**
+   * Calls in flight per service. By default a service starts at 64 and the quota controller
+   * raises it to what its rate × latency needs (a far server), up to 256; a number
+   * given here is a fixed ceiling.
+   */
   concurrency?: number;
   /** Max calls per service in any one-second window. No limit by default. */
   rate?: number;
@@ -107,6 +114,12 @@ export interface BatchOptions extends CancellerOptions {
    * a 'not-attempted' record; 'stop' stops reading (for stdin) and sets `stats.unread`.
    */
   onAbort?: 'drain' | 'stop';
+  /**
+   * What a quota rejection adjusts: 'rate' (default) paces each service at a target rate learnt
+   * from what its server accepted; 'aimd' halves the service's concurrency instead (the older
+   * controller, kept for comparison in the benchmark). @internal
+   */
+  quotaControl?: 'rate' | 'aimd';
   /** Max quota rejections (RESOURCE_EXHAUSTED) one name may meet before it ends as 'error'. Defaults to 50. */
   maxQuotaRejections?: number;
   /**
@@ -189,6 +202,13 @@ function limitsOf(options: BatchOptions): {
   if (options.rate !== undefined && (!Number.isInteger(options.rate) || options.rate < 1)) {
     throw new RangeError(`rate must be an integer >= 1, got ${options.rate}`);
   }
+  if (
+    options.quotaControl !== undefined &&
+    options.quotaControl !== 'rate' &&
+    options.quotaControl !== 'aimd'
+  ) {
+    throw new RangeError(`quotaControl must be 'rate' or 'aimd', got ${String(options.quotaControl)}`);
+  }
   return limits;
 }
 
@@ -252,7 +272,21 @@ async function* run(
   let graceTimer: NodeJS.Timeout | undefined;
 
   const scheduler: LaneScheduler = new LaneScheduler(
-    { ...limits, ratePerSecond: options.rate, probeDelayMs: options.probeDelayMs ?? 1000 },
+    {
+      ...limits,
+      // No concurrency given: the rate controller may go past 64 for a far server, up to 256 (a
+      // second's worth at 256/s and 1 s latency; at 1,024 a batch stopped by a failing output had
+      // sent far more than it could record).
+      ...(options.concurrency === undefined && options.quotaControl !== 'aimd'
+        ? {
+            concurrency: Math.min(AUTO_MAX_CONCURRENCY, limits.maxInFlight),
+            initialConcurrency: limits.concurrency,
+          }
+        : {}),
+      ratePerSecond: options.rate,
+      probeDelayMs: options.probeDelayMs ?? 1000,
+      quotaControl: options.quotaControl,
+    },
     (lane, job) => void call(lane, job),
     (lane) => {
       if (options.rate === undefined) return;
@@ -337,6 +371,9 @@ async function* run(
       if (closed)
         for (const j of lane.drain()) emit(notAttempted(j, lane.closedReason as string), true, j.seenId);
     }
+    // Anything but a quota rejection got past the quota: the rate the service accepts.
+    const ended = performance.now();
+    lane.onPassed(ended, ended - started);
     scheduler.finished(lane);
     wake.notify();
   };

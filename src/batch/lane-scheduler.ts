@@ -3,6 +3,8 @@ import { ServiceLane, type LaneJob } from './service-lane';
 export interface SchedulerLimits {
   /** Calls in flight per service. */
   concurrency: number;
+  /** Calls in flight a service starts with, when the rate controller may go up to `concurrency`. */
+  initialConcurrency?: number | undefined;
   /** Most calls per service in any one-second window; undefined for none. */
   ratePerSecond: number | undefined;
   breakerThreshold: number;
@@ -11,6 +13,8 @@ export interface SchedulerLimits {
   maxInFlight: number;
   /** Services (lanes) in one run. */
   maxServices: number;
+  /** What a quota rejection adjusts (see LaneLimits). */
+  quotaControl?: 'rate' | 'aimd' | undefined;
 }
 
 /**
@@ -40,8 +44,14 @@ export class LaneScheduler {
     let lane = this.lanes.get(service);
     if (lane) return lane;
     if (this.lanes.size >= this.limits.maxServices) return undefined;
-    const { concurrency, ratePerSecond, breakerThreshold, probeDelayMs } = this.limits;
-    lane = new ServiceLane(service, { concurrency, ratePerSecond, breakerThreshold, probeDelayMs });
+    const { concurrency, ratePerSecond, breakerThreshold, probeDelayMs, quotaControl } = this.limits;
+    lane = new ServiceLane(service, {
+      concurrency,
+      ratePerSecond,
+      breakerThreshold,
+      probeDelayMs,
+      quotaControl,
+    });
     this.lanes.set(service, lane);
     this.list.push(lane);
     this.onNewLane?.(lane);

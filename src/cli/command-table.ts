@@ -527,7 +527,7 @@ export const commands = {
         valueName: 'N',
         min: 1,
         max: 4096,
-        description: 'Calls in flight per service (default 64)',
+        description: 'Calls in flight per service (default: 64, raised to what rate x latency needs)',
       },
       {
         name: 'rate',

@@ -40,8 +40,11 @@ export interface ServiceFaults {
   latencyMs?: number;
   /** Token bucket: calls per second; beyond it RESOURCE_EXHAUSTED with RetryInfo. */
   quotaPerSecond?: number;
-  /** RetryInfo delay sent with quota rejections, in ms. Defaults to 1000. */
-  quotaRetryDelayMs?: number;
+  /**
+   * RetryInfo delay sent with quota rejections, in ms, or 'next-token': the time until the
+   * bucket holds a token again (as a server that knows its refill would say). Defaults to 1000.
+   */
+  quotaRetryDelayMs?: number | 'next-token';
   /** Every call answers PERMISSION_DENIED. */
   denied?: boolean;
   /**
@@ -562,7 +565,8 @@ export class OperationsEmulator {
   private checkFaults(method: string, service: string, faults: ServiceFaults): void {
     if (faults.denied) throw status(Code.PERMISSION_DENIED, 'The caller does not have permission');
     if (faults.quotaPerSecond !== undefined && !this.takeToken(service, faults.quotaPerSecond)) {
-      const retryMs = faults.quotaRetryDelayMs ?? 1000;
+      const asked = faults.quotaRetryDelayMs ?? 1000;
+      const retryMs = asked === 'next-token' ? this.msToNextToken(service, faults.quotaPerSecond) : asked;
       throw status(Code.RESOURCE_EXHAUSTED, `Quota exceeded: ${faults.quotaPerSecond} calls per second`, [
         {
           type: 'google.rpc.RetryInfo',
@@ -594,6 +598,11 @@ export class OperationsEmulator {
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
+  }
+
+  private msToNextToken(service: string, perSecond: number): number {
+    const tokens = this.buckets.get(service)?.tokens ?? 0;
+    return Math.max(1, Math.ceil(((1 - tokens) / perSecond) * 1000));
   }
 
   /**

@@ -163,7 +163,7 @@ function mostArrivalsWithin(arrivals: number[], widthMs: number): number {
   return most;
 }
 
-test("quota rejections halve the service's concurrency and pause the whole service for the RetryInfo delay, without spending attempts; it grows back; every name ends cancel-requested", async () => {
+test("with quotaControl 'aimd', quota rejections halve the service's concurrency and pause the whole service for the RetryInfo delay, without spending attempts; it grows back; every name ends cancel-requested", async () => {
   const e = emu.get();
   const LATENCY = 100; // every call stays this long at the server: arrivals close together were in flight together
   const DELAY = 500; // the RetryInfo delay of the quota answers
@@ -197,6 +197,7 @@ test("quota rejections halve the service's concurrency and pause the whole servi
     emulator: e.target,
     concurrency: 16,
     retry: { maxAttempts: 2, initialDelayMs: 5 },
+    quotaControl: 'aimd', // the default paces at a learnt rate instead: quota-rate-batch.test.ts
   });
   const recs: BatchRecord[] = [];
   try {

@@ -1,8 +1,8 @@
-// ServiceLane's AIMD limit on its own clock: performance.now() counts from process start, so a
+// ServiceLane's AIMD limit (quotaControl 'aimd', the older controller) on its own clock: performance.now() counts from process start, so a
 // quota rejection in the first second of a process must halve the limit like any other.
 import { ServiceLane } from '../../src/batch/service-lane';
 
-const limits = { concurrency: 16, breakerThreshold: 20, probeDelayMs: 1000 };
+const limits = { concurrency: 16, breakerThreshold: 20, probeDelayMs: 1000, quotaControl: 'aimd' as const };
 
 test('the first quota rejection halves the limit even at performance.now() < 1 s, later ones at most once a second', () => {
   const lane = new ServiceLane('dataplex', limits);

@@ -18,7 +18,15 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import * as readline from 'node:readline';
-import { BENCH_SERVICE, loadLib, opName, PROTOS, type ClientResult, type ClientSpec } from './lib';
+import {
+  BENCH_SERVICE,
+  fiveServiceName,
+  loadLib,
+  opName,
+  PROTOS,
+  type ClientResult,
+  type ClientSpec,
+} from './lib';
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as ClientSpec;
 
@@ -170,6 +178,7 @@ function lroDriver(target: string, batch: boolean): Driver {
       service: BENCH_SERVICE,
       concurrency,
       ...(spec.rate ? { rate: spec.rate } : {}),
+      ...(spec.quotaControl ? { quotaControl: spec.quotaControl } : {}),
     });
     let ok = 0;
     for await (const rec of run) {
@@ -177,6 +186,7 @@ function lroDriver(target: string, batch: boolean): Driver {
       else count(failures, `${rec.outcome}/${rec.code}`);
     }
     lastStats = {
+      byService: run.stats.byService,
       quotaRejections: run.stats.quotaRejections,
       retries: run.stats.retries,
       latency: run.stats.latency,
@@ -225,7 +235,10 @@ async function main(): Promise<void> {
   const failures: Record<string, number> = {};
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const ok = await driver.run((i) => opName(spec.prefix, i), spec.calls, spec.concurrency, failures);
+  const name = spec.fiveServices
+    ? (i: number) => fiveServiceName(spec.prefix, i).full
+    : (i: number) => opName(spec.prefix, i);
+  const ok = await driver.run(name, spec.calls, spec.concurrency, failures);
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);

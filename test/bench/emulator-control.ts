@@ -77,7 +77,7 @@ export class Emulator {
   seed(
     prefix: string,
     count: number,
-    opts: { clear?: boolean; onCancel?: 'cancel' | 'ignore' } = {},
+    opts: { clear?: boolean; onCancel?: 'cancel' | 'ignore'; fiveServices?: boolean } = {},
   ): Promise<number> {
     return this.host.call({ cmd: 'seed', handle: this.handle, prefix, count, ...opts });
   }
@@ -87,8 +87,14 @@ export class Emulator {
   counters(): Promise<ServerCounters> {
     return this.host.call({ cmd: 'counters', handle: this.handle });
   }
-  verify(prefix: string, count: number): Promise<VerifyResult> {
-    return this.host.call({ cmd: 'verify', handle: this.handle, prefix, count });
+  verify(prefix: string, count: number, fiveServices?: boolean): Promise<VerifyResult> {
+    return this.host.call({
+      cmd: 'verify',
+      handle: this.handle,
+      prefix,
+      count,
+      ...(fiveServices ? { fiveServices } : {}),
+    });
   }
   stop(): Promise<unknown> {
     return this.host.call({ cmd: 'stop', handle: this.handle });

@@ -5,7 +5,14 @@
  * and reads counters through the messages of `EmulatorRequest`.
  */
 import type { OperationsEmulator } from '../../src/emulator/index';
-import { loadEmulator, opName, type EmulatorRequest, type ServerCounters, type VerifyResult } from './lib';
+import {
+  fiveServiceName,
+  loadEmulator,
+  opName,
+  type EmulatorRequest,
+  type ServerCounters,
+  type VerifyResult,
+} from './lib';
 
 const { startOperationsEmulator } = loadEmulator();
 const emulators = new Map<number, OperationsEmulator>();
@@ -39,8 +46,10 @@ async function handle(req: EmulatorRequest): Promise<unknown> {
     case 'seed': {
       const e = get(req.handle);
       if (req.clear) e.store.clear();
-      for (let i = 0; i < req.count; i++)
-        e.store.seed({ name: opName(req.prefix, i), onCancel: req.onCancel ?? 'cancel' });
+      for (let i = 0; i < req.count; i++) {
+        const name = req.fiveServices ? fiveServiceName(req.prefix, i).relative : opName(req.prefix, i);
+        e.store.seed({ name, onCancel: req.onCancel ?? 'cancel' });
+      }
       return e.store.size;
     }
     case 'reset': {
@@ -66,7 +75,9 @@ async function handle(req: EmulatorRequest): Promise<unknown> {
       const e = get(req.handle);
       const out: VerifyResult = { total: 0, cancelled: 0 };
       for (let i = 0; i < req.count; i++) {
-        const op = e.store.get(opName(req.prefix, i));
+        const op = e.store.get(
+          req.fiveServices ? fiveServiceName(req.prefix, i).relative : opName(req.prefix, i),
+        );
         if (!op) continue;
         out.total++;
         if (op.cancelRequests > 0 && (op.onCancel === 'ignore' || (op.done && op.error?.code === 1)))

@@ -68,6 +68,25 @@ export function fullOpName(prefix: string, i: number): string {
   return `//${BENCH_HOST}/${opName(prefix, i)}`;
 }
 
+/** The five services of the quota-with-latency scenario, each with a name shape it accepts. */
+const FIVE: readonly [host: string, shape: (prefix: string, i: number) => string][] = [
+  ['datalineage.googleapis.com', (p, i) => `projects/bench/locations/l/operations/${p}-${i}`],
+  ['dataplex.googleapis.com', (p, i) => `projects/bench/locations/l/operations/${p}-${i}`],
+  ['privateca.googleapis.com', (p, i) => `projects/bench/locations/l/operations/${p}-${i}`],
+  ['datastore.googleapis.com', (p, i) => `projects/bench/operations/${p}-${i}`],
+  [
+    'discoveryengine.googleapis.com',
+    (p, i) => `projects/bench/locations/l/dataStores/d/branches/0/operations/${p}-${i}`,
+  ],
+];
+
+/** Name `i` spread over the five services (round robin): the relative name to seed, and the full one to send. */
+export function fiveServiceName(prefix: string, i: number): { relative: string; full: string } {
+  const [host, shape] = FIVE[i % FIVE.length] as (typeof FIVE)[number];
+  const relative = shape(prefix, i);
+  return { relative, full: `//${host}/${relative}` };
+}
+
 /**
  * `raw-md` is a diagnostic: the raw client plus what lro-cancel puts on every call at the gRPC
  * level (x-goog-request-params and x-goog-api-client metadata, a per-call deadline), so the gap
@@ -89,6 +108,10 @@ export interface ClientSpec {
   channels?: number;
   /** cancelMany's rate (calls/s per service); none by default. */
   rate?: number;
+  /** Names spread over five services (fiveServiceName), not all dataplex. */
+  fiveServices?: boolean;
+  /** cancelMany's quota controller ('aimd': the one before issue 15). */
+  quotaControl?: 'rate' | 'aimd';
 }
 
 /** What one client process reports (a `BENCH_RESULT {json}` line on stdout). */
@@ -125,10 +148,11 @@ export type EmulatorRequest =
       count: number;
       onCancel?: 'cancel' | 'ignore';
       clear?: boolean;
+      fiveServices?: boolean;
     }
   | { cmd: 'reset'; handle: number }
   | { cmd: 'counters'; handle: number }
-  | { cmd: 'verify'; handle: number; prefix: string; count: number };
+  | { cmd: 'verify'; handle: number; prefix: string; count: number; fiveServices?: boolean };
 
 /** Server-side numbers since the last `reset`. */
 export interface ServerCounters {

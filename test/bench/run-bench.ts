@@ -15,6 +15,8 @@
  *                               quarter of it at C=1; scenario 1 then takes ~20 minutes on two
  *                               cores, and shorter runs read 10–40 % higher and far noisier)
  *   BENCH_BATCH_NAMES           names in scenario 4 (default 1000000)
+ *   BENCH_S6_NAMES, BENCH_S6_QUOTA, BENCH_S6_LATENCY, BENCH_S6_CONTROLLERS  scenario 6 (quota far
+ *                               away, issue 15): see quota-latency-scenario.ts
  *   BENCH_S1_C, BENCH_S1_CLIENTS  scenario 1 at some concurrencies / with some clients only, for
  *                               A/B work on the hot path (e.g. BENCH_S1_C=512 BENCH_S1_CLIENTS=raw-md,lro-cancel)
  */
@@ -35,6 +37,7 @@ import {
   type VerifyResult,
 } from './lib';
 import { CHILD_ENV, EmulatorHost, type Emulator } from './emulator-control';
+import { scenarioQuotaLatency } from './quota-latency-scenario';
 
 // ---------------------------------------------------------------- settings
 
@@ -814,6 +817,11 @@ async function main(): Promise<void> {
     [3, scenario3],
     [4, scenario4],
     [5, scenario5],
+    [
+      6,
+      (h) =>
+        scenarioQuotaLatency(h, { reps: REPS, quick: QUICK, section, target, log }).then(() => undefined),
+    ],
   ];
   const load: Record<string, { startLoad1: number; endLoad1: number; seconds: number }> = {};
   try {
