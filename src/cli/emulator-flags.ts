@@ -15,7 +15,7 @@ export interface FaultFlag {
 }
 
 export const FAULT_SYNTAX =
-  'SERVICE:KNOB[,KNOB...] with SERVICE an id, a host or *, and KNOB one of unimplemented, denied, latency=DURATION, error-rate=0..1, error-code=CODE, quota=CALLS_PER_SECOND, drop-rate=0..1';
+  'SERVICE:KNOB[,KNOB...] with SERVICE an id, a host or *, and KNOB one of unimplemented, denied, latency=DURATION, error-rate=0..1, error-code=CODE, quota=CALLS_PER_SECOND, drop-rate=0..1, methods=METHOD[+METHOD...] (cancel, get, list, wait, delete: what error-rate and drop-rate apply to)';
 
 /** A service id, host or '*', checked; the text of the error otherwise. */
 export function serviceOf(text: string): string | { error: string } {
@@ -29,6 +29,15 @@ export function serviceOf(text: string): string | { error: string } {
     return { error: `"${text}" is not a service id, a service host or *` };
   }
 }
+
+/** `methods=` words: the Operations methods error-rate and drop-rate apply to. */
+const METHOD_WORDS: Readonly<Record<string, string>> = {
+  cancel: 'CancelOperation',
+  get: 'GetOperation',
+  list: 'ListOperations',
+  wait: 'WaitOperation',
+  delete: 'DeleteOperation',
+};
 
 function fraction(key: string, value: string): number | { error: string } {
   const n = Number(value);
@@ -83,6 +92,20 @@ export function parseFaultFlag(text: string): FaultFlag | { error: string } {
         if (!/^[1-9]\d{0,6}$/.test(value))
           return { error: `quota=${value}: expected calls per second, 1 or more` };
         faults.quotaPerSecond = Number(value);
+        break;
+      }
+      case 'methods': {
+        if (value === undefined) return needs();
+        const methods: string[] = [];
+        for (const word of value.split('+')) {
+          const method = METHOD_WORDS[word.trim().toLowerCase()];
+          if (method === undefined)
+            return {
+              error: `methods=${value}: "${word}" is not one of ${Object.keys(METHOD_WORDS).join(', ')}`,
+            };
+          if (!methods.includes(method)) methods.push(method);
+        }
+        faults.errorMethods = methods;
         break;
       }
       default:

@@ -123,6 +123,11 @@ test('bad fault specs, seed lines and default services are usage errors naming w
     [['--fault', 'dataplex:error-rate=2'], /error-rate=2: expected a number from 0 to 1/],
     [['--fault', 'dataplex:latency=5'], /latency: "5" is not a duration/],
     [['--fault', 'dataplex:quota=0'], /quota=0/],
+    [
+      ['--fault', 'dataplex:error-rate=1,methods=get+frob'],
+      /methods=get\+frob: "frob" is not one of cancel, get, list, wait, delete/,
+    ],
+    [['--fault', 'dataplex:methods'], /methods: needs a value/],
     [['--default-service', 'nope'], /--default-service: "nope"/],
   ] as const) {
     expect(() => parseArgv(['emulator', ...argv])).toThrow(message);
@@ -139,6 +144,13 @@ test('bad fault specs, seed lines and default services are usage errors naming w
           service: '*',
           faults: { errorRate: 0.2, errorCode: Code.INTERNAL, quotaPerSecond: 400, latencyMs: 100 },
         },
+      ],
+    },
+  });
+  expect(parseArgv(['emulator', '--fault', 'dataplex:drop-rate=0.5,methods=GET+list+get'])).toMatchObject({
+    options: {
+      faults: [
+        { service: 'dataplex', faults: { dropRate: 0.5, errorMethods: ['GetOperation', 'ListOperations'] } },
       ],
     },
   });
