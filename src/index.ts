@@ -5,7 +5,7 @@ export { createCanceller } from './client/canceller';
 export type { Canceller, CancellerOptions, CallOptions, CancelResult } from './client/canceller';
 export type { ConfirmOptions, ConfirmPolling, ConfirmResult } from './client/cancel-and-confirm';
 export type { ListOptions } from './client/list-operations';
-export { operationToJson, finalState } from './client/operation';
+export { operationToJson, finalState, decodeOperationAny } from './client/operation';
 export type { RawOperation, RawAny, OperationJson, FinalState } from './client/operation';
 export { OperationsError } from './errors/operations-error';
 export type { OperationsErrorInit } from './errors/operations-error';

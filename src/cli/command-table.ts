@@ -369,8 +369,9 @@ export const commands = {
     usage: 'get NAME... [options]',
     description: [
       'Prints one JSON line per name: {"name","done","error","metadata","response"}, Any fields as',
-      '{"@type", ...fields} when the type is google.protobuf.Empty or a google.rpc type, else with a',
-      'base64 "value". Names are checked against the service\'s GetOperation patterns.',
+      '{"@type", ...fields} when lro-cancel knows the type (the built-in services\' metadata and response',
+      'types, google.rpc, Empty), else with a base64 "value". Names are checked against the service\'s',
+      'GetOperation patterns.',
       'Exit status: 0 when every operation was read, 1 otherwise.',
     ].join('\n'),
     flags: [...CONNECTION_FLAGS, ...CALL_FLAGS],

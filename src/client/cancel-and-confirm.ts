@@ -4,7 +4,7 @@ import { sleep } from '../retry/sleep';
 import type { CallOptions, ConfirmOptions, ConfirmResult, OperationsCaller } from './canceller-types';
 
 export type { ConfirmOptions, ConfirmPolling, ConfirmResult } from './canceller-types';
-import { finalState, type RawOperation } from './operation';
+import { finalState, operationToJson, type RawOperation } from './operation';
 
 /**
  * Cancel, then read the operation until it is done or `confirmTimeoutMs` passes, and say
@@ -75,6 +75,10 @@ export async function cancelAndConfirm(
         result.finalCode = op.error.code;
         result.finalMessage = op.error.message;
       }
+      // What the service says of it (times, verb, progress), decoded: read once, shown in the record.
+      const json = operationToJson(op);
+      if (json.metadata) result.metadata = json.metadata;
+      if (json.response) result.response = json.response;
       return result;
     }
     // Jittered (50-100 %) so that a batch's polls do not march in step.

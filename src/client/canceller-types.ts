@@ -7,6 +7,7 @@ import type { RetryPolicy } from '../retry/retry-policy';
 import type { ClientCertificate } from '../auth/client-certificate';
 import type { AuthClientLike } from '../auth/credential-source';
 import type { OperationsMethod, OperationsStub } from '../transport/operations-stub';
+import type { DecodedAny } from '../proto/status-codec';
 import type { FinalState, RawOperation } from './operation';
 
 /*
@@ -328,6 +329,10 @@ export interface ConfirmResult {
   finalMessage?: string;
   /** True when the operation had finished before the cancel arrived. */
   alreadyDone?: boolean;
+  /** The metadata of the read that settled it, decoded (see decodeOperationAny). */
+  metadata?: DecodedAny;
+  /** The response of an operation that completed, decoded. */
+  response?: DecodedAny;
 }
 
 /**

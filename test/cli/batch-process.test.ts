@@ -171,12 +171,13 @@ test('get, list and cancel-all --dry-run from the command line', async () => {
     name: 'projects/p/locations/l/operations/c0',
     service: 'dataplex',
     done: true,
-    // The emulator's operations carry their service's metadata and response types.
-    metadata: {
+    // The emulator's operations carry their service's metadata and response types, decoded.
+    metadata: expect.objectContaining({
       '@type': 'type.googleapis.com/google.cloud.dataplex.v1.OperationMetadata',
-      value: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
-    },
-    response: { '@type': 'type.googleapis.com/google.cloud.dataplex.v1.Lake', value: '' },
+      verb: 'create',
+      target: 'projects/p/locations/l/lakes/demo-lake',
+    }),
+    response: { '@type': 'type.googleapis.com/google.cloud.dataplex.v1.Lake' },
   });
   const listed = await runCliProcess([
     'list',
