@@ -36,8 +36,12 @@ export type { BatchOptions, BatchRun, BatchStats, BatchRecord } from './batch/ca
 
 export { FINAL_OUTCOMES, JournalError } from './batch/cancel-journal';
 
-export { cancelAll, listPendingNames } from './batch/cancel-all';
-export type { CancelAllOptions } from './batch/cancel-all';
+export { cancelAll, listPendingNames, selectPendingOperations } from './batch/cancel-all';
+export type { CancelAllOptions, PendingSelection, SelectedOperation } from './batch/cancel-all';
+export { normalizeOperation } from './client/operation-view';
+export type { NormalizedOperation } from './client/operation-view';
+export { selectOperation, LeftOutTally } from './client/operation-selector';
+export type { OperationSelector, SelectionVerdict, SelectorName } from './client/operation-selector';
 
 // For integrators
 export type { AuthClientLike } from './auth/credential-source';

@@ -31,6 +31,8 @@ export type FlagType =
   | 'string'
   /** `500ms`, `30s`, `2m`, `1h`: milliseconds, > 0. */
   | 'duration'
+  /** A duration that may be days long (`90m`, `2h`, `7d`, up to 3650d): milliseconds, > 0. */
+  | 'age'
   /** A whole number within `min`..`max`. */
   | 'int'
   /** `HOST:PORT`, port required. */
@@ -170,6 +172,31 @@ const CALL_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+// Client-side selection after listing (list, cancel-all): see client/operation-selector.ts.
+const SELECT_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'older-than',
+    type: 'age',
+    valueName: 'DURATION',
+    description:
+      'Only operations created longer ago than this (30m, 2h, 7d), by the create time in their metadata',
+  },
+  {
+    name: 'kind',
+    type: 'string',
+    valueName: 'KIND',
+    description:
+      'Only operations of this kind: the verb or operation type (create, export-entities) or the metadata type (ImportDocumentsMetadata)',
+  },
+  {
+    name: 'target',
+    type: 'string',
+    valueName: 'PATTERN',
+    description:
+      'Only operations whose target matches this glob (* any text, ? one character), e.g. gs://bucket/*',
+  },
+];
+
 const CONFIRM_FLAGS: readonly FlagSpec[] = [
   {
     name: 'confirm',
@@ -197,7 +224,7 @@ const CHECKED_FLAGS: ReadonlySet<string> = new Set([
  */
 export function optionKey(flag: FlagSpec): string {
   const key = flag.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-  return flag.type === 'duration' ? `${key}Ms` : key;
+  return flag.type === 'duration' || flag.type === 'age' ? `${key}Ms` : key;
 }
 
 /**
@@ -386,10 +413,15 @@ export const commands = {
   list: defineCommand<ListCommandOptions>({
     name: 'list',
     summary: 'Stream every operation under a parent (ListOperations, all pages) as JSON lines',
-    usage: 'list PARENT --service ID [--filter EXPR] [--page-size N] [--limit N]',
+    usage:
+      'list PARENT --service ID [--filter EXPR] [--page-size N] [--limit N] [--older-than DURATION] [--kind KIND] [--target PATTERN]',
     description: [
       "PARENT as the service's http rule wants it: projects/p/locations/l, or projects/p for datastore",
       '(or //host/... to name the service). Follows next_page_token to the end, or stops at --limit.',
+      'Each line has the operation with its metadata and response decoded, and "normalized": createTime,',
+      'endTime, kind, target, cancelRequested, progress (those its service reports). --filter goes to',
+      'the server; --older-than, --kind and --target select on the client, and an operation whose',
+      'metadata lacks the field one needs is left out (stderr says how many, and why).',
     ].join('\n'),
     flags: [
       ...CONNECTION_FLAGS,
@@ -416,9 +448,13 @@ export const commands = {
         max: Number.MAX_SAFE_INTEGER,
         description: 'Stop after N operations',
       },
+      ...SELECT_FLAGS,
     ],
     positionals: { name: 'PARENT', min: 1, max: 1 },
-    examples: ['lro-cancel list projects/p/locations/us-central1 --service dataplex --filter done=false'],
+    examples: [
+      'lro-cancel list projects/p/locations/us-central1 --service dataplex --filter done=false',
+      'lro-cancel list projects/p --service datastore --older-than 1h --target "gs://my-bucket/*"',
+    ],
     toOptions(flags, positionals) {
       return { parent: positionals[0] as string, ...commandOptions(flags, this.flags, 'list') };
     },
@@ -428,11 +464,15 @@ export const commands = {
   'cancel-all': defineCommand<CancelAllCommandOptions>({
     name: 'cancel-all',
     summary: 'List every operation under a parent that is not done, and cancel them all',
-    usage: 'cancel-all PARENT --service ID [--filter EXPR] [--dry-run] [--confirm]',
+    usage:
+      'cancel-all PARENT --service ID [--filter EXPR] [--older-than DURATION] [--kind KIND] [--target PATTERN] [--dry-run] [--confirm]',
     description: [
       'Lists to the end first (a page token may be an offset into the filtered list, so cancelling',
       'while paging would skip operations), then cancels with bounded concurrency: one JSON record',
-      'per operation. --dry-run prints what it would cancel and sends no cancel.',
+      'per operation. --older-than, --kind and --target select on the client after listing; an',
+      'operation whose metadata lacks the field one needs is not cancelled (the summary says how',
+      "many were left out, and why). --dry-run prints what it would cancel, with each operation's",
+      'normalized fields (createTime, endTime, kind, target, cancelRequested, progress), and sends no cancel.',
     ].join('\n'),
     flags: [
       ...CONNECTION_FLAGS,
@@ -466,9 +506,13 @@ export const commands = {
         description: 'Calls in flight per service (default 64)',
       },
       { name: 'quiet', type: 'boolean', description: 'No summary on stderr' },
+      ...SELECT_FLAGS,
     ],
     positionals: { name: 'PARENT', min: 1, max: 1 },
-    examples: ['lro-cancel cancel-all projects/p/locations/l --service dataplex --dry-run'],
+    examples: [
+      'lro-cancel cancel-all projects/p/locations/l --service dataplex --dry-run',
+      'lro-cancel cancel-all projects/p --service datastore --older-than 2h --kind export-entities --confirm',
+    ],
     toOptions(flags, positionals) {
       return { parent: positionals[0] as string, ...commandOptions(flags, this.flags, 'cancel-all') };
     },

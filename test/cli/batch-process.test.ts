@@ -178,6 +178,13 @@ test('get, list and cancel-all --dry-run from the command line', async () => {
       target: 'projects/p/locations/l/lakes/demo-lake',
     }),
     response: { '@type': 'type.googleapis.com/google.cloud.dataplex.v1.Lake' },
+    normalized: {
+      createTime: expect.any(String),
+      endTime: expect.any(String),
+      kind: 'create',
+      target: 'projects/p/locations/l/lakes/demo-lake',
+      cancelRequested: false,
+    },
   });
   const listed = await runCliProcess([
     'list',
@@ -199,6 +206,7 @@ test('get, list and cancel-all --dry-run from the command line', async () => {
     kind: 'would-cancel',
     name: 'projects/p/locations/l/operations/c1',
     service: 'dataplex',
+    normalized: expect.objectContaining({ kind: 'create', cancelRequested: false }),
   });
   expect(e.counts.get('CancelOperation') ?? 0).toBe(before);
   const all = await runCliProcess([

@@ -16,6 +16,8 @@ function argvFor(flag: FlagSpec): string[] {
       return [`--${flag.name}`];
     case 'duration':
       return [`--${flag.name}`, '1500ms'];
+    case 'age':
+      return [`--${flag.name}`, '2d'];
     case 'int':
       return [`--${flag.name}`, String(Math.max(flag.min ?? 1, 1))];
     case 'hostport':
@@ -35,7 +37,7 @@ function argvFor(flag: FlagSpec): string[] {
 }
 
 const SOURCES = (command: string): string =>
-  [`${command}-command.ts`, 'connection.ts']
+  [`${command}-command.ts`, 'connection.ts', 'selector-flags.ts']
     .map((f) => readFileSync(path.join(__dirname, '../../src/cli/commands', f), 'utf8'))
     .join('\n');
 
