@@ -41,6 +41,8 @@ export type { CancelAllOptions, PendingSelection, SelectedOperation } from './ba
 export { normalizeOperation } from './client/operation-view';
 export type { NormalizedOperation } from './client/operation-view';
 export { selectOperation, LeftOutTally } from './client/operation-selector';
+export { superviseOperation } from './client/supervise-operation';
+export type { SuperviseOptions, SupervisionEnding, SupervisionResult } from './client/supervise-operation';
 export type { OperationSelector, SelectionVerdict, SelectorName } from './client/operation-selector';
 
 // For integrators

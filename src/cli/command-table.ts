@@ -19,6 +19,7 @@ import type { BatchCommandOptions } from './commands/batch-command';
 import type { CancelAllCommandOptions } from './commands/cancel-all-command';
 import type { GetCommandOptions } from './commands/get-command';
 import type { ListCommandOptions } from './commands/list-command';
+import type { WatchCommandOptions } from './commands/watch-command';
 import type { ConnectionOptions } from './commands/connection';
 import { FAULT_SYNTAX, parseFaultFlag, SEED_LINE_SYNTAX, serviceOf, type FaultFlag } from './emulator-flags';
 import { UsageError } from './exit-error';
@@ -517,6 +518,45 @@ export const commands = {
       return { parent: positionals[0] as string, ...commandOptions(flags, this.flags, 'cancel-all') };
     },
     load: async () => (await import('./commands/cancel-all-command')).cancelAllCommand,
+  }),
+
+  watch: defineCommand<WatchCommandOptions>({
+    name: 'watch',
+    summary: 'Watch operations until they end; cancel (and confirm) those still running at a budget',
+    usage: 'watch NAME... --cancel-after DURATION [--wait-after-cancel DURATION] [options]',
+    description: [
+      'Watches every NAME at once with GetOperation (polling with backoff: 1 s, x1.5, capped at 30 s,',
+      'never past the budget), riding out transient errors. An operation that ends within',
+      '--cancel-after is left alone ("done-in-time"); one still running then is cancelled and',
+      'confirmed ("cancelled-at-budget", or "still-running" when it has not ended --wait-after-cancel',
+      'later). One line per name as it ends: {"kind":"watch","name","service","ending","cancelSent",',
+      '"state","watchedMs",...}. Ctrl-C stops watching and cancels nothing ("interrupted", exit 130).',
+      'Exit status: 0 when every operation ended (on its own or cancelled), 1 otherwise.',
+    ].join('\n'),
+    flags: [
+      ...CONNECTION_FLAGS,
+      ...CALL_FLAGS,
+      {
+        name: 'cancel-after',
+        type: 'age',
+        valueName: 'DURATION',
+        description: 'Budget from now (30m, 2h, 3d): cancel what is still running then',
+      },
+      {
+        name: 'wait-after-cancel',
+        type: 'duration',
+        valueName: 'DURATION',
+        description: 'After the cancel, how long to wait for the operation to end (default 60s)',
+      },
+    ],
+    positionals: { name: 'NAME', min: 1, max: Number.POSITIVE_INFINITY },
+    examples: ['lro-cancel watch --service datastore projects/p/operations/export-1 --cancel-after 2h'],
+    toOptions(flags, positionals) {
+      const options = commandOptions(flags, this.flags, 'watch');
+      if (options.cancelAfterMs === undefined) throw new UsageError('--cancel-after is required', 'watch');
+      return { names: [...positionals], ...options } as WatchCommandOptions;
+    },
+    load: async () => (await import('./commands/watch-command')).watchCommand,
   }),
 
   batch: defineCommand<BatchCommandOptions>({
