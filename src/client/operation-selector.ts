@@ -128,6 +128,12 @@ export class LeftOutTally {
     this.total++;
   }
 
+  /** Add another tally's counts (one per service listed). */
+  merge(other: LeftOutTally): void {
+    for (const [key, n] of other.counts) this.counts.set(key, (this.counts.get(key) ?? 0) + n);
+    this.total += other.total;
+  }
+
   /** In words: `2 not older than 1h; 1 without a create time (its service does not report one)`. */
   describe(selector: OperationSelector): string {
     const parts: string[] = [];

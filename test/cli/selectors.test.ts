@@ -146,3 +146,42 @@ test('--older-than takes days and refuses a bare number, before any call', async
   const days = await run(['list', 'projects/p', '--service', 'datastore', '--older-than', '7d']);
   expect(days.code).toBe(0);
 });
+
+test('a parent without --service that several services take: listed on each, one run cancels what matches across them', async () => {
+  const e = emu.get();
+  const parent = 'projects/demo-project/locations/us-central1';
+  const now = Date.now();
+  const ids = ['datalineage', 'dataplex', 'privateca'];
+  for (const id of ids) {
+    e.store.seed({ name: `${parent}/operations/old-${id}`, service: id, createdAt: now - 2 * HOUR });
+    e.store.seed({ name: `${parent}/operations/young-${id}`, service: id, createdAt: now - 60_000 });
+  }
+  // Not under this parent's shape for datastore: never listed.
+  e.store.seed({
+    name: 'projects/demo-project/operations/old-ds',
+    service: 'datastore',
+    createdAt: now - 2 * HOUR,
+  });
+  const listed = await run(['list', parent]);
+  expect(listed.code).toBe(0);
+  expect(listed.lines).toHaveLength(6);
+  expect(new Set(listed.lines.map((l) => (l as unknown as { service: string }).service))).toEqual(
+    new Set(ids),
+  );
+  const dry = await run(['cancel-all', parent, '--older-than', '1h', '--dry-run']);
+  expect(dry.lines.map((l) => l.name).sort()).toEqual(
+    ids.map((id) => `${parent}/operations/old-${id}`).sort(),
+  );
+  expect(dry.stderr).toMatch(/3 operation\(s\) would be cancelled; 3 left out: 3 not older than 1h/);
+  const real = await run(['cancel-all', parent, '--older-than', '1h', '--quiet']);
+  expect(real.code).toBe(0);
+  for (const id of ids) {
+    expect(e.store.get(`${parent}/operations/old-${id}`, id)?.done).toBe(true);
+    expect(e.store.get(`${parent}/operations/young-${id}`, id)?.done).toBe(false);
+  }
+  expect(e.store.get('projects/demo-project/operations/old-ds', 'datastore')?.done).toBe(false);
+  // Every service that takes the parent was listed, each on its own channel (Discovery Engine too, empty here).
+  expect(new Set(e.calls.filter((c) => c.method === 'ListOperations').map((c) => c.service))).toEqual(
+    new Set([...ids, 'discoveryengine']),
+  );
+});

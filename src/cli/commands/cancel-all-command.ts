@@ -2,6 +2,7 @@ import { selectPendingOperations, type PendingSelection } from '../../batch/canc
 import { recordFromError } from '../../batch/batch-record';
 import { batchSucceeded, cancelMany } from '../../batch/cancel-many';
 import { createOperationsCaller } from '../../client/canceller';
+import { LeftOutTally } from '../../client/operation-selector';
 import type { CommandIO } from '../command-io';
 import { ExitCode } from '../exit-error';
 import { formatSummary } from '../progress-reporter';
@@ -13,6 +14,7 @@ import {
   type BatchFlags,
   type ConnectionOptions,
 } from './connection';
+import { parentsToList } from './parent-services';
 import { selectorFrom, type SelectorFlags } from './selector-flags';
 
 export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags, SelectorFlags {
@@ -33,16 +35,22 @@ export async function cancelAllCommand(options: CancelAllCommandOptions, io: Com
   const service = options.service;
   const selector = selectorFrom(options);
   try {
-    let selection: PendingSelection;
+    const selection: PendingSelection = { selected: [], leftOut: new LeftOutTally() };
     try {
-      selection = await selectPendingOperations(options.parent, {
-        canceller: caller,
-        signal: io.signal,
-        ...(service !== undefined ? { service } : {}),
-        ...(options.filter !== undefined ? { filter: options.filter } : {}),
-        ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-        ...(selector ? { select: selector } : {}),
-      });
+      // Several services when the parent names none and more than one takes it: all are listed
+      // to the end before anything is cancelled.
+      for (const parent of parentsToList(options.parent, service)) {
+        const one = await selectPendingOperations(parent, {
+          canceller: caller,
+          signal: io.signal,
+          ...(service !== undefined ? { service } : {}),
+          ...(options.filter !== undefined ? { filter: options.filter } : {}),
+          ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+          ...(selector ? { select: selector } : {}),
+        });
+        selection.selected.push(...one.selected);
+        selection.leftOut.merge(one.leftOut);
+      }
     } catch (e) {
       // Ctrl-C while listing is an interruption (130), not a listing failure: nothing was cancelled.
       if (io.signal.aborted) {

@@ -8,6 +8,7 @@ import { ExitCode } from '../exit-error';
 import { operationLine } from '../output-lines';
 import { stderrLine } from '../stderr-line';
 import { cancellerOptionsFrom, type CallFlags, type ConnectionOptions } from './connection';
+import { parentsToList } from './parent-services';
 import { selectorFrom, type SelectorFlags } from './selector-flags';
 
 export interface ListCommandOptions extends ConnectionOptions, CallFlags, SelectorFlags {
@@ -28,23 +29,26 @@ export async function listCommand(options: ListCommandOptions, io: CommandIO): P
   const leftOut = new LeftOutTally();
   const now = Date.now();
   try {
-    // The service every listed operation belongs to, for its lines (a bad parent throws here, before any call).
-    const serviceId = caller.resolve(options.parent, 'list-parent', service !== undefined ? { service } : {})
-      .service.id;
-    for await (const op of caller.listOperations(options.parent, {
-      signal: io.signal,
-      ...(service !== undefined ? { service } : {}),
-      ...(options.filter !== undefined ? { filter: options.filter } : {}),
-      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-      ...(options.limit !== undefined ? { limit: options.limit } : {}),
-    })) {
-      const json = operationToJson(op);
-      if (selector) {
-        const verdict = selectOperation(json, normalizeOperation(json), selector, now);
-        leftOut.add(verdict);
-        if (!verdict.selected) continue;
+    // Several services when the parent names none and more than one takes it; one otherwise.
+    for (const parent of parentsToList(options.parent, service)) {
+      // The service of this parent's lines (a bad parent throws here, before any call).
+      const serviceId = caller.resolve(parent, 'list-parent', service !== undefined ? { service } : {})
+        .service.id;
+      for await (const op of caller.listOperations(parent, {
+        signal: io.signal,
+        ...(service !== undefined ? { service } : {}),
+        ...(options.filter !== undefined ? { filter: options.filter } : {}),
+        ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+        ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      })) {
+        const json = operationToJson(op);
+        if (selector) {
+          const verdict = selectOperation(json, normalizeOperation(json), selector, now);
+          leftOut.add(verdict);
+          if (!verdict.selected) continue;
+        }
+        io.stdout.write(operationLine(serviceId, json));
       }
-      io.stdout.write(operationLine(serviceId, json));
     }
     if (selector && leftOut.total > 0)
       io.stderr.write(
