@@ -41,13 +41,14 @@ const SOURCES = (command: string): string =>
     .map((f) => readFileSync(path.join(__dirname, '../../src/cli/commands', f), 'utf8'))
     .join('\n');
 
-const CALLING = ['cancel', 'get', 'list', 'cancel-all', 'batch'] as const;
+const CALLING = ['cancel', 'get', 'list', 'cancel-all', 'batch', 'watch'] as const;
 const POSITIONALS: Record<(typeof CALLING)[number], string[]> = {
   cancel: ['projects/p/operations/o'],
   get: ['projects/p/operations/o'],
   list: ['projects/p'],
   'cancel-all': ['projects/p'],
   batch: [],
+  watch: ['projects/p/operations/o'],
 };
 // Read through connectionOptions (checked across flags) rather than by optionKey.
 const CONNECTION = new Set(['service', 'service-host', 'endpoint', 'emulator', 'allow-insecure']);
@@ -58,6 +59,8 @@ describe.each(CALLING)('%s', (command) => {
     '--%s reaches an option the command reads',
     (_name, flag) => {
       const extra = flag.name === 'confirm-timeout' ? ['--confirm'] : [];
+      // watch requires its budget.
+      if (command === 'watch' && flag.name !== 'cancel-after') extra.push('--cancel-after', '1h');
       const parsed = parseArgv([command, ...POSITIONALS[command], ...extra, ...argvFor(flag)]);
       expect(parsed.kind).toBe('run');
       const options = (parsed as unknown as { options: Record<string, unknown> }).options;
