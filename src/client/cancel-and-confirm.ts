@@ -120,7 +120,12 @@ async function read(
   return value;
 }
 
-async function waitFor(
+/**
+ * WaitOperation for at most `remainingMs` (10 s per call): the operation as the server has it
+ * when it ends or the wait times out. Throws UNIMPLEMENTED where the service has no WaitOperation.
+ * @internal
+ */
+export async function waitFor(
   caller: OperationsCaller,
   name: string,
   service: string,

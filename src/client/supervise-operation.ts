@@ -1,6 +1,7 @@
 import { OperationsError } from '../errors/operations-error';
 import { Code } from '../errors/status-code';
 import { sleep } from '../retry/sleep';
+import { waitFor } from './cancel-and-confirm';
 import { callerOf, createCanceller } from './canceller';
 import type { Canceller, CancellerOptions, ConfirmPolling } from './canceller-types';
 import { finalState, operationToJson, type FinalState, type RawOperation } from './operation';
@@ -27,6 +28,12 @@ export interface SuperviseOptions extends CancellerOptions {
   service?: string;
   /** Stop watching (nothing is cancelled): the result's `ending` is 'interrupted'. */
   signal?: AbortSignal;
+  /**
+   * How to watch: 'poll' (GetOperation with backoff, the default) or 'wait' (WaitOperation, up
+   * to 10 s per call; falls back to polling where the service answers UNIMPLEMENTED). Also used
+   * by the confirm after the cancel.
+   */
+  via?: 'poll' | 'wait';
 }
 
 /**
@@ -141,7 +148,9 @@ export async function superviseOperation(
   };
   try {
     // A bad name fails here, before any call (the same rule as every command).
-    const serviceId = callerOf(canceller).resolve(name, 'get', call).service.id;
+    const caller = callerOf(canceller);
+    const serviceId = caller.resolve(name, 'get', call).service.id;
+    let useWait = options.via === 'wait';
     const ended = (ending: SupervisionEnding): SupervisionResult => ({
       ...result(ending, last, false),
       service: serviceId,
@@ -157,6 +166,18 @@ export async function superviseOperation(
       }
       const remaining = deadline - performance.now();
       if (remaining <= 0) break;
+      if (useWait) {
+        // The server holds the call until the operation ends or the wait times out (never past the budget).
+        try {
+          last = await waitFor(caller, name, serviceId, remaining, call);
+          if (last.done) return ended('done-in-time');
+          continue;
+        } catch (e) {
+          if (options.signal?.aborted) return ended('interrupted');
+          if (e instanceof OperationsError && e.code === Code.UNIMPLEMENTED) useWait = false;
+          else if (!(e instanceof OperationsError) || !TRANSIENT.has(e.code)) throw e;
+        }
+      }
       // Jittered (50-100 %), never past the budget: the read after the last sleep is at the budget.
       try {
         await sleep(Math.min(remaining, delay * (0.5 + Math.random() / 2)), options.signal);
@@ -168,6 +189,7 @@ export async function superviseOperation(
     const confirmed = await canceller.cancelAndConfirm(name, {
       ...call,
       confirmTimeoutMs: options.confirmTimeoutMs ?? 60_000,
+      ...(options.via ? { via: options.via } : {}),
       ...(options.polling ? { polling: options.polling } : {}),
     });
     const out: SupervisionResult = {

@@ -128,3 +128,22 @@ test('a bad name is refused before any call', async () => {
   ).rejects.toMatchObject({ outcome: 'invalid-name' });
   expect(emu.get().calls).toHaveLength(0);
 });
+
+test("via 'wait': watched with WaitOperation, which returns when the operation ends", async () => {
+  const op = emu.get().store.seed({ name: NAME, service: 'datastore' });
+  const timer = setTimeout(() => emu.get().store.complete(op), 300);
+  try {
+    const r = await superviseOperation(NAME, {
+      emulator: emu.get().target,
+      service: 'datastore',
+      cancelAfterMs: 20_000,
+      via: 'wait',
+    });
+    expect(r).toMatchObject({ ending: 'done-in-time', cancelSent: false, state: 'completed' });
+    expect(emu.get().calls.filter((c) => c.method === 'WaitOperation').length).toBeGreaterThan(0);
+    // One read, then the wait that returned when the operation completed: no polling.
+    expect(emu.get().calls.filter((c) => c.method === 'GetOperation')).toHaveLength(1);
+  } finally {
+    clearTimeout(timer);
+  }
+});
