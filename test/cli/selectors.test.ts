@@ -185,3 +185,14 @@ test('a parent without --service that several services take: listed on each, one
     new Set([...ids, 'discoveryengine']),
   );
 });
+
+test('the emulator seed file takes age=DURATION: the operation was created that long ago', async () => {
+  const { parseSeedLine } = await import('../../src/cli/emulator-flags');
+  const seed = parseSeedLine('//datastore.googleapis.com/projects/p/operations/aged age=3d') as {
+    createdAt?: number;
+  };
+  expect(Math.abs(Date.now() - 3 * 24 * HOUR - (seed.createdAt ?? 0))).toBeLessThan(60_000);
+  expect(parseSeedLine('projects/p/operations/x age=10')).toEqual({
+    error: expect.stringMatching(/^age: .*add a unit/),
+  });
+});
