@@ -5,7 +5,7 @@ export { createCanceller } from './client/canceller';
 export type { Canceller, CancellerOptions, CallOptions, CancelResult } from './client/canceller';
 export type { ConfirmOptions, ConfirmPolling, ConfirmResult } from './client/cancel-and-confirm';
 export type { ListOptions } from './client/list-operations';
-export { operationToJson, finalState } from './client/operation';
+export { operationToJson, finalState, decodeOperationAny } from './client/operation';
 export type { RawOperation, RawAny, OperationJson, FinalState } from './client/operation';
 export { OperationsError } from './errors/operations-error';
 export type { OperationsErrorInit } from './errors/operations-error';
@@ -36,8 +36,14 @@ export type { BatchOptions, BatchRun, BatchStats, BatchRecord } from './batch/ca
 
 export { FINAL_OUTCOMES, JournalError } from './batch/cancel-journal';
 
-export { cancelAll, listPendingNames } from './batch/cancel-all';
-export type { CancelAllOptions } from './batch/cancel-all';
+export { cancelAll, listPendingNames, selectPendingOperations } from './batch/cancel-all';
+export type { CancelAllOptions, PendingSelection, SelectedOperation } from './batch/cancel-all';
+export { normalizeOperation } from './client/operation-view';
+export type { NormalizedOperation } from './client/operation-view';
+export { selectOperation, LeftOutTally } from './client/operation-selector';
+export { superviseOperation } from './client/supervise-operation';
+export type { SuperviseOptions, SupervisionEnding, SupervisionResult } from './client/supervise-operation';
+export type { OperationSelector, SelectionVerdict, SelectorName } from './client/operation-selector';
 
 // For integrators
 export type { TransportKind } from './transport/operations-transport';

@@ -1,6 +1,7 @@
 import type { ConfirmResult } from '../client/cancel-and-confirm';
 import type { CancelResult } from '../client/canceller';
 import { OperationsError, recordMessage } from '../errors/operations-error';
+import type { DecodedAny } from '../proto/status-codec';
 import { codeName, type CodeName } from '../errors/status-code';
 import { translateGrpcError } from '../errors/translate-grpc-error';
 import type { Outcome } from '../outcome';
@@ -46,6 +47,10 @@ export interface BatchRecord {
   previousOutcome?: Outcome;
   /** The line of the same (service, name) earlier in the input: this line was not sent again, and carries that line's outcome and code. */
   duplicateOf?: number;
+  /** With confirmation: the operation's metadata as last read, decoded. */
+  metadata?: DecodedAny;
+  /** With confirmation: the response of an operation that completed, decoded. */
+  response?: DecodedAny;
 }
 
 /** The message of a record whose operation had finished before the cancel arrived. */
@@ -84,6 +89,8 @@ export function recordFromResult(result: CancelResult | ConfirmResult, line?: nu
   if (result.finalCode !== undefined) r.finalCode = result.finalCode;
   if (result.finalMessage !== undefined) r.finalMessage = result.finalMessage;
   if ('confirmMs' in result) r.confirmMs = result.confirmMs;
+  if ('metadata' in result && result.metadata) r.metadata = result.metadata;
+  if ('response' in result && result.response) r.response = result.response;
   return r;
 }
 

@@ -19,6 +19,7 @@ import type { BatchCommandOptions } from './commands/batch-command';
 import type { CancelAllCommandOptions } from './commands/cancel-all-command';
 import type { GetCommandOptions } from './commands/get-command';
 import type { ListCommandOptions } from './commands/list-command';
+import type { WatchCommandOptions } from './commands/watch-command';
 import type { ConnectionOptions } from './commands/connection';
 import { FAULT_SYNTAX, parseFaultFlag, SEED_LINE_SYNTAX, serviceOf, type FaultFlag } from './emulator-flags';
 import { UsageError } from './exit-error';
@@ -31,6 +32,8 @@ export type FlagType =
   | 'string'
   /** `500ms`, `30s`, `2m`, `1h`: milliseconds, > 0. */
   | 'duration'
+  /** A duration that may be days long (`90m`, `2h`, `7d`, up to 3650d): milliseconds, > 0. */
+  | 'age'
   /** A whole number within `min`..`max`. */
   | 'int'
   /** `HOST:PORT`, port required. */
@@ -177,6 +180,31 @@ const CALL_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+// Client-side selection after listing (list, cancel-all): see client/operation-selector.ts.
+const SELECT_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'older-than',
+    type: 'age',
+    valueName: 'DURATION',
+    description:
+      'Only operations created longer ago than this (30m, 2h, 7d), by the create time in their metadata',
+  },
+  {
+    name: 'kind',
+    type: 'string',
+    valueName: 'KIND',
+    description:
+      'Only operations of this kind: the verb or operation type (create, export-entities) or the metadata type (ImportDocumentsMetadata)',
+  },
+  {
+    name: 'target',
+    type: 'string',
+    valueName: 'PATTERN',
+    description:
+      'Only operations whose target matches this glob (* any text, ? one character), e.g. gs://bucket/*',
+  },
+];
+
 const CONFIRM_FLAGS: readonly FlagSpec[] = [
   {
     name: 'confirm',
@@ -204,7 +232,7 @@ const CHECKED_FLAGS: ReadonlySet<string> = new Set([
  */
 export function optionKey(flag: FlagSpec): string {
   const key = flag.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-  return flag.type === 'duration' ? `${key}Ms` : key;
+  return flag.type === 'duration' || flag.type === 'age' ? `${key}Ms` : key;
 }
 
 /**
@@ -382,8 +410,9 @@ export const commands = {
     usage: 'get NAME... [options]',
     description: [
       'Prints one JSON line per name: {"name","done","error","metadata","response"}, Any fields as',
-      '{"@type", ...fields} when the type is google.protobuf.Empty or a google.rpc type, else with a',
-      'base64 "value". Names are checked against the service\'s GetOperation patterns.',
+      '{"@type", ...fields} when lro-cancel knows the type (the built-in services\' metadata and response',
+      'types, google.rpc, Empty), else with a base64 "value". Names are checked against the service\'s',
+      'GetOperation patterns.',
       'Exit status: 0 when every operation was read, 1 otherwise.',
     ].join('\n'),
     flags: [...CONNECTION_FLAGS, ...CALL_FLAGS],
@@ -398,10 +427,15 @@ export const commands = {
   list: defineCommand<ListCommandOptions>({
     name: 'list',
     summary: 'Stream every operation under a parent (ListOperations, all pages) as JSON lines',
-    usage: 'list PARENT --service ID [--filter EXPR] [--page-size N] [--limit N]',
+    usage:
+      'list PARENT --service ID [--filter EXPR] [--page-size N] [--limit N] [--older-than DURATION] [--kind KIND] [--target PATTERN]',
     description: [
       "PARENT as the service's http rule wants it: projects/p/locations/l, or projects/p for datastore",
       '(or //host/... to name the service). Follows next_page_token to the end, or stops at --limit.',
+      'Each line has the operation with its metadata and response decoded, and "normalized": createTime,',
+      'endTime, kind, target, cancelRequested, progress (those its service reports). --filter goes to',
+      'the server; --older-than, --kind and --target select on the client, and an operation whose',
+      'metadata lacks the field one needs is left out (stderr says how many, and why).',
     ].join('\n'),
     flags: [
       ...CONNECTION_FLAGS,
@@ -428,9 +462,13 @@ export const commands = {
         max: Number.MAX_SAFE_INTEGER,
         description: 'Stop after N operations',
       },
+      ...SELECT_FLAGS,
     ],
     positionals: { name: 'PARENT', min: 1, max: 1 },
-    examples: ['lro-cancel list projects/p/locations/us-central1 --service dataplex --filter done=false'],
+    examples: [
+      'lro-cancel list projects/p/locations/us-central1 --service dataplex --filter done=false',
+      'lro-cancel list projects/p --service datastore --older-than 1h --target "gs://my-bucket/*"',
+    ],
     toOptions(flags, positionals) {
       return { parent: positionals[0] as string, ...commandOptions(flags, this.flags, 'list') };
     },
@@ -440,11 +478,15 @@ export const commands = {
   'cancel-all': defineCommand<CancelAllCommandOptions>({
     name: 'cancel-all',
     summary: 'List every operation under a parent that is not done, and cancel them all',
-    usage: 'cancel-all PARENT --service ID [--filter EXPR] [--dry-run] [--confirm]',
+    usage:
+      'cancel-all PARENT --service ID [--filter EXPR] [--older-than DURATION] [--kind KIND] [--target PATTERN] [--dry-run] [--confirm]',
     description: [
       'Lists to the end first (a page token may be an offset into the filtered list, so cancelling',
       'while paging would skip operations), then cancels with bounded concurrency: one JSON record',
-      'per operation. --dry-run prints what it would cancel and sends no cancel.',
+      'per operation. --older-than, --kind and --target select on the client after listing; an',
+      'operation whose metadata lacks the field one needs is not cancelled (the summary says how',
+      "many were left out, and why). --dry-run prints what it would cancel, with each operation's",
+      'normalized fields (createTime, endTime, kind, target, cancelRequested, progress), and sends no cancel.',
     ].join('\n'),
     flags: [
       ...CONNECTION_FLAGS,
@@ -478,13 +520,56 @@ export const commands = {
         description: 'Calls in flight per service (default 64)',
       },
       { name: 'quiet', type: 'boolean', description: 'No summary on stderr' },
+      ...SELECT_FLAGS,
     ],
     positionals: { name: 'PARENT', min: 1, max: 1 },
-    examples: ['lro-cancel cancel-all projects/p/locations/l --service dataplex --dry-run'],
+    examples: [
+      'lro-cancel cancel-all projects/p/locations/l --service dataplex --dry-run',
+      'lro-cancel cancel-all projects/p --service datastore --older-than 2h --kind export-entities --confirm',
+    ],
     toOptions(flags, positionals) {
       return { parent: positionals[0] as string, ...commandOptions(flags, this.flags, 'cancel-all') };
     },
     load: async () => (await import('./commands/cancel-all-command')).cancelAllCommand,
+  }),
+
+  watch: defineCommand<WatchCommandOptions>({
+    name: 'watch',
+    summary: 'Watch operations until they end; cancel (and confirm) those still running at a budget',
+    usage: 'watch NAME... --cancel-after DURATION [--wait-after-cancel DURATION] [options]',
+    description: [
+      'Watches every NAME at once with GetOperation (polling with backoff: 1 s, x1.5, capped at 30 s,',
+      'never past the budget), riding out transient errors. An operation that ends within',
+      '--cancel-after is left alone ("done-in-time"); one still running then is cancelled and',
+      'confirmed ("cancelled-at-budget", or "still-running" when it has not ended --wait-after-cancel',
+      'later). One line per name as it ends: {"kind":"watch","name","service","ending","cancelSent",',
+      '"state","watchedMs",...}. Ctrl-C stops watching and cancels nothing ("interrupted", exit 130).',
+      'Exit status: 0 when every operation ended (on its own or cancelled), 1 otherwise.',
+    ].join('\n'),
+    flags: [
+      ...CONNECTION_FLAGS,
+      ...CALL_FLAGS,
+      {
+        name: 'cancel-after',
+        type: 'age',
+        valueName: 'DURATION',
+        description: 'Budget from now (30m, 2h, 3d): cancel what is still running then',
+      },
+      {
+        name: 'wait-after-cancel',
+        type: 'duration',
+        valueName: 'DURATION',
+        description: 'After the cancel, how long to wait for the operation to end (default 60s)',
+      },
+    ],
+    positionals: { name: 'NAME', min: 1, max: Number.POSITIVE_INFINITY },
+    examples: ['lro-cancel watch --service datastore projects/p/operations/export-1 --cancel-after 2h'],
+    toOptions(flags, positionals) {
+      const options = commandOptions(flags, this.flags, 'watch');
+      if (options.cancelAfterMs === undefined) throw new UsageError('--cancel-after is required', 'watch');
+      return { names: [...positionals], ...options } as WatchCommandOptions;
+    },
+    load: async () => (await import('./commands/watch-command')).watchCommand,
   }),
 
   batch: defineCommand<BatchCommandOptions>({

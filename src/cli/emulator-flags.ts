@@ -6,7 +6,7 @@ import type { OperationSeed } from '../emulator/operation-store';
 import type { ServiceFaults } from '../emulator/operations-emulator';
 import { parseCode } from '../errors/status-code';
 import { customService, findService } from '../registry/service-registry';
-import { parseDuration } from './parse-duration';
+import { MAX_AGE_MS, parseDuration } from './parse-duration';
 
 /** Faults for one service key (id, host or '*'). */
 export interface FaultFlag {
@@ -116,7 +116,7 @@ export function parseFaultFlag(text: string): FaultFlag | { error: string } {
 }
 
 export const SEED_LINE_SYNTAX =
-  '//HOST/NAME (or NAME service=ID) then any of done=completed|failed|cancelled, on-cancel=cancel|complete|fail|ignore|unimplemented, settle=DURATION, fail-times=N';
+  '//HOST/NAME (or NAME service=ID) then any of done=completed|failed|cancelled, on-cancel=cancel|complete|fail|ignore|unimplemented, settle=DURATION, fail-times=N, age=DURATION (created that long ago, e.g. 2h)';
 
 const ON_CANCEL = new Set(['cancel', 'complete', 'fail', 'ignore', 'unimplemented']);
 const DONE_AS = new Set(['completed', 'failed', 'cancelled']);
@@ -149,6 +149,10 @@ export function parseSeedLine(line: string): OperationSeed | null | { error: str
       const d = parseDuration(value);
       if ('error' in d) return { error: `settle: ${d.error}` };
       seed.settleMs = d.ms;
+    } else if (key === 'age') {
+      const d = parseDuration(value, MAX_AGE_MS);
+      if ('error' in d) return { error: `age: ${d.error}` };
+      seed.createdAt = Date.now() - d.ms;
     } else return { error: `"${word}": expected ${SEED_LINE_SYNTAX}` };
   }
   if (service !== undefined) seed.service = service;

@@ -16,7 +16,7 @@ import {
   type OptionsOf,
 } from './command-table';
 import { UsageError } from './exit-error';
-import { parseDuration } from './parse-duration';
+import { MAX_AGE_MS, parseDuration } from './parse-duration';
 import { parseHostPort } from '../transport/endpoint';
 
 export type ParsedArgv =
@@ -134,8 +134,9 @@ function readTokens(
 function convert(flag: FlagSpec, raw: string, command: string): string | number {
   const label = `--${flag.name}`;
   switch (flag.type) {
-    case 'duration': {
-      const d = parseDuration(raw);
+    case 'duration':
+    case 'age': {
+      const d = parseDuration(raw, flag.type === 'age' ? MAX_AGE_MS : undefined);
       if ('error' in d) throw new UsageError(`${label}: ${d.error}`, command);
       if (d.ms <= 0) throw new UsageError(`${label}: "${raw}" must be longer than 0`, command);
       return d.ms;

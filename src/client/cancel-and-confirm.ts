@@ -4,7 +4,7 @@ import { sleep } from '../retry/sleep';
 import type { CallOptions, ConfirmOptions, ConfirmResult, OperationsCaller } from './canceller-types';
 
 export type { ConfirmOptions, ConfirmPolling, ConfirmResult } from './canceller-types';
-import { finalState, type RawOperation } from './operation';
+import { finalState, operationToJson, type RawOperation } from './operation';
 
 /**
  * Cancel, then read the operation until it is done or `confirmTimeoutMs` passes, and say
@@ -81,6 +81,10 @@ export async function cancelAndConfirm(
         result.finalCode = op.error.code;
         result.finalMessage = op.error.message;
       }
+      // What the service says of it (times, verb, progress), decoded: read once, shown in the record.
+      const json = operationToJson(op);
+      if (json.metadata) result.metadata = json.metadata;
+      if (json.response) result.response = json.response;
       return result;
     }
     // Jittered (50-100 %) so that a batch's polls do not march in step.
@@ -122,7 +126,12 @@ async function read(
   return value;
 }
 
-async function waitFor(
+/**
+ * WaitOperation for at most `remainingMs` (10 s per call): the operation as the server has it
+ * when it ends or the wait times out. Throws UNIMPLEMENTED where the service has no WaitOperation.
+ * @internal
+ */
+export async function waitFor(
   caller: OperationsCaller,
   name: string,
   service: string,

@@ -11,6 +11,7 @@ import type {
   OperationsMethod,
   TransportKind,
 } from '../transport/operations-transport';
+import type { DecodedAny } from '../proto/status-codec';
 import type { FinalState, RawOperation } from './operation';
 
 /*
@@ -346,6 +347,10 @@ export interface ConfirmResult {
   finalMessage?: string;
   /** True when the operation had finished before the cancel arrived. */
   alreadyDone?: boolean;
+  /** The metadata of the read that settled it, decoded (see decodeOperationAny). */
+  metadata?: DecodedAny;
+  /** The response of an operation that completed, decoded. */
+  response?: DecodedAny;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { decodeAny, type DecodedAny } from '../proto/status-codec';
+import { decodeTypedAny } from '../proto/metadata-codec';
+import type { DecodedAny } from '../proto/status-codec';
 
 /**
  * google.protobuf.Any as the gRPC layer gives it. proto-loader (through protobufjs' Any
@@ -85,17 +86,33 @@ export interface OperationJson {
   response?: DecodedAny;
 }
 
-const EMPTY = 'type.googleapis.com/google.protobuf.Empty';
-
-function anyToJson(a: RawAny): DecodedAny {
+/**
+ * Decode an operation's `metadata` or `response` (or an error detail) to JSON, `@type` kept:
+ * the five built-in services' metadata and response types (compiled from googleapis' protos),
+ * google.protobuf.Empty and the google.rpc error details become their fields in proto3 JSON
+ * (camelCase, enums by name, timestamps as RFC 3339); any other type stays
+ * `{ "@type", "value": base64 }`. Never throws.
+ *
+ * @example
+ * ```ts
+ * const op = await canceller.getOperation(name);
+ * if (op.metadata) {
+ *   const meta = decodeOperationAny(op.metadata);
+ *   console.log(meta['@type'], meta.createTime);
+ * }
+ * ```
+ */
+export function decodeOperationAny(a: RawAny): DecodedAny {
+  // Over REST the server's JSON is the decoded form already.
   if (a.json) return a.json;
-  const url = typeUrlOf(a);
-  if (url === EMPTY) return { '@type': url };
-  return decodeAny(url, a.value ?? new Uint8Array());
+  return decodeTypedAny(typeUrlOf(a), a.value ?? new Uint8Array());
 }
 
+const anyToJson = decodeOperationAny;
+
 /**
- * Render an operation for printing: google.rpc and Empty decoded, other types as base64 `value`.
+ * Render an operation for printing: metadata, response and error details decoded by
+ * {@link decodeOperationAny} (unknown types as base64 `value`).
  *
  * @example
  * ```ts

@@ -6,7 +6,8 @@
  * through the same `runCli` that the executable uses, prints its JSON lines and a summary,
  * and checks that every outcome is the one the seed implies.
  * Part 2 (batch-show.ts): `lro-cancel batch --confirm` over 5,000 operations.
- * Exit status 0 when both match.
+ * Part 3 (age-show.ts): `cancel-all --older-than 1h` across the five services, and what it left alone.
+ * Exit status 0 when all three match.
  */
 // Before anything loads google-auth-library: never probe a metadata server.
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -18,6 +19,7 @@ import { customService, services, type ServiceDescriptor } from '../registry/ser
 import type { CancelRecord } from '../cli/commands/cancel-command';
 import { runCli } from '../cli/run-cli';
 import { fullName, sampleOperationName } from '../emulator/sample-names';
+import { ageShow } from './age-show';
 import { batchShow } from './batch-show';
 
 interface Scenario {
@@ -222,7 +224,9 @@ async function main(): Promise<number> {
   const first = await cancelShowcase();
   process.stdout.write('\n');
   const second = await batchShow();
-  return first === 0 && second === 0 ? 0 : 1;
+  process.stdout.write('\n');
+  const third = await ageShow();
+  return first === 0 && second === 0 && third === 0 ? 0 : 1;
 }
 
 main().then(

@@ -79,6 +79,8 @@ export interface OperationSeed {
    * requested_cancellation, kept current as the operation runs, is cancelled and ends).
    */
   metadata?: AnyMessage;
+  /** When it was created (ms since the epoch; the service metadata's create time). Defaults to now. */
+  createdAt?: number;
 }
 
 /**
@@ -178,7 +180,7 @@ export class OperationStore {
       transientMessage: seed.transientMessage ?? 'transient failure (scripted)',
       dropTimesLeft: seed.dropTimes ?? 0,
       cancelRequests: 0,
-      createdAt: Date.now(),
+      createdAt: seed.createdAt ?? Date.now(),
       fixedMetadata: seed.metadata !== undefined,
       ...(seed.metadata ? { metadata: seed.metadata } : {}),
     };

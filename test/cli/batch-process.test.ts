@@ -171,12 +171,20 @@ test('get, list and cancel-all --dry-run from the command line', async () => {
     name: 'projects/p/locations/l/operations/c0',
     service: 'dataplex',
     done: true,
-    // The emulator's operations carry their service's metadata and response types.
-    metadata: {
+    // The emulator's operations carry their service's metadata and response types, decoded.
+    metadata: expect.objectContaining({
       '@type': 'type.googleapis.com/google.cloud.dataplex.v1.OperationMetadata',
-      value: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
+      verb: 'create',
+      target: 'projects/p/locations/l/lakes/demo-lake',
+    }),
+    response: { '@type': 'type.googleapis.com/google.cloud.dataplex.v1.Lake' },
+    normalized: {
+      createTime: expect.any(String),
+      endTime: expect.any(String),
+      kind: 'create',
+      target: 'projects/p/locations/l/lakes/demo-lake',
+      cancelRequested: false,
     },
-    response: { '@type': 'type.googleapis.com/google.cloud.dataplex.v1.Lake', value: '' },
   });
   const listed = await runCliProcess([
     'list',
@@ -198,6 +206,7 @@ test('get, list and cancel-all --dry-run from the command line', async () => {
     kind: 'would-cancel',
     name: 'projects/p/locations/l/operations/c1',
     service: 'dataplex',
+    normalized: expect.objectContaining({ kind: 'create', cancelRequested: false }),
   });
   expect(e.counts.get('CancelOperation') ?? 0).toBe(before);
   const all = await runCliProcess([

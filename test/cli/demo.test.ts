@@ -15,5 +15,10 @@ test('the demo seeds all five services, cancels through the CLI path, and every 
     expect(r.stdout).toContain(`"outcome":"${outcome}"`);
   expect(r.stdout).toMatch(/\ndemo OK: all 13 outcomes match what was seeded/);
   expect(r.stdout).toMatch(/\ndemo part 2 OK: all 5000 records match what was seeded/);
+  // Part 3: only what is older than an hour, on all five services; the younger ones left running.
+  expect(r.stdout).toMatch(
+    /\ndemo part 3 OK: 15 operations older than 1h cancelled, 10 younger ones left running/,
+  );
+  expect(r.stdout).toMatch(/left out: 2 not older than 1h/);
   expect(r.code).toBe(0);
 }, 90_000);

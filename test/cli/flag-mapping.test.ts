@@ -16,6 +16,8 @@ function argvFor(flag: FlagSpec): string[] {
       return [`--${flag.name}`];
     case 'duration':
       return [`--${flag.name}`, '1500ms'];
+    case 'age':
+      return [`--${flag.name}`, '2d'];
     case 'int':
       return [`--${flag.name}`, String(Math.max(flag.min ?? 1, 1))];
     case 'hostport':
@@ -37,17 +39,18 @@ function argvFor(flag: FlagSpec): string[] {
 }
 
 const SOURCES = (command: string): string =>
-  [`${command}-command.ts`, 'connection.ts']
+  [`${command}-command.ts`, 'connection.ts', 'selector-flags.ts']
     .map((f) => readFileSync(path.join(__dirname, '../../src/cli/commands', f), 'utf8'))
     .join('\n');
 
-const CALLING = ['cancel', 'get', 'list', 'cancel-all', 'batch'] as const;
+const CALLING = ['cancel', 'get', 'list', 'cancel-all', 'batch', 'watch'] as const;
 const POSITIONALS: Record<(typeof CALLING)[number], string[]> = {
   cancel: ['projects/p/operations/o'],
   get: ['projects/p/operations/o'],
   list: ['projects/p'],
   'cancel-all': ['projects/p'],
   batch: [],
+  watch: ['projects/p/operations/o'],
 };
 // Read through connectionOptions (checked across flags) rather than by optionKey.
 const CONNECTION = new Set(['service', 'service-host', 'endpoint', 'emulator', 'allow-insecure']);
@@ -58,6 +61,8 @@ describe.each(CALLING)('%s', (command) => {
     '--%s reaches an option the command reads',
     (_name, flag) => {
       const extra = flag.name === 'confirm-timeout' ? ['--confirm'] : [];
+      // watch requires its budget.
+      if (command === 'watch' && flag.name !== 'cancel-after') extra.push('--cancel-after', '1h');
       const parsed = parseArgv([command, ...POSITIONALS[command], ...extra, ...argvFor(flag)]);
       expect(parsed.kind).toBe('run');
       const options = (parsed as unknown as { options: Record<string, unknown> }).options;

@@ -27,8 +27,11 @@ const MISTAKES = [
     what: 'a relative name without --service',
     flags: [] as string[],
     name: 'projects/p/operations/o',
-    parent: 'projects/p',
+    // A parent only one service takes (one that several take is listed on each of them).
+    parent: 'projects/p/locations/l/collections/c/dataStores/d',
     hint: /no service given; datastore.*"\/\/datastore\.googleapis\.com\/projects\/p(\/operations\/o)?"/,
+    parentHint:
+      /no service given; discoveryengine takes this parent: use the full name "\/\/discoveryengine\.googleapis\.com\/projects\/p\/locations\/l\/collections\/c\/dataStores\/d"/,
   },
   {
     what: 'a name the given service does not take',
@@ -46,7 +49,7 @@ const MISTAKES = [
   },
 ];
 
-describe.each(MISTAKES)('$what', ({ flags, name, parent, hint }) => {
+describe.each(MISTAKES)('$what', ({ flags, name, parent, hint, parentHint }) => {
   const connect = (): string[] => ['--emulator', emu.get().target, ...flags];
 
   test.each(['cancel', 'get'])(
@@ -92,7 +95,7 @@ describe.each(MISTAKES)('$what', ({ flags, name, parent, hint }) => {
       expect(c.stdout()).toBe('');
       const lines = c.stderr().trimEnd().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(hint);
+      expect(lines[0]).toMatch(parentHint ?? hint);
       expect(emu.get().calls).toHaveLength(0);
       expect(code).toBe(2);
     },

@@ -165,9 +165,20 @@ const PATHS: Record<string, Path> = {
   },
 };
 
-/** The parts of a record that must agree between paths (not timings, not where the name came from). */
+/**
+ * The parts of a record that must agree between paths (not timings, not where the name came from;
+ * the decoded metadata's presence counts through `keys`, not its times, which differ per operation).
+ */
 function answer(r: BatchRecord): Record<string, unknown> {
-  const { line: _line, latencyMs: _latency, confirmMs: _confirm, message: _message, ...rest } = r;
+  const {
+    line: _line,
+    latencyMs: _latency,
+    confirmMs: _confirm,
+    message: _message,
+    metadata: _metadata,
+    response: _response,
+    ...rest
+  } = r;
   return {
     ...rest,
     keys: Object.keys(r)

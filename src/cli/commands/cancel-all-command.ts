@@ -1,7 +1,8 @@
-import { listPendingNames } from '../../batch/cancel-all';
+import { selectPendingOperations, type PendingSelection } from '../../batch/cancel-all';
 import { recordFromError } from '../../batch/batch-record';
 import { batchSucceeded, cancelMany } from '../../batch/cancel-many';
 import { createOperationsCaller } from '../../client/canceller';
+import { LeftOutTally } from '../../client/operation-selector';
 import type { CommandIO } from '../command-io';
 import { ExitCode } from '../exit-error';
 import { formatSummary } from '../progress-reporter';
@@ -13,8 +14,10 @@ import {
   type BatchFlags,
   type ConnectionOptions,
 } from './connection';
+import { parentsToList } from './parent-services';
+import { selectorFrom, type SelectorFlags } from './selector-flags';
 
-export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags {
+export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags, SelectorFlags {
   parent: string;
   filter?: string;
   pageSize?: number;
@@ -24,22 +27,30 @@ export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags {
 
 /**
  * `lro-cancel cancel-all PARENT`: list every operation that is not done (to the end, first),
- * then cancel them with bounded concurrency, one record per operation. `--dry-run` prints the
- * names it would cancel and sends no cancel.
+ * keep those the selectors match, then cancel them with bounded concurrency, one record per
+ * operation. `--dry-run` prints what it would cancel, with the normalised fields, and sends no cancel.
  */
 export async function cancelAllCommand(options: CancelAllCommandOptions, io: CommandIO): Promise<number> {
   const caller = createOperationsCaller(cancellerOptionsFrom(options, io, 'cancel-all'));
   const service = options.service;
+  const selector = selectorFrom(options);
   try {
-    let names: string[];
+    const selection: PendingSelection = { selected: [], leftOut: new LeftOutTally() };
     try {
-      names = await listPendingNames(options.parent, {
-        canceller: caller,
-        signal: io.signal,
-        ...(service !== undefined ? { service } : {}),
-        ...(options.filter !== undefined ? { filter: options.filter } : {}),
-        ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-      });
+      // Several services when the parent names none and more than one takes it: all are listed
+      // to the end before anything is cancelled.
+      for (const parent of parentsToList(options.parent, service)) {
+        const one = await selectPendingOperations(parent, {
+          canceller: caller,
+          signal: io.signal,
+          ...(service !== undefined ? { service } : {}),
+          ...(options.filter !== undefined ? { filter: options.filter } : {}),
+          ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+          ...(selector ? { select: selector } : {}),
+        });
+        selection.selected.push(...one.selected);
+        selection.leftOut.merge(one.leftOut);
+      }
     } catch (e) {
       // Ctrl-C while listing is an interruption (130), not a listing failure: nothing was cancelled.
       if (io.signal.aborted) {
@@ -56,18 +67,25 @@ export async function cancelAllCommand(options: CancelAllCommandOptions, io: Com
       );
       return rec.outcome === 'invalid-name' ? ExitCode.USAGE : ExitCode.FAILURE;
     }
+    const names = selection.selected.map((o) => o.name);
+    const leftOut =
+      selector && selection.leftOut.total > 0
+        ? `; ${selection.leftOut.total} left out: ${selection.leftOut.describe(selector)}`
+        : '';
     if (options.dryRun) {
-      for (const full of names) {
-        // Written as records write them: relative name and service id.
-        const target = caller.resolve(full, 'get');
-        io.stdout.write(wouldCancelLine(target.service.id, target.name));
-      }
+      // Written as records write them: relative name and service id, with the normalised fields.
+      for (const op of selection.selected)
+        io.stdout.write(wouldCancelLine(op.service, op.relativeName, op.normalized));
       if (!options.quiet)
         io.stderr.write(
-          `lro-cancel: dry run: ${names.length} operation(s) would be cancelled; nothing was sent\n`,
+          stderrLine(
+            `lro-cancel: dry run: ${names.length} operation(s) would be cancelled${leftOut}; nothing was sent`,
+          ),
         );
       return ExitCode.OK;
     }
+    if (leftOut && !options.quiet)
+      io.stderr.write(stderrLine(`lro-cancel: cancel-all: ${names.length} selected${leftOut}`));
     const run = cancelMany(names, {
       ...batchOptionsFrom(options, io, 'cancel-all'),
       canceller: caller,

@@ -1,4 +1,5 @@
 import { createOperationsCaller } from '../../client/canceller';
+import { operationToJson } from '../../client/operation';
 import { recordFromError } from '../../batch/batch-record';
 import type { CommandIO } from '../command-io';
 import { ExitCode } from '../exit-error';
@@ -20,7 +21,7 @@ export async function getCommand(options: GetCommandOptions, io: CommandIO): Pro
         const callOptions = { signal: io.signal, ...(service !== undefined ? { service } : {}) };
         const target = caller.resolve(name, 'get', callOptions);
         const op = await caller.getOperation(name, callOptions);
-        io.stdout.write(operationLine(target.service.id, op));
+        io.stdout.write(operationLine(target.service.id, operationToJson(op)));
       } catch (e) {
         ok = false;
         io.stdout.write(`${JSON.stringify(recordFromError(e, { name, service }))}\n`);
