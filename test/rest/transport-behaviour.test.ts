@@ -26,7 +26,10 @@ function keep(scenario: string, kind: TransportKind, value: unknown): void {
   seen.set(scenario, entry);
 }
 
-/** A result or an error, as a user compares them: latency fields out. */
+/**
+ * A result or an error, as a user compares them: latency fields out, and the times in a confirmed
+ * result's decoded metadata (each transport's run seeds its own operations, at its own time).
+ */
 function shown(x: unknown): unknown {
   if (x instanceof OperationsError)
     return {
@@ -38,6 +41,10 @@ function shown(x: unknown): unknown {
     };
   if (typeof x === 'object' && x !== null) {
     const { latencyMs: _l, confirmMs: _c, ...rest } = x as Record<string, unknown>;
+    if (typeof rest.metadata === 'object' && rest.metadata !== null) {
+      const { createTime: _ct, endTime: _et, ...meta } = rest.metadata as Record<string, unknown>;
+      rest.metadata = meta;
+    }
     return rest;
   }
   return x;

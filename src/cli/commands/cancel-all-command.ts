@@ -1,6 +1,7 @@
 import { selectPendingOperations, type PendingSelection } from '../../batch/cancel-all';
 import { recordFromError } from '../../batch/batch-record';
 import { batchSucceeded, cancelMany } from '../../batch/cancel-many';
+import { withoutLine } from './cancel-command';
 import { createOperationsCaller } from '../../client/canceller';
 import { LeftOutTally } from '../../client/operation-selector';
 import type { CommandIO } from '../command-io';
@@ -88,10 +89,12 @@ export async function cancelAllCommand(options: CancelAllCommandOptions, io: Com
       io.stderr.write(stderrLine(`lro-cancel: cancel-all: ${names.length} selected${leftOut}`));
     const run = cancelMany(names, {
       ...batchOptionsFrom(options, io, 'cancel-all'),
+      // Names from a listing, not lines of a file: records carry no `line` (the record schema).
+      input: 'names',
       canceller: caller,
       signal: io.signal,
     });
-    for await (const rec of run) io.stdout.write(`${JSON.stringify(rec)}\n`);
+    for await (const rec of run) io.stdout.write(`${JSON.stringify(withoutLine(rec))}\n`);
     if (!options.quiet) io.stderr.write(formatSummary(run.stats));
     if (io.signal.aborted) return ExitCode.INTERRUPTED;
     return batchSucceeded(run.stats) ? ExitCode.OK : ExitCode.FAILURE;

@@ -38,7 +38,8 @@ export async function cancelCommand(options: CancelCommandOptions, io: CommandIO
   return batchSucceeded(run.stats) ? ExitCode.OK : ExitCode.FAILURE;
 }
 
-function withoutLine(record: BatchRecord): CancelRecord {
+/** A record of names that came from no file (arguments, a listing): no `line`, as the schema says. */
+export function withoutLine(record: BatchRecord): CancelRecord {
   const { line: _line, ...rest } = record;
   return rest;
 }
