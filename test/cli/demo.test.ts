@@ -3,7 +3,8 @@
 import { cliModule, runNodeScript } from './helpers/spawn-cli';
 
 test('the demo seeds all five services, cancels through the CLI path, and every outcome matches', async () => {
-  const r = await runNodeScript(`require(${JSON.stringify(cliModule('demo/run-demo'))})`);
+  // Three parts, 5,000 names among them: ~12 s on a quiet machine, far more under load.
+  const r = await runNodeScript(`require(${JSON.stringify(cliModule('demo/run-demo'))})`, {}, 80_000);
   // stderr holds only the batch summary (no progress bar: it is not a TTY here).
   expect(r.stderr).toMatch(/^lro-cancel: 5000 records in [\d.]+s — /);
   expect(r.stderr).not.toMatch(/\r/);
