@@ -14,6 +14,9 @@ test('the demo seeds all five services, cancels through the CLI path, and every 
   for (const outcome of ['unsupported', 'not-found', 'denied', 'invalid-name', 'completed'])
     expect(r.stdout).toContain(`"outcome":"${outcome}"`);
   expect(r.stdout).toMatch(/\ndemo OK: all 13 outcomes match what was seeded/);
-  expect(r.stdout).toMatch(/\ndemo part 2 OK: all 5000 records match what was seeded/);
+  // Part 2: the same names over --transport rest, every record equal to part 1's.
+  expect(r.stdout).toMatch(/\n\$ lro-cancel cancel --emulator 127\.0\.0\.1:\d+ --transport rest /);
+  expect(r.stdout).toMatch(/\ndemo part 2 OK: all 13 records over REST equal part 1's over gRPC/);
+  expect(r.stdout).toMatch(/\ndemo part 3 OK: all 5000 records match what was seeded/);
   expect(r.code).toBe(0);
 }, 90_000);
