@@ -1,18 +1,13 @@
 import { listPendingNames } from '../../batch/cancel-all';
 import { recordFromError } from '../../batch/batch-record';
-import { batchSucceeded, cancelMany } from '../../batch/cancel-many';
+import { batchConnectionsPerService, batchSucceeded, cancelMany } from '../../batch/cancel-many';
 import { createOperationsCaller } from '../../client/canceller';
 import type { CommandIO } from '../command-io';
 import { ExitCode } from '../exit-error';
 import { formatSummary } from '../progress-reporter';
 import { wouldCancelLine } from '../output-lines';
 import { stderrLine } from '../stderr-line';
-import {
-  batchOptionsFrom,
-  cancellerOptionsFrom,
-  type BatchFlags,
-  type ConnectionOptions,
-} from './connection';
+import { batchOptionsFrom, type BatchFlags, type ConnectionOptions } from './connection';
 
 export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags {
   parent: string;
@@ -28,7 +23,12 @@ export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags {
  * names it would cancel and sends no cancel.
  */
 export async function cancelAllCommand(options: CancelAllCommandOptions, io: CommandIO): Promise<number> {
-  const caller = createOperationsCaller(cancellerOptionsFrom(options, io, 'cancel-all'));
+  const batchOptions = batchOptionsFrom(options, io, 'cancel-all');
+  // One caller lists and then cancels: over REST its pool is sized for the batch's concurrency.
+  const caller = createOperationsCaller({
+    ...batchOptions,
+    restConnectionsPerService: batchConnectionsPerService(batchOptions),
+  });
   const service = options.service;
   try {
     let names: string[];
@@ -69,7 +69,7 @@ export async function cancelAllCommand(options: CancelAllCommandOptions, io: Com
       return ExitCode.OK;
     }
     const run = cancelMany(names, {
-      ...batchOptionsFrom(options, io, 'cancel-all'),
+      ...batchOptions,
       canceller: caller,
       signal: io.signal,
     });
