@@ -3,7 +3,8 @@
 import { cliModule, runNodeScript } from './helpers/spawn-cli';
 
 test('the demo seeds all five services, cancels through the CLI path, and every outcome matches', async () => {
-  const r = await runNodeScript(`require(${JSON.stringify(cliModule('demo/run-demo'))})`);
+  // 60 s, CI's bound on `npm run demo` (a loaded machine running the suite needs more than the 15 s default).
+  const r = await runNodeScript(`require(${JSON.stringify(cliModule('demo/run-demo'))})`, {}, 60_000);
   // stderr holds only the batch summary (no progress bar: it is not a TTY here).
   expect(r.stderr).toMatch(/^lro-cancel: 5000 records in [\d.]+s — /);
   expect(r.stderr).not.toMatch(/\r/);
