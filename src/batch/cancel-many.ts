@@ -182,6 +182,28 @@ export function cancelMany(
   };
 }
 
+/**
+ * No concurrency given: the rate controller may go past 64 for a far server, up to 256 (a
+ * second's worth at 256/s and 1 s latency; at 1,024 a batch stopped by a failing output had
+ * sent far more than it could record). Undefined when the lanes keep the concurrency given.
+ */
+function autoLaneMax(options: BatchOptions, limits: { maxInFlight: number }): number | undefined {
+  return options.concurrency === undefined && options.quotaControl !== 'aimd'
+    ? Math.min(AUTO_MAX_CONCURRENCY, limits.maxInFlight)
+    : undefined;
+}
+
+/**
+ * The REST connections per service a run of `options` needs: over REST a service's requests in
+ * flight are bounded by its connections (one request each), so one per slot, as many as a lane
+ * may ever have — a pool sized at the starting concurrency would cap the controller's growth.
+ * For a canceller made to be shared with cancelMany (`restConnectionsPerService`).
+ */
+export function batchConnectionsPerService(options: BatchOptions): number {
+  const limits = limitsOf(options);
+  return autoLaneMax(options, limits) ?? limits.concurrency;
+}
+
 /** The run's numbers, checked before anything is opened or sent. */
 function limitsOf(options: BatchOptions): {
   concurrency: number;
@@ -239,10 +261,10 @@ async function* run(
     await journal?.close().catch(() => undefined);
     throw e;
   }
-  // Over REST, a service's requests in flight are bounded by its connections: one per slot.
+  const laneMax = autoLaneMax(options, limits);
   const caller = options.canceller
     ? callerOf(options.canceller)
-    : createOperationsCaller({ restConnectionsPerService: limits.concurrency, ...options });
+    : createOperationsCaller({ restConnectionsPerService: laneMax ?? limits.concurrency, ...options });
   const ownsCaller = options.canceller === undefined;
   const hardAbort = new AbortController();
   // Ending calls in flight: with our own canceller, close() ends them all at once (each reports
@@ -274,15 +296,7 @@ async function* run(
   const scheduler: LaneScheduler = new LaneScheduler(
     {
       ...limits,
-      // No concurrency given: the rate controller may go past 64 for a far server, up to 256 (a
-      // second's worth at 256/s and 1 s latency; at 1,024 a batch stopped by a failing output had
-      // sent far more than it could record).
-      ...(options.concurrency === undefined && options.quotaControl !== 'aimd'
-        ? {
-            concurrency: Math.min(AUTO_MAX_CONCURRENCY, limits.maxInFlight),
-            initialConcurrency: limits.concurrency,
-          }
-        : {}),
+      ...(laneMax !== undefined ? { concurrency: laneMax, initialConcurrency: limits.concurrency } : {}),
       ratePerSecond: options.rate,
       probeDelayMs: options.probeDelayMs ?? 1000,
       quotaControl: options.quotaControl,

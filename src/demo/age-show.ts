@@ -41,7 +41,7 @@ export async function ageShow(): Promise<number> {
         seeded.push({ service: id, name, ageMin });
       });
     }
-    print('lro-cancel demo part 3: cancel only what has run for more than an hour, on all five services');
+    print('lro-cancel demo part 4: cancel only what has run for more than an hour, on all five services');
     print(
       `seeded ${seeded.length} running operations (ages ${AGES_MIN.map((a) => `${a}m`).join(', ')} on each service)`,
     );
@@ -89,12 +89,12 @@ export async function ageShow(): Promise<number> {
     const cancelled = seeded.filter((s) => s.ageMin > 60).length;
     if (problems.length === 0) {
       print(
-        `demo part 3 OK: ${cancelled} operations older than 1h cancelled, ${seeded.length - cancelled} younger ones left running`,
+        `demo part 4 OK: ${cancelled} operations older than 1h cancelled, ${seeded.length - cancelled} younger ones left running`,
       );
       return 0;
     }
     for (const p of problems) print(`MISMATCH: ${p}`);
-    print(`demo part 3 FAILED: ${problems.length} mismatch(es)`);
+    print(`demo part 4 FAILED: ${problems.length} mismatch(es)`);
     return 1;
   } finally {
     await emulator.stop();

@@ -82,7 +82,7 @@ export async function batchShow(): Promise<number> {
     const output = path.join(dir, 'results.ndjson');
     writeFileSync(input, `${lines.join('\n')}\n`);
 
-    say(`lro-cancel demo, part 2: ${TOTAL} operations on five services, a realistic mix:`);
+    say(`lro-cancel demo, part 3: ${TOTAL} operations on five services, a realistic mix:`);
     for (const k of KINDS) say(`  ${String(k.percent).padStart(3)}%  ${k.label.padEnd(36)} -> ${k.expect}`);
     say(
       `$ lro-cancel batch --input names.txt --output results.ndjson --confirm --confirm-timeout 3s --emulator ${emulator.target}`,
@@ -135,11 +135,11 @@ export async function batchShow(): Promise<number> {
     if (code !== 1) problems.push(`lro-cancel batch exited ${code}, expected 1`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     if (problems.length === 0) {
-      say(`demo part 2 OK: all ${TOTAL} records match what was seeded (${seconds} s)`);
+      say(`demo part 3 OK: all ${TOTAL} records match what was seeded (${seconds} s)`);
       return 0;
     }
     for (const p of problems.slice(0, 20)) say(`MISMATCH: ${p}`);
-    say(`demo part 2 FAILED: ${problems.length} mismatch(es)`);
+    say(`demo part 3 FAILED: ${problems.length} mismatch(es)`);
     return 1;
   } finally {
     await emulator.stop();

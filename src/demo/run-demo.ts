@@ -5,9 +5,11 @@
  * five services (plus one custom host) with scripted behaviours, runs `lro-cancel cancel`
  * through the same `runCli` that the executable uses, prints its JSON lines and a summary,
  * and checks that every outcome is the one the seed implies.
- * Part 2 (batch-show.ts): `lro-cancel batch --confirm` over 5,000 operations.
- * Part 3 (age-show.ts): `cancel-all --older-than 1h` across the five services, and what it left alone.
- * Exit status 0 when all three match.
+ * Part 2: the same names, seeded afresh, over REST (`--transport rest`, HTTP/1.1 + JSON, the
+ * emulator's REST port): every record must equal part 1's, latency aside.
+ * Part 3 (batch-show.ts): `lro-cancel batch --confirm` over 5,000 operations.
+ * Part 4 (age-show.ts): `cancel-all --older-than 1h` across the five services, and what it left alone.
+ * Exit status 0 when all match.
  */
 // Before anything loads google-auth-library: never probe a metadata server.
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -17,6 +19,7 @@ import { Code, type CodeName } from '../errors/status-code';
 import type { Outcome } from '../outcome';
 import { customService, services, type ServiceDescriptor } from '../registry/service-registry';
 import type { CancelRecord } from '../cli/commands/cancel-command';
+import type { TransportKind } from '../transport/operations-transport';
 import { runCli } from '../cli/run-cli';
 import { fullName, sampleOperationName } from '../emulator/sample-names';
 import { ageShow } from './age-show';
@@ -109,9 +112,19 @@ function scenarios(): Scenario[] {
   ];
 }
 
-async function cancelShowcase(): Promise<number> {
+interface Showcase {
+  code: number;
+  records: CancelRecord[];
+}
+
+/**
+ * Cancel every scenario's name in one `lro-cancel cancel` over `kind`, print the lines and a
+ * summary, and check them against the seeds (and, over REST, against the gRPC run's records).
+ */
+async function cancelShowcase(kind: TransportKind, overGrpc?: readonly CancelRecord[]): Promise<Showcase> {
   const started = performance.now();
-  const emulator = await startOperationsEmulator({ host: '127.0.0.1', port: 0 });
+  const emulator = await startOperationsEmulator({ host: '127.0.0.1', port: 0, rest: kind === 'rest' });
+  const target = kind === 'rest' ? emulator.restTarget : emulator.target;
   try {
     const list = scenarios();
     for (const sc of list)
@@ -119,10 +132,12 @@ async function cancelShowcase(): Promise<number> {
     emulator.setFaults(restricted.host, { denied: true });
 
     // The custom host must be allowed by name: full names alone cannot choose where calls go.
+    const transportFlags = kind === 'rest' ? ['--transport', 'rest'] : [];
     const argv = [
       'cancel',
       '--emulator',
-      emulator.target,
+      target,
+      ...transportFlags,
       '--service-host',
       restricted.host,
       '--max-attempts',
@@ -133,13 +148,19 @@ async function cancelShowcase(): Promise<number> {
     const print = (line: string): void => {
       process.stdout.write(`${line}\n`);
     };
-    print(`lro-cancel demo: Operations emulator on ${emulator.target} (loopback, plaintext, no credentials)`);
-    const builtIn = new Set(list.filter((sc) => !sc.service.custom).map((sc) => sc.service.id));
+    if (kind === 'grpc') {
+      print(`lro-cancel demo: Operations emulator on ${target} (loopback, plaintext, no credentials)`);
+      const builtIn = new Set(list.filter((sc) => !sc.service.custom).map((sc) => sc.service.id));
+      print(
+        `seeded ${emulator.store.size} operations on ${builtIn.size} built-in services (${[...builtIn].join(', ')}) and one custom host; cancelling ${list.length} names:`,
+      );
+    } else {
+      print(
+        `demo part 2: the same ${list.length} names, seeded afresh, over REST (HTTP/1.1 + JSON, the googleapis http rules) on ${target}:`,
+      );
+    }
     print(
-      `seeded ${emulator.store.size} operations on ${builtIn.size} built-in services (${[...builtIn].join(', ')}) and one custom host; cancelling ${list.length} names:`,
-    );
-    print(
-      `$ lro-cancel cancel --emulator ${emulator.target} --service-host ${restricted.host} --max-attempts 4 NAME... (${list.length} names)`,
+      `$ lro-cancel cancel --emulator ${target} ${transportFlags.map((f) => `${f} `).join('')}--service-host ${restricted.host} --max-attempts 4 NAME... (${list.length} names)`,
     );
     const exitCode = await runCli(argv, {
       stdout: {
@@ -159,6 +180,9 @@ async function cancelShowcase(): Promise<number> {
       .filter((l) => l !== '')
       .map((l) => JSON.parse(l) as CancelRecord);
     const problems = check(list, records, emulator);
+    if (overGrpc) problems.push(...sameAnswers(overGrpc, records));
+    if (kind === 'rest' && (emulator.restGateway?.requests.length ?? 0) === 0)
+      problems.push('the REST run sent no HTTP request');
     if (exitCode !== 1) problems.push(`exit status ${exitCode}, expected 1 (some names cannot be cancelled)`);
 
     print('');
@@ -168,13 +192,18 @@ async function cancelShowcase(): Promise<number> {
     for (const [outcome, n] of counts) print(`  ${outcome.padEnd(17)}${n}`);
     print(`  CancelOperation calls the emulator answered: ${emulator.counts.get('CancelOperation') ?? 0}`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const what = kind === 'grpc' ? 'demo' : 'demo part 2';
     if (problems.length === 0) {
-      print(`demo OK: all ${list.length} outcomes match what was seeded (${seconds} s)`);
-      return 0;
+      print(
+        kind === 'grpc'
+          ? `${what} OK: all ${list.length} outcomes match what was seeded (${seconds} s)`
+          : `${what} OK: all ${list.length} records over REST equal part 1's over gRPC, latency aside (${seconds} s)`,
+      );
+      return { code: 0, records };
     }
     for (const p of problems) print(`MISMATCH: ${p}`);
-    print(`demo FAILED: ${problems.length} mismatch(es)`);
-    return 1;
+    print(`${what} FAILED: ${problems.length} mismatch(es)`);
+    return { code: 1, records };
   } finally {
     await emulator.stop();
   }
@@ -212,6 +241,22 @@ function check(
   return problems;
 }
 
+/** Over REST, each record must be the gRPC run's record for the same name, latency aside. */
+function sameAnswers(overGrpc: readonly CancelRecord[], overRest: readonly CancelRecord[]): string[] {
+  const untimed = (r: CancelRecord | undefined): string => {
+    if (!r) return 'no record';
+    const { latencyMs: _l, confirmMs: _c, ...rest } = r as CancelRecord & { confirmMs?: number };
+    return JSON.stringify(rest);
+  };
+  const problems: string[] = [];
+  overGrpc.forEach((g, i) => {
+    const a = untimed(g);
+    const b = untimed(overRest[i]);
+    if (a !== b) problems.push(`line ${i + 1}: over gRPC ${a}, over REST ${b}`);
+  });
+  return problems;
+}
+
 /** The demo's CLI run sees no credential settings at all (it would not use them anyway). */
 function withoutCredentials(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   const copy: Record<string, string | undefined> = { ...env, METADATA_SERVER_DETECTION: 'none' };
@@ -221,12 +266,14 @@ function withoutCredentials(env: NodeJS.ProcessEnv): Record<string, string | und
 }
 
 async function main(): Promise<number> {
-  const first = await cancelShowcase();
+  const first = await cancelShowcase('grpc');
   process.stdout.write('\n');
-  const second = await batchShow();
+  const overRest = await cancelShowcase('rest', first.records);
   process.stdout.write('\n');
-  const third = await ageShow();
-  return first === 0 && second === 0 && third === 0 ? 0 : 1;
+  const third = await batchShow();
+  process.stdout.write('\n');
+  const fourth = await ageShow();
+  return first.code === 0 && overRest.code === 0 && third === 0 && fourth === 0 ? 0 : 1;
 }
 
 main().then(

@@ -1,9 +1,10 @@
 /**
  * One answer per name: the same operation gets the same outcome, code, name and service, and a
  * record with the same keys, whichever path asks — the library's cancelMany, the CLI's `cancel`,
- * `batch` and `cancel-all` — with and without --confirm. Table-driven over every outcome the
- * emulator can produce; the store is seeded afresh for each path, so each path meets the same
- * operations in the same states.
+ * `batch` and `cancel-all` — with and without --confirm, over gRPC and over REST. Table-driven
+ * over every outcome the emulator can produce; the store is seeded afresh for each path, so each
+ * path meets the same operations in the same states. Over the two transports the records are
+ * identical whole (message, attempts and line included), latency fields aside.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,11 +13,12 @@ import { cancelMany, type BatchRecord } from '../../src/batch/cancel-many';
 import { runCli } from '../../src/cli/run-cli';
 import { Code } from '../../src/errors/status-code';
 import type { OperationsEmulator } from '../../src/emulator';
+import type { TransportKind } from '../../src/transport/operations-transport';
 import type { OperationSeed } from '../../src/emulator/operation-store';
 import { useEmulator } from '../helpers/emulator';
 import { capture } from './helpers/capture';
 
-const emu = useEmulator();
+const emu = useEmulator({ rest: true });
 
 interface Case {
   label: string;
@@ -128,39 +130,46 @@ function seedAll(e: OperationsEmulator): void {
   }
 }
 
-type Path = (inputs: string[], confirm: boolean) => Promise<BatchRecord[]>;
+type Path = (inputs: string[], confirm: boolean, kind: TransportKind) => Promise<BatchRecord[]>;
 
-const flags = (confirm: boolean): string[] => [
+const TRANSPORTS: readonly TransportKind[] = ['grpc', 'rest'];
+
+/** The emulator's port for a transport: one store behind both. */
+const target = (kind: TransportKind): string => (kind === 'grpc' ? emu.get().target : emu.get().restTarget);
+
+const flags = (confirm: boolean, kind: TransportKind): string[] => [
+  '--emulator',
+  target(kind),
+  '--transport',
+  kind,
   '--max-attempts',
   '2',
   ...(confirm ? ['--confirm', '--confirm-timeout', '5s'] : []),
 ];
 
 const PATHS: Record<string, Path> = {
-  'library cancelMany': async (inputs, confirm) => {
+  'library cancelMany': async (inputs, confirm, kind) => {
     const out: BatchRecord[] = [];
     for await (const r of cancelMany(inputs, {
-      emulator: emu.get().target,
+      emulator: target(kind),
+      transport: kind,
       retry: { maxAttempts: 2, initialDelayMs: 5 },
       ...(confirm ? { confirm: { confirmTimeoutMs: 5000 } } : {}),
     }))
       out.push(r);
     return out;
   },
-  'CLI cancel': async (inputs, confirm) => {
+  'CLI cancel': async (inputs, confirm, kind) => {
     const c = capture();
-    await runCli(['cancel', '--emulator', emu.get().target, ...flags(confirm), ...inputs], c.io);
+    await runCli(['cancel', ...flags(confirm, kind), ...inputs], c.io);
     return c.records<BatchRecord>();
   },
-  'CLI batch': async (inputs, confirm) => {
+  'CLI batch': async (inputs, confirm, kind) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lro-one-answer-'));
     const file = path.join(dir, 'names.txt');
     writeFileSync(file, `${inputs.join('\n')}\n`);
     const c = capture();
-    await runCli(
-      ['batch', '--input', file, '--quiet', '--emulator', emu.get().target, ...flags(confirm)],
-      c.io,
-    );
+    await runCli(['batch', '--input', file, '--quiet', ...flags(confirm, kind)], c.io);
     return c.records<BatchRecord>();
   },
 };
@@ -187,52 +196,91 @@ function answer(r: BatchRecord): Record<string, unknown> {
   };
 }
 
+/** A whole record but its latency fields: what must agree between the transports on one path. */
+function untimed(r: BatchRecord): Record<string, unknown> {
+  const { latencyMs: _latency, confirmMs: _confirm, ...rest } = r;
+  return { ...rest, keys: Object.keys(r).join(',') };
+}
+
+/** A path's records in the table's order (batch and the library yield in completion order). */
+function inTableOrder(recs: BatchRecord[]): BatchRecord[] {
+  const byName = new Map(recs.map((r) => [r.name, r]));
+  return CASES.map((c) => {
+    const relative = c.input.slice(c.input.indexOf('/', 2) + 1);
+    const rec = byName.get(relative) ?? byName.get(c.input);
+    expect({ case: c.label, found: rec !== undefined }).toEqual({ case: c.label, found: true });
+    return rec as BatchRecord;
+  });
+}
+
+/** cancel-all's records per confirm setting and transport, for the comparison between transports. */
+const cancelAllSeen: Record<string, Record<string, unknown> | undefined> = {};
+
 describe.each([false, true])('confirm: %p', (confirm) => {
-  test('every path gives every name the same answer, and the one the table expects', async () => {
+  test('every path over both transports gives every name the same answer, and the one the table expects', async () => {
     const inputs = CASES.map((c) => c.input);
     const byPath: Record<string, Record<string, unknown>[]> = {};
-    for (const [label, run] of Object.entries(PATHS)) {
-      seedAll(emu.get());
-      const recs = await run(inputs, confirm);
-      expect(recs).toHaveLength(CASES.length);
-      // In input order for the comparison (batch and the library yield in completion order).
-      const byName = new Map(recs.map((r) => [r.name, r]));
-      byPath[label] = CASES.map((c) => {
-        const relative = c.input.slice(c.input.indexOf('/', 2) + 1);
-        const rec = byName.get(relative) ?? byName.get(c.input);
-        expect(rec).toBeDefined();
-        expect(rec).toMatchObject({ kind: 'result', ...(confirm ? c.confirmed : c.plain) });
-        return answer(rec as BatchRecord);
-      });
+    const byTransport: Record<TransportKind, Record<string, Record<string, unknown>[]>> = {
+      grpc: {},
+      rest: {},
+    };
+    for (const kind of TRANSPORTS) {
+      for (const [label, run] of Object.entries(PATHS)) {
+        seedAll(emu.get());
+        const restBefore = emu.get().restGateway?.requests.length ?? 0;
+        const recs = await run(inputs, confirm, kind);
+        // The REST runs really went over HTTP (and the gRPC runs did not).
+        const restSent = (emu.get().restGateway?.requests.length ?? 0) - restBefore;
+        expect({ kind, label, overHttp: restSent > 0 }).toEqual({ kind, label, overHttp: kind === 'rest' });
+        expect(recs).toHaveLength(CASES.length);
+        const ordered = inTableOrder(recs);
+        for (const [i, c] of CASES.entries())
+          expect({ kind, label, case: c.label, rec: ordered[i] }).toMatchObject({
+            kind,
+            label,
+            case: c.label,
+            rec: { kind: 'result', ...(confirm ? c.confirmed : c.plain) },
+          });
+        byPath[`${label} over ${kind}`] = ordered.map(answer);
+        byTransport[kind][label] = ordered.map(untimed);
+      }
     }
     const [first, ...rest] = Object.values(byPath);
     for (const other of rest) expect(other).toEqual(first);
+    // Over REST exactly what over gRPC, record by record: message, attempts, line and key order too.
+    expect(byTransport.rest).toEqual(byTransport.grpc);
   });
 
-  test('cancel-all gives the operations it lists the same answers as the other paths', async () => {
-    const listable = CASES.filter((c) => c.listable);
-    seedAll(emu.get());
-    const all = capture();
-    await runCli(
-      [
-        'cancel-all',
-        'projects/p',
-        '--service',
-        'datastore',
-        '--quiet',
-        '--emulator',
-        emu.get().target,
-        ...flags(confirm),
-      ],
-      all.io,
-    );
-    const fromCancelAll = new Map(all.records<BatchRecord>().map((r) => [r.name, answer(r)]));
-    seedAll(emu.get());
-    const viaCancel = await (PATHS['CLI cancel'] as Path)(
-      listable.map((c) => c.input),
-      confirm,
-    );
-    expect(fromCancelAll.size).toBe(listable.length);
-    for (const r of viaCancel) expect(fromCancelAll.get(r.name)).toEqual(answer(r));
+  test.each(TRANSPORTS)(
+    'cancel-all over %s gives the operations it lists the same answers as the other paths',
+    async (kind) => {
+      const listable = CASES.filter((c) => c.listable);
+      seedAll(emu.get());
+      const all = capture();
+      await runCli(
+        ['cancel-all', 'projects/p', '--service', 'datastore', '--quiet', ...flags(confirm, kind)],
+        all.io,
+      );
+      const fromCancelAll = new Map(all.records<BatchRecord>().map((r) => [r.name, answer(r)]));
+      seedAll(emu.get());
+      const viaCancel = await (PATHS['CLI cancel'] as Path)(
+        listable.map((c) => c.input),
+        confirm,
+        kind,
+      );
+      expect(fromCancelAll.size).toBe(listable.length);
+      for (const r of viaCancel) expect(fromCancelAll.get(r.name)).toEqual(answer(r));
+      cancelAllSeen[`${confirm}`] ??= {};
+      (cancelAllSeen[`${confirm}`] as Record<string, unknown>)[kind] = all
+        .records<BatchRecord>()
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map(untimed);
+    },
+  );
+
+  test('cancel-all: the same records over REST as over gRPC, latency fields aside', () => {
+    const seen = cancelAllSeen[`${confirm}`] as Record<string, unknown>;
+    expect(Object.keys(seen).sort()).toEqual(['grpc', 'rest']);
+    expect(seen.rest).toEqual(seen.grpc);
   });
 });

@@ -1,6 +1,6 @@
 import { selectPendingOperations, type PendingSelection } from '../../batch/cancel-all';
 import { recordFromError } from '../../batch/batch-record';
-import { batchSucceeded, cancelMany } from '../../batch/cancel-many';
+import { batchConnectionsPerService, batchSucceeded, cancelMany } from '../../batch/cancel-many';
 import { withoutLine } from './cancel-command';
 import { createOperationsCaller } from '../../client/canceller';
 import { LeftOutTally } from '../../client/operation-selector';
@@ -9,12 +9,7 @@ import { ExitCode } from '../exit-error';
 import { formatSummary } from '../progress-reporter';
 import { wouldCancelLine } from '../output-lines';
 import { stderrLine } from '../stderr-line';
-import {
-  batchOptionsFrom,
-  cancellerOptionsFrom,
-  type BatchFlags,
-  type ConnectionOptions,
-} from './connection';
+import { batchOptionsFrom, type BatchFlags, type ConnectionOptions } from './connection';
 import { parentsToList } from './parent-services';
 import { selectorFrom, type SelectorFlags } from './selector-flags';
 
@@ -32,7 +27,12 @@ export interface CancelAllCommandOptions extends ConnectionOptions, BatchFlags, 
  * operation. `--dry-run` prints what it would cancel, with the normalised fields, and sends no cancel.
  */
 export async function cancelAllCommand(options: CancelAllCommandOptions, io: CommandIO): Promise<number> {
-  const caller = createOperationsCaller(cancellerOptionsFrom(options, io, 'cancel-all'));
+  const batchOptions = batchOptionsFrom(options, io, 'cancel-all');
+  // One caller lists and then cancels: over REST its pool is sized for the batch's concurrency.
+  const caller = createOperationsCaller({
+    ...batchOptions,
+    restConnectionsPerService: batchConnectionsPerService(batchOptions),
+  });
   const service = options.service;
   const selector = selectorFrom(options);
   try {
@@ -88,7 +88,7 @@ export async function cancelAllCommand(options: CancelAllCommandOptions, io: Com
     if (leftOut && !options.quiet)
       io.stderr.write(stderrLine(`lro-cancel: cancel-all: ${names.length} selected${leftOut}`));
     const run = cancelMany(names, {
-      ...batchOptionsFrom(options, io, 'cancel-all'),
+      ...batchOptions,
       // Names from a listing, not lines of a file: records carry no `line` (the record schema).
       input: 'names',
       canceller: caller,

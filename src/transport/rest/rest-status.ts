@@ -1,6 +1,7 @@
 import { Code } from '../../errors/status-code';
 import type { DecodedAny } from '../../proto/status-codec';
 import { decodedAnyFromJson } from '../../proto/status-json';
+import { redactSecrets } from '../../redaction/redact-secrets';
 import { codeForHttpStatus, codeForStatusName } from './http-status';
 
 /**
@@ -91,9 +92,13 @@ export function retryAfterMs(value: string | undefined, now: number): number | u
   return Math.max(0, at - now);
 }
 
-/** The start of a body that is not JSON, one line, for the message (redacted where it enters, by the translator). */
+/**
+ * The start of a body that is not JSON, one line, for the message. Redacted before it is cut:
+ * the translator redacts the message again where it enters, but a credential cut in half no
+ * longer matches, and its first characters would stay.
+ */
 function snippet(body: string): string {
-  const line = body
+  const line = redactSecrets(body)
     .replace(/<[^>]*>/g, ' ')
     .replace(/[\s\u0000-\u001f\u007f]+/g, ' ')
     .trim();

@@ -234,7 +234,7 @@ class RestConnection implements OperationsConnection {
         body: route.body,
         signal: controller.signal,
       });
-      const text = await res.body.text();
+      const text = await readBody(res.body, res.headers['content-length']);
       if (res.statusCode < 200 || res.statusCode > 299) {
         const retryAfter = res.headers['retry-after'];
         throw statusFromErrorResponse(
@@ -339,6 +339,38 @@ function controlPlaneCode(code: number): number {
 
 function isRestStatus(e: unknown): e is RestStatus {
   return typeof e === 'object' && e !== null && Array.isArray((e as RestStatus).statusDetails);
+}
+
+/**
+ * The most of a response body read, as grpc-js's default receive limit (4 MiB): an Operations
+ * answer is a few kB, a list page at most a few MB; past this, a broken or hostile server (or a
+ * proxy's endless page) would hold the client's memory.
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+type ResponseBody = AsyncIterable<Buffer> & { destroy(err?: Error): unknown };
+
+/** The body as text, or RESOURCE_EXHAUSTED (as grpc-js words it) past MAX_RESPONSE_BYTES. */
+async function readBody(body: ResponseBody, contentLength: string | string[] | undefined): Promise<string> {
+  const tooLarge = (n: number): RestStatus => {
+    body.destroy();
+    return restStatus(
+      Code.RESOURCE_EXHAUSTED,
+      `Received message larger than max (${n} vs. ${MAX_RESPONSE_BYTES})`,
+    );
+  };
+  const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+  if (declared > MAX_RESPONSE_BYTES) throw tooLarge(declared);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) throw tooLarge(size);
+    chunks.push(chunk);
+  }
+  return chunks.length === 1
+    ? (chunks[0] as Buffer).toString('utf8')
+    : Buffer.concat(chunks).toString('utf8');
 }
 
 /** A 2xx body as the gRPC response object of `method`. Cancel and Delete answer Empty: any body will do. */

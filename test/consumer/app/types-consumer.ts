@@ -5,10 +5,17 @@ import {
   cancelMany,
   createCanceller,
   OperationsError,
+  type AttemptEvent,
   type BatchRecord,
   type CancelResult,
   type Canceller,
+  type CodeName,
+  type ObservabilityHooks,
   type Outcome,
+  type ResultEvent,
+  type RetryEvent,
+  type RpcMethod,
+  type TransportKind,
 } from 'lro-cancel';
 import { startOperationsEmulator, type OperationsEmulator } from 'lro-cancel/emulator';
 
@@ -20,6 +27,25 @@ const returnsCanceller: Same<ReturnType<typeof createCanceller>, Canceller> = tr
 const resultIsTyped: Same<Awaited<ReturnType<Canceller['cancel']>>, CancelResult> = true;
 const emulatorIsTyped: IsAny<OperationsEmulator> = false;
 const recordIsTyped: IsAny<BatchRecord> = false;
+const transportKinds: Same<TransportKind, 'grpc' | 'rest'> = true;
+// The hooks' events are the exported event types, field by field, not `any`.
+type EventOf<K extends keyof ObservabilityHooks> = Parameters<NonNullable<ObservabilityHooks[K]>>[0];
+const resultEventIsTyped: Same<EventOf<'onResult'>, ResultEvent> = true;
+const attemptEventIsTyped: Same<EventOf<'onAttempt'>, AttemptEvent> = true;
+const retryEventIsTyped: Same<EventOf<'onRetry'>, RetryEvent> = true;
+const resultFields: Same<
+  ResultEvent,
+  {
+    name: string;
+    service: string;
+    outcome: Outcome;
+    code: number;
+    codeName: CodeName;
+    attempts: number;
+    latencyMs: number;
+  }
+> = true;
+const attemptMethod: Same<AttemptEvent['method'], RpcMethod> = true;
 
 export async function uses(): Promise<void> {
   const emulator = await startOperationsEmulator();
@@ -33,6 +59,54 @@ export async function uses(): Promise<void> {
 
   // @ts-expect-error no such option
   createCanceller({ emulatr: '127.0.0.1:1' });
+
+  // REST: the same client over HTTP/1.1 + JSON, for the library and for cancelMany.
+  const overRest = createCanceller({ emulator: emulator.restTarget, transport: 'rest' });
+  const restResult: CancelResult = await overRest.cancel(
+    '//datastore.googleapis.com/projects/p/operations/o',
+  );
+  await overRest.close();
+  for await (const record of cancelMany([], { emulator: emulator.restTarget, transport: 'rest' }))
+    void record;
+  // @ts-expect-error 'http' is not a transport (grpc or rest)
+  createCanceller({ transport: 'http' });
+  // @ts-expect-error nor for cancelMany
+  cancelMany([], { transport: 'http' });
+
+  // Observability hooks: each event's fields are typed.
+  createCanceller({
+    hooks: {
+      onResult: (e) => {
+        const o: Outcome = e.outcome;
+        const c: CodeName = e.codeName;
+        const ms: number = e.latencyMs;
+        // @ts-expect-error outcome is an Outcome, not a number
+        const bad: number = e.outcome;
+        // @ts-expect-error no such field on a result event
+        void e.token;
+        // @ts-expect-error 'canceled' is not an outcome
+        if (e.outcome === 'canceled') void 0;
+        void [o, c, ms, bad];
+      },
+      onAttempt: (e) => {
+        const m: RpcMethod = e.method;
+        // @ts-expect-error 'Cancel' is not an RpcMethod
+        if (e.method === 'Cancel') void 0;
+        const message: string | undefined = e.message;
+        void [m, message];
+      },
+      onRetry: (e) => {
+        const delay: number = e.delayMs;
+        // @ts-expect-error delayMs is a number
+        const s: string = e.delayMs;
+        void [delay, s];
+      },
+    },
+  });
+  createCanceller({
+    // @ts-expect-error a hook takes its event, not a string
+    hooks: { onResult: (e: string) => void e },
+  });
 
   // @ts-expect-error 'canceled' is not an outcome (the outcome is 'cancelled')
   if (result.outcome === 'canceled') void 0;
@@ -63,5 +137,13 @@ export async function uses(): Promise<void> {
   }
   await canceller.close();
   await emulator.stop();
-  void [outcome, n, wrong, returnsCanceller, resultIsTyped, emulatorIsTyped, recordIsTyped];
+  void [outcome, n, wrong, returnsCanceller, resultIsTyped, emulatorIsTyped, recordIsTyped, restResult];
+  void [
+    transportKinds,
+    resultEventIsTyped,
+    attemptEventIsTyped,
+    retryEventIsTyped,
+    resultFields,
+    attemptMethod,
+  ];
 }
