@@ -21,6 +21,7 @@ import { loadClientCertificate, mtlsSettings, type ClientCertificate } from '../
 import { resolveRootCerts } from '../auth/tls-roots';
 import type { CredentialOptions } from '../transport/channel-credentials';
 import { EndpointError, resolveEndpoint, type Endpoint, type EndpointOptions } from '../transport/endpoint';
+import { proxyFromEnv } from '../transport/proxy';
 import { createTransport } from '../transport/create-transport';
 import { routingParams } from '../transport/operations-stub';
 import type { OperationsConnection } from '../transport/operations-transport';
@@ -114,6 +115,8 @@ export function createOperationsCaller(options: CancellerOptions = {}): Operatio
   // Fail fast on a bad emulator/endpoint setting: a usage error, not a per-name result.
   if (emulator !== undefined)
     resolveEndpoint({ id: '-', host: 'x.googleapis.com', port: 443 } as ServiceDescriptor, endpointOptions);
+  // And on a proxy variable neither transport could use (proxy.ts).
+  proxyFromEnv();
 
   // Per-call policy overrides are usually one object reused for every call (cancelMany's):
   // resolve each once, not on every call.

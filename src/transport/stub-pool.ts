@@ -7,6 +7,7 @@ import type { Endpoint } from './endpoint';
 import type { grpc } from './grpc';
 import { redactGrpcLogs } from './grpc-log-redaction';
 import { OperationsStub } from './operations-stub';
+import { proxyForEndpoint } from './proxy';
 import type { OperationsMethod, OperationsTransport } from './operations-transport';
 import type { ServiceDescriptor } from '../registry/service-registry';
 
@@ -224,6 +225,9 @@ export class StubPool implements OperationsTransport {
           // Every attempt is ours to count and time: no hidden grpc-js retries.
           'grpc.enable_retries': 0,
           'grpc.primary_user_agent': 'lro-cancel',
+          // grpc-js reads the proxy variables itself; where lro-cancel's reading (proxy.ts, which
+          // REST follows) says no proxy — plaintext, a no_proxy form grpc-js lacks — it is told so.
+          ...(proxyForEndpoint(endpoint) ? {} : { 'grpc.enable_http_proxy': 0 }),
           ...(endpoint.authority ? { 'grpc.default_authority': endpoint.authority } : {}),
           // grpc-js shares subchannels (connections) between channels with equal options;
           // a pool of channels must not collapse into one connection.

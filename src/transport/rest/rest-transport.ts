@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { buildConnector, Pool } from 'undici';
 import { OperationsError } from '../../errors/operations-error';
 import { Code } from '../../errors/status-code';
 import { isUnreachableCode } from '../../errors/translate-grpc-error';
@@ -8,6 +8,7 @@ import type { ClientCertificate } from '../../auth/client-certificate';
 import type { CredentialSource } from '../../auth/credential-source';
 import type { CredentialOptions } from '../channel-credentials';
 import type { Endpoint } from '../endpoint';
+import { proxyForEndpoint, type ProxySetting, tunnelConnector } from '../proxy';
 import type { OperationsConnection, OperationsMethod, OperationsTransport } from '../operations-transport';
 import { listResponseFromJson, operationFromJson } from './operation-json';
 import { type RestStatus, restStatus, statusFromErrorResponse, unreadableResponse } from './rest-status';
@@ -80,7 +81,12 @@ export class RestTransport implements OperationsTransport {
       c = this.connections.get(endpoint);
       if (!c) {
         const origin = `${endpoint.secure ? 'https' : 'http'}://${endpoint.address}`;
-        const pool = this.poolOf(origin, endpoint.secure ? credentials.rootCerts : undefined, clientCert);
+        const pool = this.poolOf(
+          origin,
+          endpoint.secure ? credentials.rootCerts : undefined,
+          clientCert,
+          proxyForEndpoint(endpoint),
+        );
         c = new RestConnection(pool, origin, endpoint, service, credentials.source);
         this.connections.set(endpoint, c);
       }
@@ -93,9 +99,14 @@ export class RestTransport implements OperationsTransport {
     origin: string,
     rootCerts: Buffer | undefined,
     clientCert: ClientCertificate | undefined,
+    proxy: ProxySetting | undefined,
   ): Pool {
     let pool = this.pools.get(origin);
     if (!pool) {
+      const tls = {
+        ...(rootCerts ? { ca: rootCerts } : {}),
+        ...(clientCert ? { cert: clientCert.cert, key: clientCert.key } : {}),
+      };
       pool = new Pool(origin, {
         connections: this.size,
         pipelining: 1,
@@ -103,10 +114,8 @@ export class RestTransport implements OperationsTransport {
         // Deadlines are each call's own (RestConnection), not undici's 300 s defaults.
         headersTimeout: 0,
         bodyTimeout: 0,
-        connect: {
-          ...(rootCerts ? { ca: rootCerts } : {}),
-          ...(clientCert ? { cert: clientCert.cert, key: clientCert.key } : {}),
-        },
+        // Behind a proxy (proxy.ts): the same TLS, inside a CONNECT tunnel; the bound is unchanged.
+        connect: proxy ? tunnelConnector(proxy, buildConnector({ ...tls, timeout: 10_000 })) : tls,
       });
       this.pools.set(origin, pool);
     }
