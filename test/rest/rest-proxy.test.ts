@@ -261,10 +261,29 @@ test('a proxy that is down: UNAVAILABLE naming the variable', async () => {
   expect(err.rawMessage).toMatch(/http_proxy.*could not be reached/s);
 });
 
-test('a proxy URL neither transport can use is a usage error before anything is sent', () => {
+test('a proxy URL neither transport can use is a usage error before anything is sent', async () => {
   process.env.https_proxy = 'https://user:pw@proxy.example:3128';
   expect(() => canceller('rest')).toThrow(/https_proxy.*only an http:\/\/ proxy/);
-  expect(() => canceller('rest')).not.toThrow(/pw/);
+  expect(() => canceller('grpc')).not.toThrow(/pw/);
+  const io = capture({});
+  const code = await runCli(['cancel', FULL, '--transport', 'rest', '--endpoint', 'localhost:1'], io.io);
+  expect(code).toBe(2);
+  expect(io.stderr()).toMatch(/https_proxy/);
+  expect(io.stdout() + io.stderr()).not.toContain('user:pw');
+  expect(emu.calls).toEqual([]);
+});
+
+test('403 and 502 to CONNECT: UNAVAILABLE with the status, as 407', async () => {
+  process.env.https_proxy = `http://127.0.0.1:${proxy.port}`;
+  for (const status of [403, 502]) {
+    proxy.refuse.status = status;
+    const err = await rejection(cancelWith('rest'));
+    expect([err.codeName, err.rawMessage]).toEqual([
+      'UNAVAILABLE',
+      expect.stringContaining(`answered ${status}`),
+    ]);
+  }
+  expect(emu.calls).toEqual([]);
 });
 
 test('gRPC reads the same variables: its channel goes through the same proxy, and no_proxy bypasses it', async () => {
