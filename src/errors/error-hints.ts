@@ -37,6 +37,9 @@ const ADC_FILE_UNREADABLE = /GOOGLE_APPLICATION_CREDENTIALS environment variable
  */
 const NEVER_CONNECTED = /^Deadline exceeded after .*wait_for_ready.*Waiting for LB pick/;
 
+/** lro-cancel's own REST proxy failure (transport/proxy.ts): `proxy http://h:p (from https_proxy) answered 407 …`. */
+const PROXY = /^proxy \S+ \(from (grpc_proxy|https_proxy|http_proxy)\) /;
+
 const EMULATOR =
   'run an emulator (lro-cancel emulator) and pass --emulator HOST:PORT or set LRO_CANCEL_EMULATOR_HOST (library: emulator)';
 
@@ -50,6 +53,10 @@ export function hintFor(text: string, code?: string): string | undefined {
     NAME_RESOLUTION.exec(text)?.[1] ??
     (code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? (DNS_FAILURE.exec(text)?.[1] ?? '') : undefined);
   if (dns !== undefined) return dnsHint(dns);
+  const proxy = PROXY.exec(text)?.[1];
+  if (proxy) {
+    return `the proxy named by ${proxy} refused the tunnel or could not be reached: check its address and credentials in ${proxy}, or list the host in no_proxy (no_grpc_proxy) to go without it`;
+  }
   if (NO_ADC.test(text)) {
     return (
       'no Application Default Credentials: run "gcloud auth application-default login" or set GOOGLE_APPLICATION_CREDENTIALS to a key file; to test locally, ' +

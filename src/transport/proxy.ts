@@ -126,9 +126,7 @@ export function tunnelConnector(proxy: ProxySetting, tls: Connector): Connector 
     const target = `${opts.hostname.includes(':') ? `[${opts.hostname}]` : opts.hostname}:${opts.port || 443}`;
     const fail = (why: string): void =>
       callback(
-        proxyFailure(
-          `proxy ${proxy.display} (from ${proxy.variable}) ${why} for CONNECT ${target}; check ${proxy.variable}, or list the host in no_proxy`,
-        ),
+        proxyFailure(`proxy ${proxy.display} (from ${proxy.variable}) ${why} for CONNECT ${target}`),
         null,
       );
     const req = http.request({

@@ -217,6 +217,7 @@ test('a 407 from the proxy: UNAVAILABLE naming the variable, retried, the creden
   expect(err.codeName).toBe('UNAVAILABLE');
   expect(err.rawMessage).toContain('407');
   expect(err.rawMessage).toContain('https_proxy');
+  expect(err.hint).toMatch(/check its address and credentials in https_proxy.*no_proxy/);
   expect(err.attempts).toBe(2);
   expect(proxy.seen.connects).toHaveLength(2);
   expect(emu.calls).toEqual([]);
@@ -259,6 +260,7 @@ test('a proxy that is down: UNAVAILABLE naming the variable', async () => {
   const err = await rejection(cancelWith('rest'));
   expect(err.codeName).toBe('UNAVAILABLE');
   expect(err.rawMessage).toMatch(/http_proxy.*could not be reached/s);
+  expect(err.hint).toContain('http_proxy');
 });
 
 test('a proxy URL neither transport can use is a usage error before anything is sent', async () => {
