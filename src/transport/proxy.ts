@@ -123,7 +123,9 @@ type Connector = buildConnector.connector;
  */
 export function tunnelConnector(proxy: ProxySetting, tls: Connector): Connector {
   return (opts, callback) => {
-    const target = `${opts.hostname.includes(':') ? `[${opts.hostname}]` : opts.hostname}:${opts.port || 443}`;
+    // undici gives an IPv6 host in brackets (URL.hostname) or not: CONNECT wants them once.
+    const bare = opts.hostname.replace(/^\[|\]$/g, '');
+    const target = `${bare.includes(':') ? `[${bare}]` : bare}:${opts.port || 443}`;
     const fail = (why: string): void =>
       callback(
         proxyFailure(`proxy ${proxy.display} (from ${proxy.variable}) ${why} for CONNECT ${target}`),

@@ -151,6 +151,29 @@ test('https_proxy: REST goes through a CONNECT tunnel to the service host, TLS e
   expect(emu.calls.map((c) => [c.method, c.authorization])).toEqual([['CancelOperation', `Bearer ${TOKEN}`]]);
 });
 
+test('through the proxy the pool keeps its bound: 12 cancels at once on restConnectionsPerService 2 open at most 2 tunnels', async () => {
+  process.env.https_proxy = `http://127.0.0.1:${proxy.port}`;
+  const names = Array.from({ length: 12 }, (_, i) => `${OP}-${i}`);
+  for (const n of names) emu.store.seed({ name: n });
+  const c = createCanceller({
+    transport: 'rest',
+    emulator: null,
+    endpoint: `localhost:${emu.restPort}`,
+    rootCerts: serverPair.cert,
+    accessToken: TOKEN,
+    restConnectionsPerService: 2,
+    retry: { maxAttempts: 1 },
+  });
+  try {
+    const results = await Promise.all(names.map((n) => c.cancel(`//dataplex.googleapis.com/${n}`)));
+    expect(results.map((r) => r.outcome)).toEqual(names.map(() => 'cancel-requested'));
+  } finally {
+    await c.close();
+  }
+  expect(proxy.seen.connects.length).toBeGreaterThanOrEqual(1);
+  expect(proxy.seen.connects.length).toBeLessThanOrEqual(2);
+});
+
 test('grpc_proxy wins over https_proxy, as in grpc-js; user:pass@ becomes Proxy-Authorization', async () => {
   process.env.https_proxy = 'http://127.0.0.1:1';
   process.env.grpc_proxy = `http://us%65r:p%40ss@127.0.0.1:${proxy.port}`;
