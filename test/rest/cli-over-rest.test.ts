@@ -74,7 +74,14 @@ async function run(argv: string[], kind: TransportKind): Promise<Run> {
 function untimed(line: Record<string, unknown>): Record<string, unknown> {
   const { latencyMs: _l, confirmMs: _c, ...rest } = line;
   const m = rest.metadata as Record<string, unknown> | undefined;
-  return m ? { ...rest, metadata: { '@type': m['@type'] } } : rest;
+  if (m) rest.metadata = { '@type': m['@type'] };
+  // The normalised view carries the seeding times too (each transport's run seeds its own).
+  const n = rest.normalized as Record<string, unknown> | undefined;
+  if (n) {
+    const { createTime: _ct, endTime: _et, ...kept } = n;
+    rest.normalized = kept;
+  }
+  return rest;
 }
 
 /** batch and cancel-all print in completion order: compare by name. */
