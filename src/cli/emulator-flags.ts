@@ -2,6 +2,7 @@
  * The emulator command's fault and seed syntax, parsed without I/O (the command table and the
  * command share it): `--fault SERVICE:KNOB[,KNOB...]` and the lines of `--seed-file`.
  */
+import { metadataKinds } from '../emulator/operation-metadata';
 import type { OperationSeed } from '../emulator/operation-store';
 import type { ServiceFaults } from '../emulator/operations-emulator';
 import { parseCode } from '../errors/status-code';
@@ -116,7 +117,7 @@ export function parseFaultFlag(text: string): FaultFlag | { error: string } {
 }
 
 export const SEED_LINE_SYNTAX =
-  '//HOST/NAME (or NAME service=ID) then any of done=completed|failed|cancelled, on-cancel=cancel|complete|fail|ignore|unimplemented, settle=DURATION, fail-times=N, age=DURATION (created that long ago, e.g. 2h)';
+  '//HOST/NAME (or NAME service=ID) then any of done=completed|failed|cancelled, on-cancel=cancel|complete|fail|ignore|unimplemented, settle=DURATION, fail-times=N, age=DURATION (created that long ago, e.g. 2h), kind=KIND (datastore: export|import|index; discoveryengine: import|purge)';
 
 const ON_CANCEL = new Set(['cancel', 'complete', 'fail', 'ignore', 'unimplemented']);
 const DONE_AS = new Set(['completed', 'failed', 'cancelled']);
@@ -153,8 +154,16 @@ export function parseSeedLine(line: string): OperationSeed | null | { error: str
       const d = parseDuration(value, MAX_AGE_MS);
       if ('error' in d) return { error: `age: ${d.error}` };
       seed.createdAt = Date.now() - d.ms;
-    } else return { error: `"${word}": expected ${SEED_LINE_SYNTAX}` };
+    } else if (key === 'kind' && value !== '') seed.metadataKind = value;
+    else return { error: `"${word}": expected ${SEED_LINE_SYNTAX}` };
   }
   if (service !== undefined) seed.service = service;
+  if (seed.metadataKind !== undefined) {
+    const kinds = service === undefined ? [] : metadataKinds(service);
+    if (!kinds.includes(seed.metadataKind))
+      return {
+        error: `kind=${seed.metadataKind}: ${service ?? 'a name of no service'} has ${kinds.length ? kinds.join(', ') : 'no kinds'}`,
+      };
+  }
   return seed;
 }

@@ -69,14 +69,22 @@ function lineageMetadata(s: MetadataState): Uint8Array {
   return w.finish();
 }
 
-function datastoreExportMetadata(s: MetadataState): Uint8Array {
+/** Datastore admin's OperationType: EXPORT_ENTITIES 1, IMPORT_ENTITIES 2, CREATE_INDEX 3. */
+type DatastoreOperation = 1 | 2 | 3;
+
+/**
+ * Datastore admin's Export/ImportEntitiesMetadata and IndexOperationMetadata: CommonMetadata and
+ * progress_entities alike (fields 1 and 2); then the export's output_url_prefix (5), the
+ * import's input_url (5) or the index's index_id (3).
+ */
+function datastoreMetadata(s: MetadataState, operation: DatastoreOperation): Uint8Array {
   const w = Writer.create();
-  // CommonMetadata: start_time 1, end_time 2, operation_type 3 (EXPORT_ENTITIES 1), state 5
+  // CommonMetadata: start_time 1, end_time 2, operation_type 3, state 5
   // (PROCESSING 2, CANCELLING 3, SUCCESSFUL 5, FAILED 6, CANCELLED 7).
   w.uint32((1 << 3) | 2).fork();
   timestamp(w, 1, s.createdAt);
   if (s.endedAt !== undefined) timestamp(w, 2, s.endedAt);
-  varint(w, 3, 1);
+  varint(w, 3, operation);
   const state =
     s.outcome === 'completed'
       ? 5
@@ -94,7 +102,18 @@ function datastoreExportMetadata(s: MetadataState): Uint8Array {
   varint(w, 1, s.outcome === 'completed' ? 1000 : 250);
   varint(w, 2, 1000);
   w.ldelim();
-  str(w, 5, `gs://demo-bucket/${s.name.split('/').pop() ?? 'export'}`);
+  const id = s.name.split('/').pop() ?? 'op';
+  if (operation === 3) str(w, 3, `index-${id}`);
+  else str(w, 5, `gs://demo-bucket/${id}${operation === 2 ? '/demo.overall_export_metadata' : ''}`);
+  return w.finish();
+}
+
+/** Discovery Engine's PurgeDocumentsMetadata: create_time 1, update_time 2, success_count 3. */
+function discoveryPurgeMetadata(s: MetadataState): Uint8Array {
+  const w = Writer.create();
+  timestamp(w, 1, s.createdAt);
+  timestamp(w, 2, s.endedAt ?? s.createdAt);
+  varint(w, 3, s.outcome === 'completed' ? 100 : 40);
   return w.finish();
 }
 
@@ -111,6 +130,8 @@ interface ServiceTypes {
   readonly metadataType: string;
   readonly responseType: string;
   readonly encode: (s: MetadataState) => Uint8Array;
+  /** Other kinds of operation the service runs (seed option `metadataKind`), by name. */
+  readonly kinds?: Readonly<Record<string, Omit<ServiceTypes, 'kinds'>>>;
 }
 
 /** Per built-in service: the type its operations' metadata and response are. */
@@ -138,23 +159,62 @@ export const SERVICE_OPERATION_TYPES: Readonly<Record<string, ServiceTypes>> = {
   datastore: {
     metadataType: 'google.datastore.admin.v1.ExportEntitiesMetadata',
     responseType: 'google.datastore.admin.v1.ExportEntitiesResponse',
-    encode: datastoreExportMetadata,
+    encode: (s) => datastoreMetadata(s, 1),
+    kinds: {
+      import: {
+        metadataType: 'google.datastore.admin.v1.ImportEntitiesMetadata',
+        responseType: 'google.protobuf.Empty',
+        encode: (s) => datastoreMetadata(s, 2),
+      },
+      index: {
+        metadataType: 'google.datastore.admin.v1.IndexOperationMetadata',
+        responseType: 'google.datastore.admin.v1.Index',
+        encode: (s) => datastoreMetadata(s, 3),
+      },
+    },
   },
   discoveryengine: {
     metadataType: 'google.cloud.discoveryengine.v1alpha.ImportDocumentsMetadata',
     responseType: 'google.cloud.discoveryengine.v1alpha.ImportDocumentsResponse',
     encode: discoveryImportMetadata,
+    kinds: {
+      purge: {
+        metadataType: 'google.cloud.discoveryengine.v1alpha.PurgeDocumentsMetadata',
+        responseType: 'google.cloud.discoveryengine.v1alpha.PurgeDocumentsResponse',
+        encode: discoveryPurgeMetadata,
+      },
+    },
   },
 };
 
-/** The metadata Any of a built-in service's operation, or undefined for other services. */
-export function serviceMetadata(serviceId: string, state: MetadataState): AnyMessage | undefined {
+/**
+ * The kinds of operation a built-in service's emulated operations can be (`metadataKind`): the
+ * first is the default ('export' for Datastore, 'import' for Discovery Engine); [] for others.
+ */
+export function metadataKinds(serviceId: string): string[] {
   const t = SERVICE_OPERATION_TYPES[serviceId];
+  if (!t) return [];
+  const first = serviceId === 'datastore' ? 'export' : serviceId === 'discoveryengine' ? 'import' : 'default';
+  return [first, ...Object.keys(t.kinds ?? {})];
+}
+
+function typesOf(serviceId: string, kind: string | undefined): Omit<ServiceTypes, 'kinds'> | undefined {
+  const t = SERVICE_OPERATION_TYPES[serviceId];
+  return (kind !== undefined && t?.kinds?.[kind]) || t;
+}
+
+/** The metadata Any of a built-in service's operation (of `kind`), or undefined for other services. */
+export function serviceMetadata(
+  serviceId: string,
+  state: MetadataState,
+  kind?: string,
+): AnyMessage | undefined {
+  const t = typesOf(serviceId, kind);
   return t ? { type_url: TYPE + t.metadataType, value: Buffer.from(t.encode(state)) } : undefined;
 }
 
 /** The response Any of a built-in service's completed operation (an empty message of its type). */
-export function serviceResponse(serviceId: string): AnyMessage | undefined {
-  const t = SERVICE_OPERATION_TYPES[serviceId];
+export function serviceResponse(serviceId: string, kind?: string): AnyMessage | undefined {
+  const t = typesOf(serviceId, kind);
   return t ? { type_url: TYPE + t.responseType, value: Buffer.alloc(0) } : undefined;
 }

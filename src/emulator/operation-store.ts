@@ -1,5 +1,5 @@
 import { Code } from '../errors/status-code';
-import { serviceMetadata, serviceResponse } from './operation-metadata';
+import { metadataKinds, serviceMetadata, serviceResponse } from './operation-metadata';
 import { serviceKey } from './service-key';
 
 /**
@@ -81,6 +81,12 @@ export interface OperationSeed {
   metadata?: AnyMessage;
   /** When it was created (ms since the epoch; the service metadata's create time). Defaults to now. */
   createdAt?: number;
+  /**
+   * Which of the service's kinds of operation it is, for its metadata and response types:
+   * Datastore `export` (default), `import` or `index`; Discovery Engine `import` (default) or
+   * `purge`. Any other value throws, naming the kinds the service has.
+   */
+  metadataKind?: string;
 }
 
 /**
@@ -134,6 +140,8 @@ export interface StoredOperation {
   createdAt: number;
   /** Date.now() when it ended (done), if it has. */
   endedAt?: number;
+  /** The seed's `metadataKind`, if any. */
+  metadataKind?: string;
   /** True when the seed gave its own metadata (kept as is). */
   fixedMetadata: boolean;
 }
@@ -168,6 +176,13 @@ export class OperationStore {
 
   /** Add (or replace) a running operation with its script. */
   seed(seed: OperationSeed): StoredOperation {
+    if (seed.metadataKind !== undefined) {
+      const kinds = seed.service === undefined ? [] : metadataKinds(serviceKey(seed.service));
+      if (!kinds.includes(seed.metadataKind))
+        throw new RangeError(
+          `metadataKind "${seed.metadataKind}": ${seed.service ?? 'an operation of no service'} has ${kinds.length ? kinds.join(', ') : 'no kinds'}`,
+        );
+    }
     const op: StoredOperation = {
       name: seed.name,
       service: seed.service,
@@ -183,6 +198,7 @@ export class OperationStore {
       createdAt: seed.createdAt ?? Date.now(),
       fixedMetadata: seed.metadata !== undefined,
       ...(seed.metadata ? { metadata: seed.metadata } : {}),
+      ...(seed.metadataKind !== undefined ? { metadataKind: seed.metadataKind } : {}),
     };
     this.refreshMetadata(op);
     if (seed.doneAs === 'completed') this.complete(op);
@@ -261,7 +277,7 @@ export class OperationStore {
   complete(op: StoredOperation): void {
     op.done = true;
     op.endedAt = Date.now();
-    op.response = (op.service !== undefined && serviceResponse(serviceKey(op.service))) || {
+    op.response = (op.service !== undefined && serviceResponse(serviceKey(op.service), op.metadataKind)) || {
       type_url: EMPTY_TYPE_URL,
       value: Buffer.alloc(0),
     };
@@ -285,15 +301,19 @@ export class OperationStore {
   /** Re-encode a built-in service's metadata from the operation's state. */
   private refreshMetadata(op: StoredOperation): void {
     if (op.fixedMetadata || op.service === undefined) return;
-    const metadata = serviceMetadata(serviceKey(op.service), {
-      name: op.name,
-      createdAt: op.createdAt,
-      ...(op.endedAt !== undefined ? { endedAt: op.endedAt } : {}),
-      cancelRequested: op.cancelRequests > 0,
-      ...(op.done
-        ? { outcome: op.error ? (op.error.code === Code.CANCELLED ? 'cancelled' : 'failed') : 'completed' }
-        : {}),
-    });
+    const metadata = serviceMetadata(
+      serviceKey(op.service),
+      {
+        name: op.name,
+        createdAt: op.createdAt,
+        ...(op.endedAt !== undefined ? { endedAt: op.endedAt } : {}),
+        cancelRequested: op.cancelRequests > 0,
+        ...(op.done
+          ? { outcome: op.error ? (op.error.code === Code.CANCELLED ? 'cancelled' : 'failed') : 'completed' }
+          : {}),
+      },
+      op.metadataKind,
+    );
     if (metadata) op.metadata = metadata;
   }
 

@@ -1,5 +1,6 @@
 // `lro-cancel emulator` from the command line: faults, a seed file with behaviours, a default
 // service for loopback clients, and a call log that never holds a credential.
+import { parseSeedLine } from '../../src/cli/emulator-flags';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -160,4 +161,11 @@ test('bad fault specs, seed lines and default services are usage errors naming w
   const c = capture();
   expect(await runCli(['emulator', '--seed-file', seeds], c.io)).toBe(2);
   expect(c.stderr()).toContain('line 2: "on-cancel=explode"');
+  expect(parseSeedLine('projects/p/operations/a service=datastore kind=index')).toMatchObject({
+    service: 'datastore',
+    metadataKind: 'index',
+  });
+  expect(parseSeedLine('projects/p/operations/a service=datastore kind=purge')).toEqual({
+    error: 'kind=purge: datastore has export, import, index',
+  });
 });

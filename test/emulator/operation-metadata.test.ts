@@ -23,7 +23,9 @@ let root: protobuf.Root;
 beforeAll(() => {
   root = new protobuf.Root();
   root.resolvePath = (_origin, target) => path.join(PROTOS, target);
-  root.loadSync(Object.values(FILES), { keepCase: true });
+  root.loadSync([...Object.values(FILES), 'google/cloud/discoveryengine/v1alpha/purge_config.proto'], {
+    keepCase: true,
+  });
 });
 
 type Any = { type_url: string; value: Buffer };
@@ -96,4 +98,57 @@ test('metadata given in the seed is kept as is; an operation of no service has n
   emu.get().store.seed({ name: 'projects/p/operations/b' });
   expect((await getOp('datastore', 'projects/p/operations/a')).metadata).toEqual(mine);
   expect((await getOp('datastore', 'projects/p/operations/b')).metadata).toBeNull();
+});
+
+test.each([
+  ['datastore', 'import', 'google.datastore.admin.v1.ImportEntitiesMetadata', 'google.protobuf.Empty'],
+  [
+    'datastore',
+    'index',
+    'google.datastore.admin.v1.IndexOperationMetadata',
+    'google.datastore.admin.v1.Index',
+  ],
+  [
+    'discoveryengine',
+    'purge',
+    'google.cloud.discoveryengine.v1alpha.PurgeDocumentsMetadata',
+    'google.cloud.discoveryengine.v1alpha.PurgeDocumentsResponse',
+  ],
+])(
+  '%s metadataKind %s: its own metadata and response types',
+  async (id, kind, metadataType, responseType) => {
+    const service = services[id];
+    if (!service) throw new Error(id);
+    const running = sampleOperationName(service, `k-${kind}`);
+    const finished = sampleOperationName(service, `k-${kind}-done`);
+    emu.get().store.seed({ name: running, service: id, metadataKind: kind });
+    emu.get().store.seed({ name: finished, service: id, metadataKind: kind, doneAs: 'completed' });
+    const op = await getOp(id, running);
+    expect(op.metadata.type_url).toBe(`type.googleapis.com/${metadataType}`);
+    const m = decode(op.metadata);
+    if (kind === 'import')
+      expect(m).toMatchObject({
+        common: { operation_type: 'IMPORT_ENTITIES' },
+        input_url: expect.stringMatching(/^gs:/),
+      });
+    if (kind === 'index')
+      expect(m).toMatchObject({ common: { operation_type: 'CREATE_INDEX' }, index_id: expect.any(String) });
+    if (kind === 'purge') expect(m).toMatchObject({ create_time: expect.anything(), success_count: 40 });
+    expect((await getOp(id, finished)).response?.type_url).toBe(`type.googleapis.com/${responseType}`);
+  },
+);
+
+test('a metadataKind the service does not have is refused, naming the kinds it has', () => {
+  expect(() =>
+    emu.get().store.seed({ name: 'projects/p/operations/x', service: 'datastore', metadataKind: 'purge' }),
+  ).toThrow('metadataKind "purge": datastore has export, import, index');
+  expect(() =>
+    emu
+      .get()
+      .store.seed({
+        name: 'projects/p/locations/l/operations/x',
+        service: 'dataplex',
+        metadataKind: 'import',
+      }),
+  ).toThrow(/dataplex has default/);
 });

@@ -18,7 +18,7 @@ export interface RestTransportOptions {
   /**
    * HTTP/1.1 connections per origin (one request at a time on each): the REST counterpart of
    * the channel pool, and the bound on a service's requests in flight; more wait in the pool's
-   * queue. Defaults to 64 (cancelMany passes its concurrency).
+   * queue. Defaults to 256, the most a batch raises a service to (cancelMany passes its concurrency).
    */
   restConnectionsPerService?: number | undefined;
   /** How long an idle connection is kept open for the next request, in ms. Defaults to 30 000. */
@@ -54,7 +54,7 @@ export class RestTransport implements OperationsTransport {
     const n = options.restConnectionsPerService;
     if (n !== undefined && (!Number.isInteger(n) || n < 1))
       throw new RangeError(`restConnectionsPerService must be an integer >= 1, got ${n}`);
-    this.size = n ?? 64;
+    this.size = n ?? 256;
   }
 
   supports(method: OperationsMethod): boolean {
