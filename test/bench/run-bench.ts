@@ -3,14 +3,18 @@
  *
  * One emulator process (emulator-host, forked) serves every scenario; each client runs in its
  * own process (client-process), so its CPU is measured alone; repetitions are interleaved
- * (rep 1 of every client, then rep 2, ...) and the order of the clients rotates per rep.
+ * (rep 1 of every client, then rep 2, ...) and the order of the clients within a rep is shuffled
+ * from a seed printed in the report (BENCH_SEED to repeat it); the emulator runs a full GC
+ * between runs, so one client's garbage is not collected during the next one's run.
  * Prints markdown tables of medians (min–max), the ratios and every target as MET/MISSED,
  * and writes the raw numbers to bench-results/latest.json (and the tables to latest.md).
  *
  * Flags / environment:
  *   --quick | BENCH_QUICK=1     tiny sizes, one repetition: a smoke test (seconds, not minutes)
  *   --only=1,3 | BENCH_ONLY     run some scenarios only
- *   BENCH_REPS                  repetitions (default 3)
+ *   BENCH_REPS                  repetitions (default 3; 5 in scenarios 1 and 2, whose targets are
+ *                               within 10 % of 1)
+ *   BENCH_SEED                  seed of the client order (default: random, printed)
  *   BENCH_CALLS                 calls per run in scenario 1 at C=64 and 512 (default 100000, a
  *                               quarter of it at C=1; scenario 1 then takes ~20 minutes on two
  *                               cores, and shorter runs read 10–40 % higher and far noisier)
@@ -27,6 +31,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import {
   fullOpName,
+  lroChannelsAt,
   opName,
   ROOT,
   snapshotPackage,
@@ -46,6 +51,9 @@ const QUICK = process.env.BENCH_QUICK === '1' || argv.includes('--quick');
 const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice(7) ?? process.env.BENCH_ONLY;
 const ONLY = onlyArg ? new Set(onlyArg.split(',').map((s) => Number(s.trim()))) : undefined;
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 3));
+/** Repetitions where a target is within 10 % of 1 (scenarios 1 and 2): at least 5. */
+const REPS_NEAR_ONE = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 5));
+const SEED = Number(process.env.BENCH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const S1_CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 1000 : 100_000));
 /** Calls per run at concurrency `c`: C=1 is latency-bound and slow, so it gets a quarter. */
 const s1Calls = (c: number): number => (c === 1 ? Math.max(100, Math.round(S1_CALLS / 4)) : S1_CALLS);
@@ -168,12 +176,18 @@ async function runClient(
   faults: Record<string, unknown> | null,
 ): Promise<Run> {
   const prefix = `r${++runCounter}`;
-  const full: ClientSpec = { ...spec, target: emulator.target, prefix };
+  const full: ClientSpec = {
+    ...spec,
+    target: emulator.target,
+    ...(emulator.restTarget ? { restTarget: emulator.restTarget } : {}),
+    prefix,
+  };
   const run: Run = { scenario, rep, key, label, spec: full };
   runs.push(run);
   await emulator.faults(null);
   await emulator.seed(prefix, spec.calls, { clear: true });
   await emulator.seed(`${prefix}w`, spec.warmup);
+  await emulator.gc();
   try {
     const child = spawn(process.execPath, [path.join(HERE, 'client-process.js'), JSON.stringify(full)], {
       env: CHILD_ENV,
@@ -210,6 +224,32 @@ async function runClient(
   return run;
 }
 
+/** A seeded PRNG (mulberry32): the client order of every rep follows from SEED. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * The clients of one rep in a shuffled order, from SEED, the scenario and the rep: unlike a
+ * rotation, no client always follows the same one.
+ */
+function shuffled<T>(list: readonly T[], scenario: number, rep: number): T[] {
+  const next = prng(SEED ^ Math.imul(scenario, 0x9e3779b1) ^ Math.imul(rep, 0x85ebca6b));
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
 function rotate<T>(list: readonly T[], by: number): T[] {
   const k = by % list.length;
   return [...list.slice(k), ...list.slice(0, k)];
@@ -242,6 +282,18 @@ function fmtRatio(s: Spread): string {
   return `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 }
 
+/**
+ * When a paired ratio's spread between reps (max − min) is wider than the margin its target
+ * allows (|target − 1|), one run cannot tell met from missed: say so beside the verdict.
+ */
+function spreadNote(r: Spread, targetRatio: number): string {
+  const width = r.max - r.min;
+  const margin = Math.abs(targetRatio - 1);
+  return r.n > 1 && width > margin
+    ? ` — spread between reps ${width.toFixed(2)} is wider than the target's margin ${margin.toFixed(2)}: not decided by this run`
+    : '';
+}
+
 const cpu = (r: Run): number => (r.result as ClientResult).cpuUsPerCall;
 const rate = (r: Run): number => (r.result as ClientResult).callsPerSec;
 const goodput = (r: Run): number => (r.result as ClientResult).goodput;
@@ -263,33 +315,71 @@ const failuresOf = (scenario: number, key: string): string => {
 // ---------------------------------------------------------------- scenario 1
 
 const S1_ONLY_CLIENTS = process.env.BENCH_S1_CLIENTS?.split(',');
-const S1_CLIENTS: { kind: ClientKind; label: string; diagnostic?: boolean }[] = (
+interface S1Client {
+  /** Key in the runs and in BENCH_S1_CLIENTS. */
+  id: string;
+  kind: ClientKind;
+  label: string;
+  diagnostic?: boolean;
+  transport?: 'rest';
+  /** The row its CPU is compared with as "the peer" (gax over the same transport). */
+  peer?: string;
+}
+const S1_CLIENTS: S1Client[] = (
   [
-    { kind: 'raw', label: 'raw grpc-js' },
-    { kind: 'raw-md', label: 'raw + lro-cancel metadata & deadline', diagnostic: true },
-    { kind: 'gax', label: 'gax OperationsClient' },
-    { kind: 'lro-cancel', label: 'lro-cancel cancel()' },
-    { kind: 'cancelMany', label: 'lro-cancel cancelMany()' },
-  ] satisfies { kind: ClientKind; label: string; diagnostic?: boolean }[]
-).filter((c) => !S1_ONLY_CLIENTS || S1_ONLY_CLIENTS.includes(c.kind));
+    { id: 'raw', kind: 'raw', label: 'raw grpc-js' },
+    {
+      id: 'raw-md',
+      kind: 'raw-md',
+      label: "raw on lro-cancel's channels + its metadata & deadline",
+      diagnostic: true,
+    },
+    { id: 'gax', kind: 'gax', label: 'gax OperationsClient' },
+    { id: 'lro-cancel', kind: 'lro-cancel', label: 'lro-cancel cancel()', peer: 'gax' },
+    { id: 'cancelMany', kind: 'cancelMany', label: 'lro-cancel cancelMany()', peer: 'gax' },
+    { id: 'gax-rest', kind: 'gax-rest', label: 'gax REST fallback OperationsClient' },
+    {
+      id: 'lro-cancel-rest',
+      kind: 'lro-cancel',
+      transport: 'rest',
+      label: 'lro-cancel cancel() REST',
+      peer: 'gax-rest',
+    },
+    {
+      id: 'cancelMany-rest',
+      kind: 'cancelMany',
+      transport: 'rest',
+      label: 'lro-cancel cancelMany() REST',
+      peer: 'gax-rest',
+    },
+  ] satisfies S1Client[]
+).filter((c) => !S1_ONLY_CLIENTS || S1_ONLY_CLIENTS.includes(c.id));
 
 async function scenario1(host: EmulatorHost): Promise<void> {
   log(
-    `\n== Scenario 1: loopback, no latency, ${S1_CALLS} calls per run (${s1Calls(1)} at C=1), C = ${S1_CONCURRENCY.join(', ')}`,
+    `\n== Scenario 1: loopback, no latency, ${S1_CALLS} calls per run (${s1Calls(1)} at C=1), C = ${S1_CONCURRENCY.join(', ')}, ${REPS_NEAR_ONE} reps`,
   );
-  const emulator = await host.start();
-  for (let rep = 1; rep <= REPS; rep++) {
+  const emulator = await host.start({ rest: true });
+  for (let rep = 1; rep <= REPS_NEAR_ONE; rep++) {
     for (const c of S1_CONCURRENCY) {
       // The diagnostic client only where the target is (C=64, 512).
-      for (const client of rotate(S1_CLIENTS, rep - 1).filter((x) => !x.diagnostic || c > 1)) {
+      for (const client of shuffled(S1_CLIENTS, 1, rep * 1000 + c).filter((x) => !x.diagnostic || c > 1)) {
         const warmup = c === 1 ? Math.round(WARMUP / 4) : WARMUP;
         await runClient(
           emulator,
           1,
           rep,
-          `${client.kind}@${c}`,
+          `${client.id}@${c}`,
           `${client.label} C=${c}`,
-          { client: client.kind, warmup, calls: s1Calls(c), concurrency: c },
+          {
+            client: client.kind,
+            warmup,
+            calls: s1Calls(c),
+            concurrency: c,
+            ...(client.transport ? { transport: client.transport } : {}),
+            // The diagnostic gets the connections lro-cancel's pool ends up with at this C.
+            ...(client.kind === 'raw-md' ? { channels: lroChannelsAt(c) } : {}),
+          },
           null,
         );
       }
@@ -301,9 +391,9 @@ async function scenario1(host: EmulatorHost): Promise<void> {
   for (const c of S1_CONCURRENCY) {
     for (const client of S1_CLIENTS) {
       if (client.diagnostic && c === 1) continue;
-      const key = `${client.kind}@${c}`;
+      const key = `${client.id}@${c}`;
       const m = metric(1, key, cpu);
-      const isLro = client.kind === 'lro-cancel' || client.kind === 'cancelMany';
+      const isLroGrpc = client.peer === 'gax';
       rows.push([
         String(c),
         client.diagnostic ? `_${client.label}_` : client.label,
@@ -311,32 +401,53 @@ async function scenario1(host: EmulatorHost): Promise<void> {
         fmt(metric(1, key, rate)),
         fmt(metric(1, key, rss)),
         fmt(spread(pick(1, key).map((x) => x.server?.connections ?? NaN)), 0),
-        client.kind === 'raw' ? '1.00×' : fmtRatio(paired(1, key, `raw@${c}`, cpu)),
-        isLro ? fmtRatio(paired(1, key, `gax@${c}`, cpu)) : '',
-        isLro && c > 1 ? fmtRatio(paired(1, key, `raw-md@${c}`, cpu)) : '',
+        client.id === 'raw' ? '1.00×' : fmtRatio(paired(1, key, `raw@${c}`, cpu)),
+        client.peer ? fmtRatio(paired(1, key, `${client.peer}@${c}`, cpu)) : '',
+        isLroGrpc && c > 1 ? fmtRatio(paired(1, key, `raw-md@${c}`, cpu)) : '',
         fmt(metric(1, key, serverCpu)),
       ]);
     }
   }
   section(
     `Scenario 1 — loopback, no latency (${S1_CALLS.toLocaleString('en-US')} calls per run, ${s1Calls(1).toLocaleString('en-US')} at C=1${S1_CALLS < 100_000 ? '; fewer than the 100,000 the issue asks (BENCH_CALLS)' : ''})`,
-    `${table(['C', 'client', 'client CPU µs/call', 'calls/s', 'peak RSS MB', 'connections', 'CPU vs raw', 'CPU vs gax', 'CPU vs raw+md', 'emulator CPU µs/call'], rows)}\n\n` +
-      `Client CPU = process.cpuUsage() (user + system) of the client process over the measured calls, after a warm-up of ${WARMUP.toLocaleString('en-US')} calls; median (min–max) of ${REPS} interleaved run(s). ` +
-      `Ratios are per repetition (runs of a rep ran back to back), median (min–max) over the reps. ` +
+    `${table(['C', 'client', 'client CPU µs/call', 'calls/s', 'peak RSS MB', 'connections', 'CPU vs raw', 'CPU vs gax (same transport)', 'CPU vs raw+md', 'emulator CPU µs/call'], rows)}\n\n` +
+      `Client CPU = process.cpuUsage() (user + system) of the client process over the measured calls, after a warm-up of ${WARMUP.toLocaleString('en-US')} calls; median (min–max) of ${REPS_NEAR_ONE} interleaved run(s), clients in a seeded random order per rep (seed ${SEED}). ` +
+      `Ratios are per repetition (runs of a rep ran back to back), median (min–max) over the reps: the min–max is the spread to read every ratio against. ` +
       `lro-cancel runs with its defaults: above 100 calls in flight per connection (the stream limit of Google's front ends) its channel pool opens another connection, up to 8; the emulator here has no such limit. ` +
-      `The italic row is a diagnostic, not a client anyone would use: raw plus the two metadata entries and the per-call deadline lro-cancel sends, so that (lro-cancel − raw) splits into what the wire content costs in grpc-js and http2 (raw+md − raw) and what lro-cancel's own layer costs (lro-cancel − raw+md: name validation, retry wrapper, promises, and for cancelMany the scheduler).`,
+      `The italic row is a diagnostic, not a client anyone would use: lro-cancel's own channels — made by google-gax's createStub from the same descriptor with the same options (retries off, its user agent, the service host as :authority, a connection each) and as many as lro-cancel's pool opens at that C (${S1_CONCURRENCY.filter(
+        (c) => c > 1,
+      )
+        .map((c) => `${lroChannelsAt(c)} at C=${c}`)
+        .join(
+          ', ',
+        )}) — driven with raw grpc-js calls that carry the two metadata entries and the per-call deadline lro-cancel sends, with grpc-js's stack capture off as lro-cancel has it. ` +
+      `So (lro-cancel − raw+md) is lro-cancel's own layer and nothing else (name validation, retry wrapper, promises, channel pick; for cancelMany the scheduler), and (raw+md − raw) is what the wire content and channel setup cost in grpc-js and http2. ` +
+      `REST rows: lro-cancel with \`transport: 'rest'\` against the emulator's REST gateway (HTTP/1.1 + JSON, same store), beside google-gax's own REST fallback client (\`gax.fallback.lro(...)\`, \`protocol: 'http'\` to loopback), the peer to beat over REST; their "vs gax" column compares with that client.`,
   );
   for (const c of [64, 512]) {
-    const rawCpu = metric(1, `raw@${c}`, cpu).median;
+    if (!S1_CONCURRENCY.includes(c)) continue;
+    const rawCpu = metric(1, `raw@${c}`, cpu);
     const md = paired(1, `raw-md@${c}`, `raw@${c}`, cpu);
     for (const kind of ['lro-cancel', 'cancelMany'] as const) {
       const m = metric(1, `${kind}@${c}`, cpu).median;
       const r = paired(1, `${kind}@${c}`, `raw@${c}`, cpu);
+      const layer = paired(1, `${kind}@${c}`, `raw-md@${c}`, cpu);
       target({
         scenario: '1',
         target: `${kind === 'lro-cancel' ? 'cancel()' : 'cancelMany()'} CPU/call ≤ 1.05× raw at C=${c}`,
-        measured: `${num(m)} vs ${num(rawCpu)} µs/call: ${fmtRatio(r)} (raw + metadata & deadline alone: ${fmtRatio(md)})`,
+        measured: `${num(m)} vs ${fmt(rawCpu)} µs/call: ${fmtRatio(r)} (raw on its channels with its metadata & deadline: ${fmtRatio(md)}; lro-cancel's layer on top of that: ${fmtRatio(layer)})${spreadNote(r, 1.05)}`,
         met: r.median <= 1.05,
+      });
+    }
+    for (const kind of ['lro-cancel', 'cancelMany'] as const) {
+      const key = `${kind}-rest@${c}`;
+      if (pick(1, key).length === 0) continue;
+      const r = paired(1, key, `gax-rest@${c}`, cpu);
+      target({
+        scenario: '1',
+        target: `${kind === 'lro-cancel' ? 'cancel()' : 'cancelMany()'} over REST: CPU/call < gax REST fallback at C=${c}`,
+        measured: `${num(metric(1, key, cpu).median)} vs ${num(metric(1, `gax-rest@${c}`, cpu).median)} µs/call: ${fmtRatio(r)}${r.n > 1 && r.min < 1 && r.max >= 1 ? ' — the spread between reps straddles 1: not decided by this run' : ''}`,
+        met: r.median < 1,
       });
     }
   }
