@@ -1022,7 +1022,10 @@ async function main(): Promise<void> {
   const flags = [...(QUICK ? ['--quick'] : []), ...(ONLY ? [`--only=${[...ONLY].join(',')}`] : [])];
   const commandLine = `npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
   process.stdout.write(
-    `lro-cancel benchmark${QUICK ? ' (QUICK: tiny sizes, a smoke test; the numbers mean little)' : ''}\nMachine: ${machineLine}\nCommand: ${commandLine}; ${REPS} repetition(s)\n`,
+    `lro-cancel benchmark${QUICK ? ' (QUICK: tiny sizes, a smoke test; the numbers mean little)' : ''}\nMachine: ${machineLine}\nCommand: ${commandLine}; ${REPS} repetition(s) (${REPS_NEAR_ONE} in scenarios 1 and 2); client order seed ${SEED} (BENCH_SEED=${SEED} repeats it); load average at the start ${os
+      .loadavg()
+      .map((x) => num(x))
+      .join(' / ')} (1 / 5 / 15 min)\n`,
   );
   fs.mkdirSync(OUT_DIR, { recursive: true });
   // Others may rebuild dist/ in this checkout while the bench runs: every process of the bench
@@ -1069,7 +1072,7 @@ async function main(): Promise<void> {
     .map(([n, l]) => `scenario ${n}: ${l.seconds} s, ${num(l.startLoad1)} → ${num(l.endLoad1)}`)
     .join('; ');
   const footer =
-    `Machine: ${machineLine}.\nCommand: \`${commandLine}\` (${REPS} repetition(s), ${durationS} s in all).\n` +
+    `Machine: ${machineLine}.\nCommand: \`${commandLine}\` (${REPS} repetition(s), ${REPS_NEAR_ONE} in scenarios 1 and 2; client order seed ${SEED}; ${durationS} s in all).\n` +
     `1-minute load average at the start → end of each scenario (the bench itself keeps about 2 busy; more means other work shared the CPUs): ${loadLine}.`;
   process.stdout.write(`\n${footer}\n`);
 
@@ -1078,6 +1081,8 @@ async function main(): Promise<void> {
     quick: QUICK,
     command: commandLine,
     repetitions: REPS,
+    repetitionsNearOne: REPS_NEAR_ONE,
+    seed: SEED,
     durationS,
     machine: m,
     load,
