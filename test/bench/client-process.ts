@@ -9,17 +9,24 @@
  * Clients:
  * - raw: @grpc/grpc-js + @grpc/proto-loader (loadPackageDefinition of protos/), one channel,
  *   callback API, no metadata: the floor for Node.
- * - raw-md (diagnostic): raw plus lro-cancel's two metadata entries and a deadline per call.
+ * - raw-pool: raw over `channels` channels, a connection each, round robin (the best-configured raw).
+ * - raw-md (diagnostic): lro-cancel's channels (same options, same count) driven the raw way,
+ *   plus lro-cancel's two metadata entries and a deadline per call.
  * - gax: google-gax's own operations client (`lro(...).operationsClient(...)`) and
  *   `await cancelOperation({name})` in a simple worker-pool limiter, as a user would write it.
- * - lro-cancel: `createCanceller().cancel(name)` in the same limiter.
+ * - gax-pool: `channels` gax clients, a connection each (`grpc.use_local_subchannel_pool`).
+ * - gax-rest: google-gax's REST fallback client against the emulator's REST gateway.
+ * - lro-cancel: `createCanceller().cancel(name)` in the same limiter (`transport` 'grpc' or 'rest').
  * - cancelMany: lro-cancel's batch engine over a generator of names.
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import * as path from 'node:path';
 import * as readline from 'node:readline';
 import {
+  BENCH_HOST,
   BENCH_SERVICE,
+  DIST,
   fiveServiceName,
   loadLib,
   opName,
@@ -59,7 +66,19 @@ async function pool(count: number, concurrency: number, task: (i: number) => Pro
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
-function rawDriver(target: string, withMetadata: boolean): Driver {
+/** What a raw driver calls: a grpc-js client of google.longrunning.Operations. */
+type RawClient = grpc.Client & {
+  cancelOperation(req: { name: string }, cb: (err: grpc.ServiceError | null) => void): void;
+  cancelOperation(
+    req: { name: string },
+    md: grpc.Metadata,
+    options: grpc.CallOptions,
+    cb: (err: grpc.ServiceError | null) => void,
+  ): void;
+};
+
+/** raw and raw-pool: proto-loader's definition, plain grpc-js channels. */
+function protoLoaderClients(target: string, channels: number): RawClient[] {
   const definition = protoLoader.loadSync('google/longrunning/operations.proto', {
     includeDirs: [PROTOS],
     keepCase: false,
@@ -71,23 +90,68 @@ function rawDriver(target: string, withMetadata: boolean): Driver {
   const pkg = grpc.loadPackageDefinition(definition) as unknown as {
     google: { longrunning: { Operations: grpc.ServiceClientConstructor } };
   };
-  const client = new pkg.google.longrunning.Operations(
-    target,
-    grpc.credentials.createInsecure(),
-  ) as unknown as grpc.Client & {
-    cancelOperation(req: { name: string }, cb: (err: grpc.ServiceError | null) => void): void;
-    cancelOperation(
-      req: { name: string },
-      md: grpc.Metadata,
-      options: grpc.CallOptions,
-      cb: (err: grpc.ServiceError | null) => void,
-    ): void;
+  // Each channel on a connection of its own (grpc-js would otherwise share one subchannel
+  // between channels with equal options).
+  return Array.from(
+    { length: channels },
+    (_, i) =>
+      new pkg.google.longrunning.Operations(
+        target,
+        grpc.credentials.createInsecure(),
+        i > 0 ? { 'grpc.use_local_subchannel_pool': 1 } : {},
+      ) as unknown as RawClient,
+  );
+}
+
+/**
+ * raw-md: channels made exactly as lro-cancel's pool makes them (google-gax's createStub over
+ * the same descriptor, with the same options: retries off, its user agent, the service host
+ * as :authority, a connection each), so that raw-md − lro-cancel is lro-cancel's layer alone.
+ */
+async function lroChannelClients(target: string, channels: number): Promise<RawClient[]> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { GrpcClient } = require('google-gax') as typeof import('google-gax');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadOperationsService } = require(path.join(DIST, 'proto', 'load-operations-package.js')) as {
+    loadOperationsService(): grpc.ServiceClientConstructor;
   };
+  const colon = target.lastIndexOf(':');
+  const universeDomain = 'googleapis.com';
+  const gax = new GrpcClient({ universeDomain });
+  const sslCreds = gax.grpc.credentials.createInsecure();
+  const out: RawClient[] = [];
+  for (let i = 0; i < channels; i++) {
+    out.push(
+      (await gax.createStub(
+        loadOperationsService() as never,
+        {
+          servicePath: target.slice(0, colon),
+          port: Number(target.slice(colon + 1)),
+          sslCreds,
+          universeDomain,
+          'grpc.enable_retries': 0,
+          'grpc.primary_user_agent': 'lro-cancel',
+          'grpc.default_authority': BENCH_HOST,
+          ...(i > 0 ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+        } as never,
+        true,
+      )) as unknown as RawClient,
+    );
+  }
+  return out;
+}
+
+/**
+ * Callback API, no promises, calls spread round robin over `clients`. raw sends no metadata
+ * (the floor); raw-md sends what lro-cancel sends on every call (two metadata entries and a
+ * deadline) with grpc-js's per-call stack capture off, as lro-cancel has it.
+ */
+function rawDriver(clients: RawClient[], withMetadata: boolean): Driver {
   const apiClient = `gl-node/${process.versions.node} grpc/1 lro-cancel/0.1.0`;
+  let turn = 0;
   return {
     run: (name, total, concurrency, failures) =>
       new Promise((resolve) => {
-        // Callback API, no promises, no metadata: the floor.
         let started = 0;
         let finished = 0;
         let ok = 0;
@@ -100,6 +164,7 @@ function rawDriver(target: string, withMetadata: boolean): Driver {
         };
         const start = (): void => {
           const n = name(started++);
+          const client = clients[turn++ % clients.length] as RawClient;
           if (!withMetadata) {
             client.cancelOperation({ name: n }, done);
             return;
@@ -107,32 +172,101 @@ function rawDriver(target: string, withMetadata: boolean): Driver {
           const md = new grpc.Metadata();
           md.set('x-goog-request-params', `name=${encodeURIComponent(n)}`);
           md.set('x-goog-api-client', apiClient);
-          client.cancelOperation({ name: n }, md, { deadline: Date.now() + 10_000 }, done);
+          const stackLimit = Error.stackTraceLimit;
+          Error.stackTraceLimit = 0;
+          try {
+            client.cancelOperation({ name: n }, md, { deadline: Date.now() + 10_000 }, done);
+          } finally {
+            Error.stackTraceLimit = stackLimit;
+          }
         };
         if (total === 0) resolve(0);
         for (let k = 0; k < Math.min(concurrency, total); k++) start();
       }),
-    close: () => client.close(),
+    close: () => {
+      for (const c of clients) c.close();
+    },
   };
 }
 
-function gaxDriver(target: string): Driver {
+interface GaxOperations {
+  cancelOperation(req: { name: string }): Promise<unknown>;
+  close(): void | Promise<void>;
+}
+
+/**
+ * gax: google-gax's operations client as a user writes it (one client, one channel); gax-pool:
+ * `channels` such clients, each given `grpc.use_local_subchannel_pool` (gax passes `grpc.*`
+ * options to its channel) so each has its own connection, used round robin: the best a gax
+ * user can configure against a server's stream limit.
+ */
+function gaxClients(target: string, channels: number): GaxOperations[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const gax = require('google-gax') as typeof import('google-gax');
   const colon = target.lastIndexOf(':');
   const universeDomain = 'googleapis.com';
-  const client = gax.lro({ universeDomain }).operationsClient({
-    servicePath: target.slice(0, colon),
-    port: Number(target.slice(colon + 1)),
-    sslCreds: gax.grpc.credentials.createInsecure(),
-    universeDomain,
-  } as never) as unknown as { cancelOperation(req: { name: string }): Promise<unknown>; close(): void };
+  return Array.from(
+    { length: channels },
+    (_, i) =>
+      gax.lro({ universeDomain }).operationsClient({
+        servicePath: target.slice(0, colon),
+        port: Number(target.slice(colon + 1)),
+        sslCreds: gax.grpc.credentials.createInsecure(),
+        universeDomain,
+        ...(i > 0 ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+      } as never) as unknown as GaxOperations,
+  );
+}
+
+/**
+ * gax-rest: google-gax's own REST fallback (`gax.fallback.lro(...)` with the HTTP rule a
+ * generated client passes for CancelOperation), pointed at the emulator's REST gateway over
+ * plaintext loopback (`protocol: 'http'`); no credentials (google-auth-library's
+ * PassThroughClient adds no header).
+ */
+function gaxRestClient(restTarget: string): GaxOperations {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gax = require('google-gax') as typeof import('google-gax');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PassThroughClient } = require('google-auth-library') as typeof import('google-auth-library');
+  const colon = restTarget.lastIndexOf(':');
+  const universeDomain = 'googleapis.com';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const operationsJson = require(
+    path.join(require.resolve('google-gax'), '..', '..', 'protos', 'operations.json'),
+  );
+  const protoJson = new gax.fallback.GrpcClient({ fallback: true } as never).loadProtoJSON(operationsJson);
+  return gax.fallback
+    .lro({
+      authClient: new PassThroughClient(),
+      protoJson,
+      httpRules: [
+        {
+          selector: 'google.longrunning.Operations.CancelOperation',
+          post: '/v1/{name=projects/*/locations/*/operations/*}:cancel',
+          body: '*',
+        },
+      ],
+      universeDomain,
+    } as never)
+    .operationsClient({
+      servicePath: restTarget.slice(0, colon),
+      port: Number(restTarget.slice(colon + 1)),
+      protocol: 'http',
+      fallback: true,
+      universeDomain,
+    } as never) as unknown as GaxOperations;
+}
+
+/** `await cancelOperation({name})` in the limiter a user writes, round robin over `clients`. */
+function gaxDriver(clients: GaxOperations[]): Driver {
+  let turn = 0;
   return {
     async run(name, total, concurrency, failures) {
       let ok = 0;
       await pool(total, concurrency, async (i) => {
         try {
-          await client.cancelOperation({ name: name(i) });
+          await (clients[turn++ % clients.length] as GaxOperations).cancelOperation({ name: name(i) });
           ok++;
         } catch (e) {
           const code = (e as { code?: number }).code;
@@ -141,14 +275,18 @@ function gaxDriver(target: string): Driver {
       });
       return ok;
     },
-    close: () => client.close(),
+    close: async () => {
+      for (const c of clients) await c.close();
+    },
   };
 }
 
 function lroDriver(target: string, batch: boolean): Driver {
   const lib = loadLib();
   const canceller = lib.createCanceller({
-    emulator: target,
+    ...(spec.transport === 'rest'
+      ? { emulator: spec.restTarget as string, transport: 'rest' as const }
+      : { emulator: target }),
     service: BENCH_SERVICE,
     ...(spec.channels ? { channelsPerService: spec.channels } : {}),
   });
@@ -214,12 +352,17 @@ function waitForGo(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const driver =
-    spec.client === 'raw' || spec.client === 'raw-md'
-      ? rawDriver(spec.target, spec.client === 'raw-md')
-      : spec.client === 'gax'
-        ? gaxDriver(spec.target)
-        : lroDriver(spec.target, spec.client === 'cancelMany');
+  const channels = spec.channels ?? 1;
+  const driver: Driver =
+    spec.client === 'raw' || spec.client === 'raw-pool'
+      ? rawDriver(protoLoaderClients(spec.target, channels), false)
+      : spec.client === 'raw-md'
+        ? rawDriver(await lroChannelClients(spec.target, channels), true)
+        : spec.client === 'gax' || spec.client === 'gax-pool'
+          ? gaxDriver(gaxClients(spec.target, channels))
+          : spec.client === 'gax-rest'
+            ? gaxDriver([gaxRestClient(spec.restTarget as string)])
+            : lroDriver(spec.target, spec.client === 'cancelMany');
   const warm = (driver as Driver & { warm?: Driver['run'] }).warm ?? driver.run;
   const warmFailures: Record<string, number> = {};
   const warmOk = await warm((i) => opName(`${spec.prefix}w`, i), spec.warmup, spec.concurrency, warmFailures);

@@ -24,6 +24,7 @@ export class EmulatorHost {
   constructor() {
     this.child = fork(path.join(__dirname, 'emulator-host.js'), [], {
       execPath: process.execPath,
+      execArgv: ['--expose-gc'],
       env: CHILD_ENV,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -55,9 +56,17 @@ export class EmulatorHost {
     });
   }
 
-  async start(options: { maxConcurrentStreams?: number } = {}): Promise<Emulator> {
-    const r = await this.call<{ handle: number; target: string }>({ cmd: 'start', options });
-    return new Emulator(this, r.handle, r.target);
+  async start(options: { maxConcurrentStreams?: number; rest?: boolean } = {}): Promise<Emulator> {
+    const r = await this.call<{ handle: number; target: string; restTarget: string }>({
+      cmd: 'start',
+      options,
+    });
+    return new Emulator(this, r.handle, r.target, r.restTarget);
+  }
+
+  /** A full garbage collection in the emulator process (between runs). */
+  gc(): Promise<unknown> {
+    return this.call({ cmd: 'gc' });
   }
 
   close(): void {
@@ -70,6 +79,8 @@ export class Emulator {
     readonly host: EmulatorHost,
     readonly handle: number,
     readonly target: string,
+    /** REST gateway `host:port`, '' unless started with `rest: true`. */
+    readonly restTarget: string,
   ) {}
   faults(faults: Record<string, unknown> | null): Promise<unknown> {
     return this.host.call({ cmd: 'faults', handle: this.handle, faults });
@@ -95,6 +106,9 @@ export class Emulator {
       count,
       ...(fiveServices ? { fiveServices } : {}),
     });
+  }
+  gc(): Promise<unknown> {
+    return this.host.gc();
   }
   stop(): Promise<unknown> {
     return this.host.call({ cmd: 'stop', handle: this.handle });

@@ -31,8 +31,13 @@ async function handle(req: EmulatorRequest): Promise<unknown> {
       const emulator = await startOperationsEmulator({ recordCalls: false, ...req.options });
       const h = nextHandle++;
       emulators.set(h, emulator);
-      return { handle: h, target: emulator.target };
+      return { handle: h, target: emulator.target, restTarget: req.options.rest ? emulator.restTarget : '' };
     }
+    case 'gc':
+      // Between runs: the previous run's operations are garbage, and must not be collected
+      // (on the emulator's CPU) during the next client's run. Forked with --expose-gc.
+      (globalThis as { gc?: () => void }).gc?.();
+      return null;
     case 'stop':
       await get(req.handle).stop();
       emulators.delete(req.handle);

@@ -92,7 +92,25 @@ export function fiveServiceName(prefix: string, i: number): { relative: string; 
  * level (x-goog-request-params and x-goog-api-client metadata, a per-call deadline), so the gap
  * between raw and lro-cancel splits into grpc-js work and lro-cancel's own JavaScript.
  */
-export type ClientKind = 'raw' | 'raw-md' | 'gax' | 'lro-cancel' | 'cancelMany';
+export type ClientKind =
+  | 'raw'
+  | 'raw-md'
+  | 'raw-pool'
+  | 'gax'
+  | 'gax-pool'
+  | 'gax-rest'
+  | 'lro-cancel'
+  | 'cancelMany';
+
+/**
+ * Channels (connections) lro-cancel's pool ends up with at `concurrency` calls in flight: it
+ * opens another while every channel carries `streamsPerChannel` (100) calls, up to 8. The
+ * pooled peers and the diagnostic row get this many, fixed, so that connections are not
+ * what differs.
+ */
+export function lroChannelsAt(concurrency: number): number {
+  return Math.min(8, Math.max(1, Math.ceil(concurrency / 100)));
+}
 
 /** What one client process is asked to do (argv[2], JSON). */
 export interface ClientSpec {
@@ -104,8 +122,15 @@ export interface ClientSpec {
   warmup: number;
   calls: number;
   concurrency: number;
-  /** lro-cancel's channelsPerService. */
+  /**
+   * lro-cancel's channelsPerService; for raw-pool, gax-pool and raw-md the fixed number of
+   * channels, each on its own connection (`grpc.use_local_subchannel_pool`).
+   */
   channels?: number;
+  /** lro-cancel's transport ('grpc' by default); 'rest' talks to `restTarget`. */
+  transport?: 'grpc' | 'rest';
+  /** Emulator REST gateway `host:port` (lro-cancel over REST, gax-rest). */
+  restTarget?: string;
   /** cancelMany's rate (calls/s per service); none by default. */
   rate?: number;
   /** Names spread over five services (fiveServiceName), not all dataplex. */
@@ -138,7 +163,8 @@ export interface ClientResult {
 
 /** Requests to the emulator host process (IPC). */
 export type EmulatorRequest =
-  | { cmd: 'start'; options: { maxConcurrentStreams?: number } }
+  | { cmd: 'start'; options: { maxConcurrentStreams?: number; rest?: boolean } }
+  | { cmd: 'gc' }
   | { cmd: 'stop'; handle: number }
   | { cmd: 'faults'; handle: number; faults: Record<string, unknown> | null }
   | {
