@@ -143,12 +143,10 @@ test('a metadataKind the service does not have is refused, naming the kinds it h
     emu.get().store.seed({ name: 'projects/p/operations/x', service: 'datastore', metadataKind: 'purge' }),
   ).toThrow('metadataKind "purge": datastore has export, import, index');
   expect(() =>
-    emu
-      .get()
-      .store.seed({
-        name: 'projects/p/locations/l/operations/x',
-        service: 'dataplex',
-        metadataKind: 'import',
-      }),
+    emu.get().store.seed({
+      name: 'projects/p/locations/l/operations/x',
+      service: 'dataplex',
+      metadataKind: 'import',
+    }),
   ).toThrow(/dataplex has default/);
 });
