@@ -140,7 +140,7 @@ export interface ClientResult {
 export type EmulatorRequest =
   | { cmd: 'start'; options: { maxConcurrentStreams?: number } }
   | { cmd: 'stop'; handle: number }
-  | { cmd: 'faults'; handle: number; faults: Record<string, unknown> | null }
+  | { cmd: 'faults'; handle: number; faults: Record<string, unknown> | null; keep?: boolean }
   | {
       cmd: 'seed';
       handle: number;
