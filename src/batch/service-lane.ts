@@ -129,9 +129,14 @@ export class ServiceLane {
     this.queue.push(job);
   }
 
-  /** Put a job back at the front (a quota rejection: it goes next once the pause ends). */
+  /**
+   * Put a job back at the front (a quota rejection: it goes next once the pause ends). A rejected
+   * one-at-a-time quota probe goes to the back instead: the next probe is another name, so no
+   * one name collects a whole spent window's rejections (and its total deadline with them).
+   */
   unshift(job: LaneJob): void {
-    if (this.head > 0) this.queue[--this.head] = job;
+    if (this.quotaProbe) this.queue.push(job);
+    else if (this.head > 0) this.queue[--this.head] = job;
     else this.queue.unshift(job);
   }
 
@@ -271,7 +276,7 @@ export class ServiceLane {
   onQuota(now: number, retryDelayMs: number, windowMs = 1000): void {
     this.pausedUntil = Math.max(this.pausedUntil, now + retryDelayMs);
     if (this.quota) {
-      this.quota.onRejected(now);
+      this.quota.onRejected(now, retryDelayMs);
       return;
     }
     if (now - this.lastDecrease >= windowMs) {

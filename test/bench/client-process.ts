@@ -126,13 +126,28 @@ function gaxDriver(target: string): Driver {
     port: Number(target.slice(colon + 1)),
     sslCreds: gax.grpc.credentials.createInsecure(),
     universeDomain,
-  } as never) as unknown as { cancelOperation(req: { name: string }): Promise<unknown>; close(): void };
+  } as never) as unknown as {
+    cancelOperation(req: { name: string }, options?: unknown): Promise<unknown>;
+    close(): void;
+  };
+  // A gax user who wants quota rejections retried: retry codes and backoff in the call options
+  // (gax's default backoff: 100 ms, x1.3, up to 60 s; 10 s per attempt as in longrunning's service
+  // config, 600 s in all: null attempt timeouts make gax's retries time out at once). gax does not
+  // read RetryInfo.
+  const options = spec.gaxRetryQuota
+    ? {
+        retry: gax.createRetryOptions(
+          [gax.Status.RESOURCE_EXHAUSTED, gax.Status.UNAVAILABLE],
+          gax.createBackoffSettings(100, 1.3, 60_000, 10_000, 1, 10_000, 600_000),
+        ),
+      }
+    : undefined;
   return {
     async run(name, total, concurrency, failures) {
       let ok = 0;
       await pool(total, concurrency, async (i) => {
         try {
-          await client.cancelOperation({ name: name(i) });
+          await client.cancelOperation({ name: name(i) }, options);
           ok++;
         } catch (e) {
           const code = (e as { code?: number }).code;

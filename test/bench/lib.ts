@@ -112,6 +112,8 @@ export interface ClientSpec {
   fiveServices?: boolean;
   /** cancelMany's quota controller ('aimd': the one before issue 15). */
   quotaControl?: 'rate' | 'aimd';
+  /** gax: retry RESOURCE_EXHAUSTED and UNAVAILABLE with gax's default backoff (as its docs show). */
+  gaxRetryQuota?: boolean;
 }
 
 /** What one client process reports (a `BENCH_RESULT {json}` line on stdout). */
