@@ -22,7 +22,7 @@ const RATE_WINDOW_MS = 1025;
  * per-minute quota that is spent rejects for up to a minute: one call per pause, not a burst).
  */
 const OWN_PAUSE_MIN_MS = 100;
-const OWN_PAUSE_MAX_MS = 2000;
+const OWN_PAUSE_MAX_MS = 1000;
 
 export interface LaneJob {
   line: number;
