@@ -275,6 +275,8 @@ export class ServiceLane {
    */
   onQuota(now: number, retryDelayMs: number, windowMs = 1000): void {
     this.pausedUntil = Math.max(this.pausedUntil, now + retryDelayMs);
+    // The pacing starts again from the pause's end: no catch-up burst into a bucket just emptied.
+    this.nextStartAt = Math.max(this.nextStartAt, this.pausedUntil);
     if (this.quota) {
       this.quota.onRejected(now, retryDelayMs);
       return;
