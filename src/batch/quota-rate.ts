@@ -34,8 +34,13 @@ const MIN_SAMPLES = 10;
  * bucket was empty at both ends, so what got past in between is its refill rate: the quota.
  */
 const SATURATED_MIN_MS = 300;
-/** A RetryInfo pause longer than this may let the server's bucket overflow: no refill estimate. */
+/**
+ * A RetryInfo pause longer than this may let the server's bucket overflow, and pauses that add
+ * up to more than PAUSED_SHARE of the time between two decreases held the lane back (the
+ * rejections of a burst each pause it a little): no refill estimate then.
+ */
 const SHORT_PAUSE_MS = 100;
+const PAUSED_SHARE = 0.1;
 /** The target may run ahead of the rate actually accepted by this much (a lane short of work does not grow it). */
 const APP_LIMIT = 1.5;
 
@@ -61,6 +66,7 @@ export class QuotaRate {
   private passedAtDecrease = 0;
   private decreaseAt = -Infinity;
   private longPause = false;
+  private pausedMs = 0;
 
   /** `userRate`: the user's ceiling (`--rate`), never exceeded. */
   constructor(private readonly userRate: number | undefined) {}
@@ -97,6 +103,7 @@ export class QuotaRate {
   onRejected(now: number, pauseMs = 0): void {
     this.grow(now);
     if (pauseMs > SHORT_PAUSE_MS) this.longPause = true;
+    this.pausedMs += pauseMs;
     if (now < this.cooldownUntil) return;
     let n = 0;
     for (const b of this.bins) n += b;
@@ -108,11 +115,13 @@ export class QuotaRate {
     let accepted = this.acceptedRate(now, true);
     const since = now - this.decreaseAt;
     const refilled = this.passed - this.passedAtDecrease;
-    if (since >= SATURATED_MIN_MS && since <= 1000 && !this.longPause && refilled >= MIN_SAMPLES)
+    const heldBack = this.longPause || this.pausedMs > PAUSED_SHARE * since;
+    if (since >= SATURATED_MIN_MS && since <= 1000 && !heldBack && refilled >= MIN_SAMPLES)
       accepted = Math.min(accepted, (refilled * 1000) / since);
     this.decreaseAt = now;
     this.passedAtDecrease = this.passed;
     this.longPause = pauseMs > SHORT_PAUSE_MS;
+    this.pausedMs = pauseMs;
     const base = this.target === undefined ? accepted : Math.min(this.target, accepted);
     this.ceiling = accepted;
     this.target = this.capped(Math.max(MIN_RATE, base * SAFETY));
@@ -141,7 +150,9 @@ export class QuotaRate {
     if (this.srttMs === 0) return floor;
     const need = (r: number, ms: number): number => Math.ceil((2 * r * ms) / 1000) + 4;
     if (rate === undefined)
-      return Math.min(ceiling, Math.max(floor, need(this.acceptedRate(now), this.minRttMs)));
+      // Over a whole second: the first answers' rate over their short span (a burst) would
+      // otherwise raise it to the ceiling at once, and a quota would reject all of that.
+      return Math.min(ceiling, Math.max(floor, need(this.acceptedRate(now, true), this.minRttMs)));
     return Math.min(ceiling, need(rate, this.srttMs));
   }
 
