@@ -352,7 +352,9 @@ async function* run(
       let outOfTime = false;
       if (err && err.code === Code.RESOURCE_EXHAUSTED && !stopping && job.quotaRejections < maxQuota) {
         const now = performance.now();
-        const delay = Math.max(retryInfoDelayMs(err) ?? 1000, 50);
+        // Without RetryInfo it is still a quota signal: the lane pauses on its own schedule.
+        const info = retryInfoDelayMs(err);
+        const delay = info === undefined ? lane.ownQuotaDelay(now, started) : Math.max(info, 50);
         if (now + delay - job.firstSentAt < totalTimeoutMs) {
           // Quota: slow the whole service down and try this name again; its attempts are not spent.
           job.quotaRejections++;

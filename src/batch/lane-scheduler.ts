@@ -44,9 +44,11 @@ export class LaneScheduler {
     let lane = this.lanes.get(service);
     if (lane) return lane;
     if (this.lanes.size >= this.limits.maxServices) return undefined;
-    const { concurrency, ratePerSecond, breakerThreshold, probeDelayMs, quotaControl } = this.limits;
+    const { concurrency, initialConcurrency, ratePerSecond, breakerThreshold, probeDelayMs, quotaControl } =
+      this.limits;
     lane = new ServiceLane(service, {
       concurrency,
+      initialConcurrency,
       ratePerSecond,
       breakerThreshold,
       probeDelayMs,

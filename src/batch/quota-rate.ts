@@ -24,6 +24,23 @@ const WINDOW_BINS = 10;
 const MIN_COOLDOWN_MS = 200;
 /** The target never falls below this (calls/s): a quota of 1/s is still met by RetryInfo pauses. */
 const MIN_RATE = 1;
+/**
+ * Fewer answers than this got past the quota in the last second: it is spent (a per-minute
+ * window that ran out), not measured, and the target stays (the pauses hold the lane back).
+ */
+const MIN_SAMPLES = 10;
+/**
+ * Between two decreases at least this far apart, with no long pause between them, the server's
+ * bucket was empty at both ends, so what got past in between is its refill rate: the quota.
+ */
+const SATURATED_MIN_MS = 300;
+/**
+ * A RetryInfo pause longer than this may let the server's bucket overflow, and pauses that add
+ * up to more than PAUSED_SHARE of the time between two decreases held the lane back (the
+ * rejections of a burst each pause it a little): no refill estimate then.
+ */
+const SHORT_PAUSE_MS = 100;
+const PAUSED_SHARE = 0.1;
 /** The target may run ahead of the rate actually accepted by this much (a lane short of work does not grow it). */
 const APP_LIMIT = 1.5;
 
@@ -44,6 +61,12 @@ export class QuotaRate {
   /** Index (time / BIN_MS) of the newest bin. */
   private binIdx = -1;
   private firstAnswerAt = -1;
+  /** Calls past the quota in all, and that count at the last decrease (with its time). */
+  private passed = 0;
+  private passedAtDecrease = 0;
+  private decreaseAt = -Infinity;
+  private longPause = false;
+  private pausedMs = 0;
 
   /** `userRate`: the user's ceiling (`--rate`), never exceeded. */
   constructor(private readonly userRate: number | undefined) {}
@@ -52,28 +75,53 @@ export class QuotaRate {
   onPassed(now: number, latencyMs: number): void {
     this.advance(now);
     (this.bins as number[])[this.binIdx % WINDOW_BINS]++;
+    this.passed++;
     if (this.firstAnswerAt < 0) this.firstAnswerAt = now;
     this.srttMs = this.srttMs === 0 ? latencyMs : this.srttMs * 0.9 + latencyMs * 0.1;
     if (latencyMs < this.minRttMs) this.minRttMs = latencyMs;
   }
 
-  /** Calls/s that got past the quota over the last second (or since the first answer). */
-  acceptedRate(now: number): number {
+  /**
+   * Calls/s that got past the quota over the last second (or since the first answer; with
+   * `wholeWindow`, over a whole second even when the answers began less than one ago).
+   */
+  acceptedRate(now: number, wholeWindow = false): number {
     this.advance(now);
     if (this.firstAnswerAt < 0) return 0;
     let n = 0;
     for (const b of this.bins) n += b;
     // The newest bin is only partly over: the window spans the older bins and that part.
     const window = (WINDOW_BINS - 1) * BIN_MS + (now - this.binIdx * BIN_MS);
-    const span = Math.min(window, Math.max(BIN_MS, now - this.firstAnswerAt));
+    const span = wholeWindow ? window : Math.min(window, Math.max(BIN_MS, now - this.firstAnswerAt));
     return (n * 1000) / span;
   }
 
-  /** A quota rejection: set the target from the accepted rate, at most once per cooldown. */
-  onRejected(now: number): void {
+  /**
+   * A quota rejection (followed by a pause of `pauseMs`): set the target from the accepted rate,
+   * at most once per cooldown.
+   */
+  onRejected(now: number, pauseMs = 0): void {
     this.grow(now);
+    if (pauseMs > SHORT_PAUSE_MS) this.longPause = true;
+    this.pausedMs += pauseMs;
     if (now < this.cooldownUntil) return;
-    const accepted = this.acceptedRate(now);
+    let n = 0;
+    for (const b of this.bins) n += b;
+    if (n < MIN_SAMPLES) return;
+    // Over a whole second even in the first one: a quota met within it was met by a burst that
+    // emptied the server's bucket (commonly one second deep) plus its refill, and that burst's
+    // rate, per second, is near the quota, not the burst's own rate (which the lane would then be
+    // paced at, and rejected, until the window moved past it: most of a run's rejections).
+    let accepted = this.acceptedRate(now, true);
+    const since = now - this.decreaseAt;
+    const refilled = this.passed - this.passedAtDecrease;
+    const heldBack = this.longPause || this.pausedMs > PAUSED_SHARE * since;
+    if (since >= SATURATED_MIN_MS && since <= 1000 && !heldBack && refilled >= MIN_SAMPLES)
+      accepted = Math.min(accepted, (refilled * 1000) / since);
+    this.decreaseAt = now;
+    this.passedAtDecrease = this.passed;
+    this.longPause = pauseMs > SHORT_PAUSE_MS;
+    this.pausedMs = pauseMs;
     const base = this.target === undefined ? accepted : Math.min(this.target, accepted);
     this.ceiling = accepted;
     this.target = this.capped(Math.max(MIN_RATE, base * SAFETY));
@@ -102,7 +150,9 @@ export class QuotaRate {
     if (this.srttMs === 0) return floor;
     const need = (r: number, ms: number): number => Math.ceil((2 * r * ms) / 1000) + 4;
     if (rate === undefined)
-      return Math.min(ceiling, Math.max(floor, need(this.acceptedRate(now), this.minRttMs)));
+      // Over a whole second: the first answers' rate over their short span (a burst) would
+      // otherwise raise it to the ceiling at once, and a quota would reject all of that.
+      return Math.min(ceiling, Math.max(floor, need(this.acceptedRate(now, true), this.minRttMs)));
     return Math.min(ceiling, need(rate, this.srttMs));
   }
 

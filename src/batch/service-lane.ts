@@ -15,6 +15,14 @@ const LEARNT_CATCH_UP_MS = 100;
  * promise is kept where it counts, at the server, and calls reach it a little unevenly.
  */
 const RATE_WINDOW_MS = 1025;
+/**
+ * The lane's own schedule for quota rejections that carry no RetryInfo: the first pause is
+ * OWN_PAUSE_MIN_MS, each further one in a row (the calls sent after a pause were rejected too)
+ * doubles, up to OWN_PAUSE_MAX_MS, and from the second on one call at a time tests the quota (a
+ * per-minute quota that is spent rejects for up to a minute: one call per pause, not a burst).
+ */
+const OWN_PAUSE_MIN_MS = 100;
+const OWN_PAUSE_MAX_MS = 1000;
 
 export interface LaneJob {
   line: number;
@@ -79,6 +87,12 @@ export class ServiceLane {
   /** Current concurrency limit (float: additive increase adds 1/limit per success). */
   limit: number;
   pausedUntil = 0;
+  /** The lane's own quota pause (no RetryInfo): the next one, 0 when none is in a row. */
+  private ownPauseMs = 0;
+  /** The last own pause's end: a call started after it that gets past the quota ends the row. */
+  private ownPauseEnd = -Infinity;
+  /** One call at a time until one gets past the quota (a second own pause in a row). */
+  private quotaProbe = false;
   private health: LaneHealth = 'up';
   /** Why the lane takes no more names (set with health 'closed'): each one's not-attempted message. */
   closedReason: string | undefined;
@@ -115,9 +129,14 @@ export class ServiceLane {
     this.queue.push(job);
   }
 
-  /** Put a job back at the front (a quota rejection: it goes next once the pause ends). */
+  /**
+   * Put a job back at the front (a quota rejection: it goes next once the pause ends). A rejected
+   * one-at-a-time quota probe goes to the back instead: the next probe is another name, so no
+   * one name collects a whole spent window's rejections (and its total deadline with them).
+   */
   unshift(job: LaneJob): void {
-    if (this.head > 0) this.queue[--this.head] = job;
+    if (this.quotaProbe) this.queue.push(job);
+    else if (this.head > 0) this.queue[--this.head] = job;
     else this.queue.unshift(job);
   }
 
@@ -148,7 +167,7 @@ export class ServiceLane {
     const limit = this.quota
       ? this.quota.concurrencyFor(now, initialConcurrency ?? concurrency, concurrency)
       : this.limit;
-    if (this.inflight >= Math.max(1, Math.floor(limit))) return undefined;
+    if (this.inflight >= (this.quotaProbe ? 1 : Math.max(1, Math.floor(limit)))) return undefined;
     if (this.pausedUntil > now) return this.pausedUntil;
     const rate = this.quota ? this.quota.rate(now) : this.limits.ratePerSecond;
     if (rate !== undefined) {
@@ -230,6 +249,24 @@ export class ServiceLane {
   /** A call got past the quota (answered with anything but RESOURCE_EXHAUSTED) after `latencyMs`. */
   onPassed(now: number, latencyMs: number): void {
     this.quota?.onPassed(now, latencyMs);
+    if (now - latencyMs >= this.ownPauseEnd) {
+      this.ownPauseMs = 0;
+      this.quotaProbe = false;
+    }
+  }
+
+  /**
+   * The pause after a quota rejection without RetryInfo (the lane's own schedule, see
+   * OWN_PAUSE_MIN_MS): a rejection of a call sent before the current pause began adds nothing.
+   */
+  ownQuotaDelay(now: number, sentAt: number): number {
+    if (sentAt < this.ownPauseEnd - this.ownPauseMs || now < this.pausedUntil)
+      return Math.max(0, this.pausedUntil - now);
+    if (this.ownPauseMs > 0) this.quotaProbe = true;
+    this.ownPauseMs =
+      this.ownPauseMs === 0 ? OWN_PAUSE_MIN_MS : Math.min(OWN_PAUSE_MAX_MS, this.ownPauseMs * 2);
+    this.ownPauseEnd = now + this.ownPauseMs;
+    return this.ownPauseMs;
   }
 
   /**
@@ -238,8 +275,10 @@ export class ServiceLane {
    */
   onQuota(now: number, retryDelayMs: number, windowMs = 1000): void {
     this.pausedUntil = Math.max(this.pausedUntil, now + retryDelayMs);
+    // The pacing starts again from the pause's end: no catch-up burst into a bucket just emptied.
+    this.nextStartAt = Math.max(this.nextStartAt, this.pausedUntil);
     if (this.quota) {
-      this.quota.onRejected(now);
+      this.quota.onRejected(now, retryDelayMs);
       return;
     }
     if (now - this.lastDecrease >= windowMs) {

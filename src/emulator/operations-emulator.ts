@@ -42,9 +42,16 @@ export interface ServiceFaults {
   quotaPerSecond?: number;
   /**
    * RetryInfo delay sent with quota rejections, in ms, or 'next-token': the time until the
-   * bucket holds a token again (as a server that knows its refill would say). Defaults to 1000.
+   * bucket holds a token again (as a server that knows its refill would say), or 'none': no
+   * RetryInfo at all (as many servers answer). Defaults to 1000.
    */
-  quotaRetryDelayMs?: number | 'next-token';
+  quotaRetryDelayMs?: number | 'next-token' | 'none';
+  /**
+   * The quota's window: 'second' (default; the bucket holds one second's worth and refills
+   * continuously) or 'minute' (it holds quotaPerSecond × 60 and is refilled to full once a
+   * minute, counted from its first call: bursts, then rejections until the minute turns).
+   */
+  quotaWindow?: 'second' | 'minute';
   /** Every call answers PERMISSION_DENIED. */
   denied?: boolean;
   /**
@@ -277,10 +284,14 @@ export class OperationsEmulator {
     return this.inflight;
   }
 
-  /** Set faults for a service id, a host, or '*' (all). Replaces earlier faults of that key. */
-  setFaults(service: string, faults: ServiceFaults): void {
+  /**
+   * Set faults for a service id, a host, or '*' (all). Replaces earlier faults of that key.
+   * The quota bucket starts full again, unless `keepQuotaBucket` (a quota changed mid-run: the
+   * tokens left stay, capped at the new depth, and refill at the new rate).
+   */
+  setFaults(service: string, faults: ServiceFaults, opts: { keepQuotaBucket?: boolean } = {}): void {
     this.faults.set(serviceKey(service), faults);
-    this.buckets.delete(serviceKey(service));
+    if (!opts.keepQuotaBucket) this.buckets.delete(serviceKey(service));
   }
 
   /** Remove every service's faults (as set by `setFaults`). */
@@ -564,17 +575,31 @@ export class OperationsEmulator {
 
   private checkFaults(method: string, service: string, faults: ServiceFaults): void {
     if (faults.denied) throw status(Code.PERMISSION_DENIED, 'The caller does not have permission');
-    if (faults.quotaPerSecond !== undefined && !this.takeToken(service, faults.quotaPerSecond)) {
+    if (
+      faults.quotaPerSecond !== undefined &&
+      !this.takeToken(service, faults.quotaPerSecond, faults.quotaWindow === 'minute')
+    ) {
       const asked = faults.quotaRetryDelayMs ?? 1000;
-      const retryMs = asked === 'next-token' ? this.msToNextToken(service, faults.quotaPerSecond) : asked;
-      throw status(Code.RESOURCE_EXHAUSTED, `Quota exceeded: ${faults.quotaPerSecond} calls per second`, [
-        {
-          type: 'google.rpc.RetryInfo',
-          // Zero parts left out, as a proto3 server's encoder leaves them off the wire.
-          fields: { retryDelay: durationFields(retryMs) },
-        },
-        { type: 'google.rpc.ErrorInfo', fields: { reason: 'RATE_LIMIT_EXCEEDED', domain: 'googleapis.com' } },
-      ]);
+      const minute = faults.quotaWindow === 'minute';
+      const retryMs =
+        asked === 'next-token' ? this.msToNextToken(service, faults.quotaPerSecond, minute) : asked;
+      const info = {
+        type: 'google.rpc.ErrorInfo',
+        fields: { reason: 'RATE_LIMIT_EXCEEDED', domain: 'googleapis.com' },
+      };
+      throw status(
+        Code.RESOURCE_EXHAUSTED,
+        minute
+          ? `Quota exceeded: ${faults.quotaPerSecond * 60} calls per minute`
+          : `Quota exceeded: ${faults.quotaPerSecond} calls per second`,
+        retryMs === 'none'
+          ? [info]
+          : [
+              // Zero parts left out, as a proto3 server's encoder leaves them off the wire.
+              { type: 'google.rpc.RetryInfo', fields: { retryDelay: durationFields(retryMs) } },
+              info,
+            ],
+      );
     }
     if (
       faults.errorRate &&
@@ -585,23 +610,35 @@ export class OperationsEmulator {
     }
   }
 
-  private takeToken(service: string, perSecond: number): boolean {
+  private takeToken(service: string, perSecond: number, minute: boolean): boolean {
     const now = performance.now();
+    const depth = Math.max(perSecond * (minute ? 60 : 1), 1);
     let b = this.buckets.get(service);
     if (!b) {
-      b = { tokens: perSecond, last: now };
+      b = { tokens: depth, last: now };
       this.buckets.set(service, b);
     }
-    // Bucket depth of one second's worth (at least one token).
-    b.tokens = Math.min(Math.max(perSecond, 1), b.tokens + ((now - b.last) / 1000) * perSecond);
-    b.last = now;
+    if (minute) {
+      // Refilled to full when a minute (from the bucket's first call) turns.
+      if (now - b.last >= 60_000) {
+        b.last += Math.floor((now - b.last) / 60_000) * 60_000;
+        b.tokens = depth;
+      }
+      b.tokens = Math.min(depth, b.tokens);
+    } else {
+      // Bucket depth of one second's worth (at least one token).
+      b.tokens = Math.min(depth, b.tokens + ((now - b.last) / 1000) * perSecond);
+      b.last = now;
+    }
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
   }
 
-  private msToNextToken(service: string, perSecond: number): number {
-    const tokens = this.buckets.get(service)?.tokens ?? 0;
+  private msToNextToken(service: string, perSecond: number, minute: boolean): number {
+    const b = this.buckets.get(service);
+    if (minute) return Math.max(1, Math.ceil((b?.last ?? performance.now()) + 60_000 - performance.now()));
+    const tokens = b?.tokens ?? 0;
     return Math.max(1, Math.ceil(((1 - tokens) / perSecond) * 1000));
   }
 

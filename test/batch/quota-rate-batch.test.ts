@@ -59,3 +59,29 @@ test('each quota-bound service is paced near its own quota, with few rejections 
   expect(calls.filter((c) => c.service === 'privateca' && c.code !== 0)).toEqual([]);
   expect(run.stats.quotaRejections).toBe(calls.filter((c) => c.code === 8).length);
 });
+
+test('with no concurrency given a service starts at 64 calls in flight, not at the 256 it may grow to', async () => {
+  const e = emu.get();
+  e.setFaults('dataplex', { latencyMs: 300 });
+  const names: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    const n = `projects/p/locations/l/operations/start-${i}`;
+    e.store.seed({ name: n, service: 'dataplex' });
+    names.push(n);
+  }
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, e.inflightCalls);
+  }, 5);
+  const run = cancelMany(names, { emulator: e.target, service: 'dataplex' });
+  let n = 0;
+  // Within the first answers' round trip nothing can have grown it: count until the first 64 are back.
+  for await (const r of run) {
+    expect(r.outcome).toBe('cancel-requested');
+    if (++n === 64) clearInterval(sampler);
+  }
+  clearInterval(sampler);
+  expect(n).toBe(400);
+  expect(peak).toBeGreaterThan(0);
+  expect(peak).toBeLessThanOrEqual(64);
+});

@@ -134,3 +134,70 @@ test('a lane paces at the learnt rate and honours the RetryInfo pause before it'
   expect(started).toBeGreaterThan(200 * SAFETY * 0.9);
   expect(started).toBeLessThan(200 * 1.1);
 });
+
+test('a burst in the first second is read per whole second: the target is near the quota, not the burst', () => {
+  const q = new QuotaRate(undefined);
+  // A one-second-deep bucket of 400 emptied in 200 ms (2,000/s), then the first rejection.
+  const t = answer(q, 0, 200, 2000);
+  q.onRejected(t);
+  // 400 past it within the last second: 400/s (× SAFETY), not 2,000/s.
+  expect(q.rate(t) as number).toBeLessThan(500);
+});
+
+test('between two decreases with the bucket empty at both, the refill sets the target', () => {
+  const q = new QuotaRate(undefined);
+  let t = answer(q, 0, 1000, 600); // the burst and more: the window reads 600/s
+  q.onRejected(t);
+  expect(q.rate(t) as number).toBeCloseTo(600 * SAFETY, -1);
+  // 400 ms at the quota's refill (400/s): the window still holds most of the burst.
+  t = answer(q, t, 400, 400);
+  q.onRejected(t);
+  expect(q.rate(t) as number).toBeCloseTo(400 * SAFETY, -1);
+});
+
+test('a spent quota (nothing gets past for a second: a per-minute window ran out) leaves the target alone', () => {
+  const q = new QuotaRate(undefined);
+  let t = answer(q, 0, 2000, 1000);
+  q.onRejected(t);
+  const target = q.rate(t) as number;
+  // Rejections every second for 30 s, nothing accepted: the target does not collapse to 1/s.
+  for (let k = 0; k < 30; k++) {
+    t += 1000;
+    q.onRejected(t, 0);
+  }
+  expect(q.rate(t) as number).toBeGreaterThanOrEqual(target);
+});
+
+test('without RetryInfo the lane pauses on its own schedule: 100 ms, doubling up to 1 s while rejections keep coming, then one call at a time', () => {
+  const lane = new ServiceLane('dataplex', { concurrency: 64, breakerThreshold: 20, probeDelayMs: 1000 });
+  const job = (line: number): LaneJob =>
+    ({ line, name: `n${line}`, quotaRejections: 0, firstSentAt: 0 }) as unknown as LaneJob;
+  for (let i = 0; i < 10; i++) lane.push(job(i));
+  const a = lane.next(0) as LaneJob;
+  const b = lane.next(0) as LaneJob;
+  expect(typeof a).toBe('object');
+  // Two calls of the same burst: one pause.
+  expect(lane.ownQuotaDelay(20, 0)).toBe(100);
+  lane.onQuota(20, 100);
+  expect(lane.ownQuotaDelay(21, 0)).toBe(99);
+  lane.unshift(a);
+  lane.unshift(b);
+  lane.inflight -= 2;
+  // After the pause, the next call is rejected too: 200 ms, and only one call at a time now.
+  expect(lane.next(130)).toMatchObject({ line: b.line });
+  expect(lane.ownQuotaDelay(150, 130)).toBe(200);
+  lane.onQuota(150, 200);
+  lane.inflight--;
+  const delays = [
+    lane.ownQuotaDelay(400, 360),
+    lane.ownQuotaDelay(1500, 1400),
+    lane.ownQuotaDelay(3000, 2900),
+  ];
+  expect(delays).toEqual([400, 800, 1000]);
+  lane.onQuota(3000, 1000);
+  expect(lane.next(4001)).toMatchObject({});
+  expect(lane.next(4001)).toBeUndefined(); // one at a time
+  // A call sent after the pause gets past the quota: the row ends, the whole concurrency is back.
+  lane.onPassed(4030, 29);
+  expect(typeof lane.next(4030)).toBe('object');
+});

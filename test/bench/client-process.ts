@@ -190,7 +190,7 @@ function rawDriver(clients: RawClient[], withMetadata: boolean): Driver {
 }
 
 interface GaxOperations {
-  cancelOperation(req: { name: string }): Promise<unknown>;
+  cancelOperation(req: { name: string }, options?: unknown): Promise<unknown>;
   close(): void | Promise<void>;
 }
 
@@ -259,14 +259,31 @@ function gaxRestClient(restTarget: string): GaxOperations {
 }
 
 /** `await cancelOperation({name})` in the limiter a user writes, round robin over `clients`. */
-function gaxDriver(clients: GaxOperations[]): Driver {
+function gaxDriver(clients: GaxOperations[], gaxRetryQuota = false): Driver {
   let turn = 0;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gax = require('google-gax') as typeof import('google-gax');
+  // A gax user who wants quota rejections retried: retry codes and backoff in the call options
+  // (gax's default backoff: 100 ms, x1.3, up to 60 s; 10 s per attempt as in longrunning's service
+  // config, 600 s in all: null attempt timeouts make gax's retries time out at once). gax does not
+  // read RetryInfo.
+  const options = gaxRetryQuota
+    ? {
+        retry: gax.createRetryOptions(
+          [gax.Status.RESOURCE_EXHAUSTED, gax.Status.UNAVAILABLE],
+          gax.createBackoffSettings(100, 1.3, 60_000, 10_000, 1, 10_000, 600_000),
+        ),
+      }
+    : undefined;
   return {
     async run(name, total, concurrency, failures) {
       let ok = 0;
       await pool(total, concurrency, async (i) => {
         try {
-          await (clients[turn++ % clients.length] as GaxOperations).cancelOperation({ name: name(i) });
+          await (clients[turn++ % clients.length] as GaxOperations).cancelOperation(
+            { name: name(i) },
+            options,
+          );
           ok++;
         } catch (e) {
           const code = (e as { code?: number }).code;
@@ -359,7 +376,7 @@ async function main(): Promise<void> {
       : spec.client === 'raw-md'
         ? rawDriver(await lroChannelClients(spec.target, channels), true)
         : spec.client === 'gax' || spec.client === 'gax-pool'
-          ? gaxDriver(gaxClients(spec.target, channels))
+          ? gaxDriver(gaxClients(spec.target, channels), spec.gaxRetryQuota === true)
           : spec.client === 'gax-rest'
             ? gaxDriver([gaxRestClient(spec.restTarget as string)])
             : lroDriver(spec.target, spec.client === 'cancelMany');

@@ -82,8 +82,9 @@ export class Emulator {
     /** REST gateway `host:port`, '' unless started with `rest: true`. */
     readonly restTarget: string,
   ) {}
-  faults(faults: Record<string, unknown> | null): Promise<unknown> {
-    return this.host.call({ cmd: 'faults', handle: this.handle, faults });
+  /** `keep`: change the faults mid-run (the quota bucket keeps its tokens). */
+  faults(faults: Record<string, unknown> | null, keep = false): Promise<unknown> {
+    return this.host.call({ cmd: 'faults', handle: this.handle, faults, ...(keep ? { keep } : {}) });
   }
   seed(
     prefix: string,

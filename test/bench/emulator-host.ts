@@ -44,8 +44,9 @@ async function handle(req: EmulatorRequest): Promise<unknown> {
       return null;
     case 'faults': {
       const e = get(req.handle);
-      e.clearFaults();
-      if (req.faults) e.setFaults('*', req.faults);
+      // `keep`: a change mid-run (the quota's bucket keeps its tokens).
+      if (!req.keep) e.clearFaults();
+      if (req.faults) e.setFaults('*', req.faults, { keepQuotaBucket: req.keep === true });
       return null;
     }
     case 'seed': {

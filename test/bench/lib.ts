@@ -137,6 +137,8 @@ export interface ClientSpec {
   fiveServices?: boolean;
   /** cancelMany's quota controller ('aimd': the one before issue 15). */
   quotaControl?: 'rate' | 'aimd';
+  /** gax: retry RESOURCE_EXHAUSTED and UNAVAILABLE with gax's default backoff (as its docs show). */
+  gaxRetryQuota?: boolean;
 }
 
 /** What one client process reports (a `BENCH_RESULT {json}` line on stdout). */
@@ -166,7 +168,7 @@ export type EmulatorRequest =
   | { cmd: 'start'; options: { maxConcurrentStreams?: number; rest?: boolean } }
   | { cmd: 'gc' }
   | { cmd: 'stop'; handle: number }
-  | { cmd: 'faults'; handle: number; faults: Record<string, unknown> | null }
+  | { cmd: 'faults'; handle: number; faults: Record<string, unknown> | null; keep?: boolean }
   | {
       cmd: 'seed';
       handle: number;

@@ -4,14 +4,18 @@
  * RetryInfo of the time until the next token), at 20 ms and 100 ms latency, 100 streams per
  * connection. The default cancelMany() (rate controller) against quotaControl 'aimd' (the
  * controller before issue 15): time against the quota-bound ideal, accepted rate per service,
- * rejected share of calls. Environment: BENCH_S6_NAMES (default 200000), BENCH_S6_QUOTA (400),
- * BENCH_S6_LATENCY (20,100), BENCH_S6_CONTROLLERS (rate,aimd).
+ * rejected share of calls; the CLI `batch` as a row. Then the dynamic runs (quota-shapes-scenario:
+ * quota halved and restored, 5 % UNAVAILABLE) at BENCH_S6_DYNAMIC ms latency. Environment:
+ * BENCH_S6_NAMES (default 200000), BENCH_S6_QUOTA (400), BENCH_S6_LATENCY (20,100),
+ * BENCH_S6_CONTROLLERS (rate,aimd,cli), BENCH_S6_DYNAMIC (20; 'none' skips them).
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { CHILD_ENV, type EmulatorHost } from './emulator-control';
 import type { ClientResult, ClientSpec, ServerCounters, VerifyResult } from './lib';
+import { quotaDynamics } from './quota-shapes-scenario';
+import { runQuotaCase } from './quota-variants';
 
 export interface ScenarioTools {
   reps: number;
@@ -46,7 +50,11 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
   const names = Number(process.env.BENCH_S6_NAMES ?? (t.quick ? 5000 : 200_000));
   const quota = Number(process.env.BENCH_S6_QUOTA ?? 400);
   const latencies = (process.env.BENCH_S6_LATENCY ?? '20,100').split(',').map(Number);
-  const controllers = (process.env.BENCH_S6_CONTROLLERS ?? 'rate,aimd').split(',') as ('rate' | 'aimd')[];
+  const controllers = (process.env.BENCH_S6_CONTROLLERS ?? 'rate,aimd,cli').split(',') as (
+    | 'rate'
+    | 'aimd'
+    | 'cli'
+  )[];
   // The buckets start full (one second's worth), so the ideal run is a second shorter.
   const idealS = Math.max(0.001, names / 5 / quota - 1);
   t.log(
@@ -59,6 +67,26 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
     for (const latencyMs of latencies) {
       for (const controller of rep % 2 ? controllers : [...controllers].reverse()) {
         const prefix = `q${++run}`;
+        const faults = { latencyMs, quotaPerSecond: quota, quotaRetryDelayMs: 'next-token' };
+        if (controller === 'cli') {
+          const c = { client: 'cli' as const, names, fiveServices: true, concurrency: 64, faults };
+          const out = await runQuotaCase(emulator, c, prefix);
+          const r: Result = {
+            controller,
+            latencyMs,
+            ratio: out.wallS / idealS,
+            rejectedPct: out.rejectedPct,
+            perServiceRate: [(names * out.verifiedPct) / 100 / 5 / out.wallS],
+            okPct: out.okPct,
+            verifiedPct: out.verifiedPct,
+            rssPeakMb: out.rssPeakMb,
+          };
+          results.push(r);
+          t.log(
+            `  [s6 rep ${rep}] cli  ${latencyMs} ms: ${out.wallS.toFixed(1)} s = ${r.ratio.toFixed(3)}× ideal, rejected ${r.rejectedPct.toFixed(2)} %, ok ${r.okPct.toFixed(2)} %, rss ${r.rssPeakMb.toFixed(0)} MB`,
+          );
+          continue;
+        }
         const spec: ClientSpec = {
           client: 'cancelMany',
           target: emulator.target,
@@ -67,12 +95,11 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
           calls: names,
           concurrency: 64,
           fiveServices: true,
-          quotaControl: controller,
+          quotaControl: controller === 'aimd' ? 'aimd' : 'rate',
         };
         await emulator.faults(null);
         await emulator.seed(prefix, names, { clear: true, fiveServices: true });
         await emulator.seed(`${prefix}w`, spec.warmup);
-        const faults = { latencyMs, quotaPerSecond: quota, quotaRetryDelayMs: 'next-token' };
         const { result, server } = await runChild(
           spec,
           () => emulator.faults(faults).then(() => emulator.reset()),
@@ -99,7 +126,6 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
       }
     }
   }
-  await emulator.stop();
 
   const rows: string[] = [];
   for (const latencyMs of latencies) {
@@ -107,7 +133,7 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
       const mine = results.filter((r) => r.controller === controller && r.latencyMs === latencyMs);
       if (!mine.length) continue;
       rows.push(
-        `| ${controller === 'rate' ? 'cancelMany() (rate controller)' : "cancelMany({quotaControl: 'aimd'})"} | ${latencyMs} | ${spreadOf(
+        `| ${{ rate: 'cancelMany() (rate controller)', aimd: "cancelMany({quotaControl: 'aimd'})", cli: 'lro-cancel batch (CLI)' }[controller]} | ${latencyMs} | ${spreadOf(
           mine.map((r) => r.ratio),
           3,
         )}× | ` +
@@ -119,12 +145,12 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
             0,
           )} |`,
       );
-      if (controller !== 'rate') continue;
+      if (controller === 'aimd') continue;
       const ratio = median(mine.map((r) => r.ratio));
       const rej = median(mine.map((r) => r.rejectedPct));
       t.target({
         scenario: '6',
-        target: `cancelMany() at ${latencyMs} ms: ≤ 1.05× the quota-bound ideal, ≤ 2 % rejected, every name once`,
+        target: `${controller === 'cli' ? 'lro-cancel batch' : 'cancelMany()'} at ${latencyMs} ms: ≤ 1.05× the quota-bound ideal, ≤ 2 % rejected, every name once`,
         measured: `${ratio.toFixed(3)}×, ${rej.toFixed(2)} % rejected, worst ok ${Math.min(...mine.map((r) => Math.min(r.okPct, r.verifiedPct))).toFixed(2)} %`,
         met: ratio <= 1.05 && rej <= 2 && mine.every((r) => r.okPct === 100 && r.verifiedPct === 100),
       });
@@ -135,11 +161,14 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
     `| controller | latency ms | time / ideal (${idealS.toFixed(1)} s) | accepted names/s per service (median of 5) | rejected % of calls | accepted % | peak RSS MB |\n` +
       `|---|---|---|---|---|---|---|\n${rows.join('\n')}`,
   );
+  const dynamic = process.env.BENCH_S6_DYNAMIC ?? '20';
+  if (dynamic !== 'none') await quotaDynamics(emulator, t, { names, quota, latencyMs: Number(dynamic) });
+  await emulator.stop();
   return results;
 }
 
 /** One client process: warm up, let `beforeGo` set the faults, run, read the server counters. */
-async function runChild(
+export async function runChild(
   spec: ClientSpec,
   beforeGo: () => Promise<unknown>,
   counters: () => Promise<ServerCounters>,

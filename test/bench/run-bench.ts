@@ -21,6 +21,7 @@
  *   BENCH_BATCH_NAMES           names in scenario 4 (default 1000000)
  *   BENCH_S6_NAMES, BENCH_S6_QUOTA, BENCH_S6_LATENCY, BENCH_S6_CONTROLLERS  scenario 6 (quota far
  *                               away, issue 15): see quota-latency-scenario.ts
+ *   BENCH_S7_*                  scenario 7 (scenario 3's quota in other shapes, issue 19): see quota-shapes-scenario.ts
  *   BENCH_S1_C, BENCH_S1_CLIENTS  scenario 1 at some concurrencies / with some clients only, for
  *                               A/B work on the hot path (e.g. BENCH_S1_C=512 BENCH_S1_CLIENTS=raw-md,lro-cancel)
  */
@@ -43,6 +44,7 @@ import {
 } from './lib';
 import { CHILD_ENV, EmulatorHost, type Emulator } from './emulator-control';
 import { scenarioQuotaLatency } from './quota-latency-scenario';
+import { scenarioQuotaShapes } from './quota-shapes-scenario';
 
 // ---------------------------------------------------------------- settings
 
@@ -1064,6 +1066,7 @@ async function main(): Promise<void> {
       (h) =>
         scenarioQuotaLatency(h, { reps: REPS, quick: QUICK, section, target, log }).then(() => undefined),
     ],
+    [7, (h) => scenarioQuotaShapes(h, { reps: REPS, quick: QUICK, section, target, log })],
   ];
   const load: Record<string, { startLoad1: number; endLoad1: number; seconds: number }> = {};
   try {

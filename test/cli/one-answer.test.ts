@@ -196,10 +196,26 @@ function answer(r: BatchRecord): Record<string, unknown> {
   };
 }
 
-/** A whole record but its latency fields: what must agree between the transports on one path. */
+/**
+ * A whole record but its latency fields and the times in its decoded metadata (each transport's
+ * run seeds its own operations): what must agree between the transports on one path.
+ */
 function untimed(r: BatchRecord): Record<string, unknown> {
   const { latencyMs: _latency, confirmMs: _confirm, ...rest } = r;
-  return { ...rest, keys: Object.keys(r).join(',') };
+  const out: Record<string, unknown> = { ...rest, keys: Object.keys(r).join(',') };
+  if (rest.metadata !== undefined) out.metadata = withoutTimes(rest.metadata);
+  return out;
+}
+
+/** A decoded message with every `...Time` field (at any depth) left out. */
+function withoutTimes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutTimes);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !k.endsWith('Time'))
+      .map(([k, v]) => [k, withoutTimes(v)]),
+  );
 }
 
 /** A path's records in the table's order (batch and the library yield in completion order). */
