@@ -607,9 +607,13 @@ async function scenario3(host: EmulatorHost): Promise<void> {
   log(
     `\n== Scenario 3: quota ${S3.quota} calls/s per service (RetryInfo ${S3.retryDelayMs} ms), ${S3.names} names`,
   );
-  const emulator = await host.start();
-  const clients: { kind: ClientKind; key: string; label: string; rate?: number }[] = [
+  // REST rows (issue 13): the same quota over HTTP/1.1 + JSON (429 with RetryInfo in the JSON
+  // error body, as Google's front ends send it), beside gax's own REST fallback.
+  const emulator = await host.start({ rest: true });
+  const clients: { kind: ClientKind; key: string; label: string; rate?: number; transport?: 'rest' }[] = [
     { kind: 'cancelMany', key: 'cancelMany', label: 'lro-cancel cancelMany()' },
+    { kind: 'cancelMany', key: 'cancelMany-rest', label: 'lro-cancel cancelMany() REST', transport: 'rest' },
+    { kind: 'gax-rest', key: 'gax-rest', label: 'gax REST fallback OperationsClient' },
     {
       kind: 'cancelMany',
       key: 'cancelMany+rate',
@@ -635,6 +639,7 @@ async function scenario3(host: EmulatorHost): Promise<void> {
           calls: S3.names,
           concurrency: S3.concurrency,
           ...(client.rate ? { rate: client.rate } : {}),
+          ...(client.transport ? { transport: client.transport } : {}),
         },
         faults,
       );
