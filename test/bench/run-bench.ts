@@ -558,7 +558,7 @@ async function scenario2(host: EmulatorHost): Promise<void> {
       `The pooled rows are the best a user of raw grpc-js or gax can configure: ${pooled} channels (the connections lro-cancel's pool opens at C=${S2.concurrency}), each with \`grpc.use_local_subchannel_pool\` so that each has its own connection, used round robin. ` +
       `Ratios are per rep (runs of a rep ran back to back, in a seeded random order, seed ${SEED}), median (min–max) over ${REPS_NEAR_ONE} reps. ` +
       `Fixed bound = min(C, ${pooled} connections × ${S2.maxStreams} streams) / latency = ${num(fixedBound)} calls/s: it does not depend on the client under test. ` +
-      `REST rows (issue 13): HTTP/1.1 carries one request per connection at a time, so REST throughput here is bounded by the connections each client opens (lro-cancel's \`restConnectionsPerService\`, default 64, used here by both cancel() and cancelMany() as they share one canceller: at most 64 / ${S2.latencyMs / 1000} s = ${num(64_000 / S2.latencyMs)} calls/s; gax's keep-alive agent: no limit, a connection per call in flight); they are compared with gax's REST fallback.`,
+      `REST rows (issue 13): HTTP/1.1 carries one request per connection at a time, so REST throughput here is bounded by the connections each client opens (lro-cancel's \`restConnectionsPerService\`, default 256: at most 256 / ${S2.latencyMs / 1000} s = ${num(256_000 / S2.latencyMs)} calls/s; gax's keep-alive agent: no limit, a connection per call in flight); they are compared with gax's REST fallback.`,
   );
   for (const kind of ['lro-cancel', 'cancelMany'] as const) {
     const name = kind === 'lro-cancel' ? 'cancel()' : 'cancelMany()';
