@@ -1,5 +1,6 @@
 import { VERSION } from '../version';
 import { grpc, grpcVersion } from './grpc';
+import { AbortFanout, type SignalCalls } from './abort-fanout';
 import type { OperationsConnection, OperationsMethod } from './operations-transport';
 
 export type { OperationsMethod } from './operations-transport';
@@ -26,25 +27,14 @@ export function routingParams(field: string, value: string): string {
   return `${field}=${encodeURIComponent(value)}`;
 }
 
-interface SignalWatch {
-  calls: Set<grpc.ClientUnaryCall>;
-  onAbort: () => void;
-}
-
 /**
  * One grpc-js client (one channel) for google.longrunning.Operations on one endpoint.
  * Tracks in-flight calls so `close()` can end them (they are reported as 'aborted').
  */
 export class OperationsStub implements OperationsConnection {
   private readonly inflight = new Set<grpc.ClientUnaryCall>();
-  /**
-   * Calls in flight per abort signal, behind one listener per signal, removed when the last of
-   * them ends (a timeout or `AbortSignal.any` signal with a listener stays alive). A batch
-   * shares one signal among hundreds of calls in flight, and EventTarget's addEventListener
-   * scans the listeners it has (duplicate check): a listener per call cost ~10 µs per call at
-   * 512 in flight.
-   */
-  private readonly bySignal = new WeakMap<AbortSignal, SignalWatch>();
+  /** The calls each caller signal ends, behind one listener per signal. */
+  private readonly aborts = new AbortFanout<grpc.ClientUnaryCall>((call) => call.cancel());
   private closedFlag = false;
 
   constructor(private readonly client: grpc.Client) {}
@@ -98,7 +88,7 @@ export class OperationsStub implements OperationsConnection {
       const fn = (this.client as unknown as Record<OperationsMethod, UnaryMethod>)[method];
       // grpc-js takes wait-for-ready as a metadata option, not a call option.
       if (waitForReady) metadata.setOptions({ waitForReady: true });
-      let watch: SignalWatch | undefined;
+      let watch: SignalCalls<grpc.ClientUnaryCall> | undefined;
       // grpc-js captures a stack trace (`new Error()`) in every unary call, only to append it
       // to the call's error. Called from deep in async code, that capture walks the async
       // chain and costs more than the rest of our layer; its errors reach users translated
@@ -109,7 +99,7 @@ export class OperationsStub implements OperationsConnection {
       try {
         call = fn.call(this.client, request, metadata, { deadline }, (err, value) => {
           this.inflight.delete(call);
-          if (watch) this.unwatch(signal as AbortSignal, watch, call);
+          if (watch) this.aborts.remove(signal as AbortSignal, watch, call);
           if (err) reject(err);
           else resolve(value as Res);
         });
@@ -118,36 +108,8 @@ export class OperationsStub implements OperationsConnection {
       }
       this.inflight.add(call);
       if (signal?.aborted) call.cancel();
-      else if (signal) {
-        watch = this.watchersOf(signal);
-        watch.calls.add(call);
-      }
+      else if (signal) watch = this.aborts.add(signal, call);
     });
-  }
-
-  /** This stub's calls that `signal` ends, with the one listener that ends them. */
-  private watchersOf(signal: AbortSignal): SignalWatch {
-    let watch = this.bySignal.get(signal);
-    if (!watch) {
-      const calls = new Set<grpc.ClientUnaryCall>();
-      const onAbort = (): void => {
-        this.bySignal.delete(signal);
-        for (const c of calls) c.cancel();
-        calls.clear();
-      };
-      watch = { calls, onAbort };
-      this.bySignal.set(signal, watch);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    return watch;
-  }
-
-  private unwatch(signal: AbortSignal, watch: SignalWatch, call: grpc.ClientUnaryCall): void {
-    watch.calls.delete(call);
-    if (watch.calls.size === 0 && this.bySignal.get(signal) === watch) {
-      this.bySignal.delete(signal);
-      signal.removeEventListener('abort', watch.onAbort);
-    }
   }
 
   /** Cancel every call in flight and close the channel. */

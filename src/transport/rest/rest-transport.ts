@@ -7,6 +7,7 @@ import { VERSION } from '../../version';
 import type { ClientCertificate } from '../../auth/client-certificate';
 import type { CredentialSource } from '../../auth/credential-source';
 import type { CredentialOptions } from '../channel-credentials';
+import { AbortFanout } from '../abort-fanout';
 import type { Endpoint } from '../endpoint';
 import { proxyForEndpoint, type ProxySetting, tunnelConnector } from '../proxy';
 import type { OperationsConnection, OperationsMethod, OperationsTransport } from '../operations-transport';
@@ -135,11 +136,6 @@ export class RestTransport implements OperationsTransport {
   }
 }
 
-interface SignalWatch {
-  controllers: Set<AbortController>;
-  onAbort: () => void;
-}
-
 /** Why a call's own AbortController fired. */
 const DEADLINE = Symbol('deadline');
 const CALLER = Symbol('caller abort');
@@ -148,12 +144,8 @@ const CLOSED = Symbol('client closed');
 /** One service's calls on its origin's pool: routes, headers, deadline and abort of each. */
 class RestConnection implements OperationsConnection {
   private readonly inflight = new Set<AbortController>();
-  /**
-   * Requests in flight per caller signal, behind one listener per signal (as OperationsStub
-   * does): a batch shares one signal among hundreds of calls, and a listener per call costs an
-   * EventTarget duplicate scan per call.
-   */
-  private readonly bySignal = new WeakMap<AbortSignal, SignalWatch>();
+  /** The requests each caller signal ends, behind one listener per signal. */
+  private readonly aborts = new AbortFanout<AbortController>((c) => c.abort(CALLER));
   private closedFlag = false;
   private readonly baseHeaders: Record<string, string>;
 
@@ -230,7 +222,7 @@ class RestConnection implements OperationsConnection {
   ): Promise<Res> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(DEADLINE), Math.max(0, deadline - Date.now()));
-    const watch = signal && this.watch(signal, controller);
+    const watch = signal && this.aborts.add(signal, controller);
     this.inflight.add(controller);
     try {
       const headers: Record<string, string> = { ...this.baseHeaders, 'x-goog-request-params': routing };
@@ -257,7 +249,7 @@ class RestConnection implements OperationsConnection {
       throw this.failure(e, controller.signal);
     } finally {
       clearTimeout(timer);
-      if (watch) this.unwatch(signal as AbortSignal, watch, controller);
+      if (watch) this.aborts.remove(signal as AbortSignal, watch, controller);
       this.inflight.delete(controller);
     }
   }
@@ -292,31 +284,6 @@ class RestConnection implements OperationsConnection {
       return restStatus(Code.UNAVAILABLE, `${code}: ${(e as Error).message}`);
     }
     return e;
-  }
-
-  private watch(signal: AbortSignal, controller: AbortController): SignalWatch {
-    let watch = this.bySignal.get(signal);
-    if (!watch) {
-      const controllers = new Set<AbortController>();
-      const onAbort = (): void => {
-        this.bySignal.delete(signal);
-        for (const c of controllers) c.abort(CALLER);
-        controllers.clear();
-      };
-      watch = { controllers, onAbort };
-      this.bySignal.set(signal, watch);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    watch.controllers.add(controller);
-    return watch;
-  }
-
-  private unwatch(signal: AbortSignal, watch: SignalWatch, controller: AbortController): void {
-    watch.controllers.delete(controller);
-    if (watch.controllers.size === 0 && this.bySignal.get(signal) === watch) {
-      this.bySignal.delete(signal);
-      signal.removeEventListener('abort', watch.onAbort);
-    }
   }
 
   close(): void {
