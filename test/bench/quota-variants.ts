@@ -194,3 +194,50 @@ export function secondsToSettle(
   }
   return last;
 }
+
+/** The 1-s (or `windowMs`) spans of the timeline that start at or after `fromS` and end by `toS`: [start ms, calls, rejected]. */
+function spans(
+  timeline: [number, number, number][],
+  fromS: number,
+  toS: number,
+  windowMs: number,
+): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  for (const [t, acc, rej] of timeline) {
+    if (t < fromS * 1000) continue;
+    const end = timeline.find(([u]) => u >= t + windowMs);
+    if (!end || end[0] > toS * 1000) break;
+    out.push([t, end[1] - acc + end[2] - rej, end[2] - rej]);
+  }
+  return out;
+}
+
+/**
+ * Seconds from `atS` after which every `windowMs` span (starting then, ending by `untilS`) had at
+ * most `maxShare` of its calls rejected: when the controller has followed a lowered quota at the
+ * rejected share a whole run is held to (0: no span was over).
+ */
+export function secondsUntilUnder(
+  timeline: [number, number, number][],
+  atS: number,
+  untilS: number,
+  maxShare = 0.02,
+  windowMs = 5000,
+): number {
+  let last = -1;
+  for (const [t, calls, rej] of spans(timeline, atS, untilS, windowMs))
+    if (calls > 0 && rej / calls > maxShare) last = t;
+  return last < 0 ? 0 : (last + SAMPLE_MS) / 1000 - atS;
+}
+
+/** Share (%) of the 1-s spans between `fromS` and `toS` (sampled every 250 ms) with more than `maxShare` of their calls rejected. */
+export function spansOverPct(
+  timeline: [number, number, number][],
+  fromS: number,
+  toS: number,
+  maxShare = 0.02,
+): number {
+  const all = spans(timeline, fromS, toS, 1000);
+  if (!all.length) return NaN;
+  return (100 * all.filter(([, calls, rej]) => calls > 0 && rej / calls > maxShare).length) / all.length;
+}

@@ -27,11 +27,11 @@ const MISTAKES = [
     what: 'a relative name without --service',
     flags: [] as string[],
     name: 'projects/p/operations/o',
-    // A parent only one service takes (one that several take is listed on each of them).
-    parent: 'projects/p/locations/l/collections/c/dataStores/d',
+    // A parent no built-in service takes (one that one or several take is listed on each of them).
+    parent: 'projects/p/zones/z',
     hint: /no service given; datastore.*"\/\/datastore\.googleapis\.com\/projects\/p(\/operations\/o)?"/,
     parentHint:
-      /no service given; discoveryengine takes this parent: use the full name "\/\/discoveryengine\.googleapis\.com\/projects\/p\/locations\/l\/collections\/c\/dataStores\/d"/,
+      /no service given, and no built-in service takes a parent of this shape: they take .*--service HOST/,
   },
   {
     what: 'a name the given service does not take',

@@ -186,6 +186,23 @@ test('a parent without --service that several services take: listed on each, one
   );
 });
 
+test('a parent without --service that one service alone takes (organizations/o/locations/l: Dataplex) is listed there, like one that several take', async () => {
+  const e = emu.get();
+  const parent = 'organizations/solo-org/locations/global';
+  e.store.seed({ name: `${parent}/operations/org-op`, service: 'dataplex' });
+  e.store.seed({ name: 'projects/solo-project/locations/global/operations/o', service: 'dataplex' });
+  const listed = await run(['list', parent]);
+  expect(listed.code).toBe(0);
+  expect(listed.lines.map((l) => [l.name, (l as unknown as { service: string }).service])).toEqual([
+    [`${parent}/operations/org-op`, 'dataplex'],
+  ]);
+  expect(e.calls.filter((c) => c.method === 'ListOperations').map((c) => c.service)).toEqual(['dataplex']);
+  const real = await run(['cancel-all', parent, '--quiet']);
+  expect(real.code).toBe(0);
+  expect(e.store.get(`${parent}/operations/org-op`, 'dataplex')?.done).toBe(true);
+  expect(e.store.get('projects/solo-project/locations/global/operations/o', 'dataplex')?.done).toBe(false);
+});
+
 test('the emulator seed file takes age=DURATION: the operation was created that long ago', async () => {
   const { parseSeedLine } = await import('../../src/cli/emulator-flags');
   const seed = parseSeedLine('//datastore.googleapis.com/projects/p/operations/aged age=3d') as {
