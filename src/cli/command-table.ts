@@ -536,10 +536,13 @@ export const commands = {
   watch: defineCommand<WatchCommandOptions>({
     name: 'watch',
     summary: 'Watch operations until they end; cancel (and confirm) those still running at a budget',
-    usage: 'watch NAME... --cancel-after DURATION [--wait-after-cancel DURATION] [options]',
+    usage: 'watch NAME... --cancel-after DURATION [--wait-after-cancel DURATION] [--via wait|poll] [options]',
     description: [
-      'Watches every NAME at once with GetOperation (polling with backoff: 1 s, x1.5, capped at 30 s,',
-      'never past the budget), riding out transient errors. An operation that ends within',
+      'Watches every NAME at once, riding out transient errors: over gRPC with WaitOperation (the',
+      'server answers when the operation ends; a service that answers UNIMPLEMENTED is polled',
+      'instead), over REST (no service binds WaitOperation to HTTP) or with --via poll by',
+      'GetOperation polling with backoff (1 s, x1.5, capped at 30 s, never past the budget).',
+      'An operation that ends within',
       '--cancel-after is left alone ("done-in-time"); one still running then is cancelled and',
       'confirmed ("cancelled-at-budget", or "still-running" when it has not ended --wait-after-cancel',
       'later). One line per name as it ends: {"kind":"watch","name","service","ending","cancelSent",',
@@ -561,13 +564,32 @@ export const commands = {
         valueName: 'DURATION',
         description: 'After the cancel, how long to wait for the operation to end (default 60s)',
       },
+      {
+        name: 'via',
+        type: 'string',
+        valueName: 'wait|poll',
+        description: 'How to watch: wait (WaitOperation; the default over gRPC) or poll (GetOperation)',
+      },
     ],
     positionals: { name: 'NAME', min: 1, max: Number.POSITIVE_INFINITY },
     examples: ['lro-cancel watch --service datastore projects/p/operations/export-1 --cancel-after 2h'],
     toOptions(flags, positionals) {
       const options = commandOptions(flags, this.flags, 'watch');
       if (options.cancelAfterMs === undefined) throw new UsageError('--cancel-after is required', 'watch');
-      return { names: [...positionals], ...options } as WatchCommandOptions;
+      const via = options.via;
+      if (via !== undefined && via !== 'wait' && via !== 'poll')
+        throw new UsageError(`--via: "${String(via)}" is not a way to watch; use wait or poll`, 'watch');
+      // Refused here rather than after the first read: no service binds WaitOperation to HTTP.
+      if (via === 'wait' && options.transport === 'rest')
+        throw new UsageError(
+          '--via wait needs WaitOperation, which no service binds over HTTP: use --via poll, or --transport grpc',
+          'watch',
+        );
+      return {
+        names: [...positionals],
+        ...options,
+        via: via ?? (options.transport === 'rest' ? 'poll' : 'wait'),
+      } as WatchCommandOptions;
     },
     load: async () => (await import('./commands/watch-command')).watchCommand,
   }),

@@ -29,9 +29,10 @@ export interface SuperviseOptions extends CancellerOptions {
   /** Stop watching (nothing is cancelled): the result's `ending` is 'interrupted'. */
   signal?: AbortSignal;
   /**
-   * How to watch: 'poll' (GetOperation with backoff, the default) or 'wait' (WaitOperation, up
-   * to 10 s per call; falls back to polling where the service answers UNIMPLEMENTED). Also used
-   * by the confirm after the cancel.
+   * How to watch: 'wait' (WaitOperation, up to 10 s per call; falls back to polling where the
+   * service answers UNIMPLEMENTED; the default over gRPC) or 'poll' (GetOperation with backoff;
+   * the default over REST, where no service binds WaitOperation). Also used by the confirm after
+   * the cancel.
    */
   via?: 'poll' | 'wait';
 }
@@ -93,7 +94,8 @@ const TRANSIENT: ReadonlySet<number> = new Set([
 ]);
 
 /**
- * Watch an operation (GetOperation polling with backoff) until it ends or `cancelAfterMs` passes;
+ * Watch an operation (WaitOperation where the service has it, else GetOperation polling with
+ * backoff) until it ends or `cancelAfterMs` passes;
  * at the budget, cancel it and confirm what it became. Transient errors while watching are
  * ridden out; a signal stops the watch without cancelling anything.
  *
@@ -150,7 +152,8 @@ export async function superviseOperation(
     // A bad name fails here, before any call (the same rule as every command).
     const caller = callerOf(canceller);
     const serviceId = caller.resolve(name, 'get', call).service.id;
-    let useWait = options.via === 'wait';
+    const via = options.via ?? (caller.supports('waitOperation') ? 'wait' : 'poll');
+    let useWait = via === 'wait';
     const ended = (ending: SupervisionEnding): SupervisionResult => ({
       ...result(ending, last, false),
       service: serviceId,
@@ -189,7 +192,8 @@ export async function superviseOperation(
     const confirmed = await canceller.cancelAndConfirm(name, {
       ...call,
       confirmTimeoutMs: options.confirmTimeoutMs ?? 60_000,
-      ...(options.via ? { via: options.via } : {}),
+      // After a fallback to polling (UNIMPLEMENTED), the confirm polls too: no second refusal.
+      via: useWait ? 'wait' : 'poll',
       ...(options.polling ? { polling: options.polling } : {}),
     });
     const out: SupervisionResult = {

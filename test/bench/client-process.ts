@@ -389,8 +389,14 @@ async function main(): Promise<void> {
   await waitForGo();
 
   let rssPeak = process.memoryUsage.rss();
+  // Where the peak went (V8's heap, its young generation, native buffers): read at the peak.
+  let atPeak = process.memoryUsage();
   const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    const rss = process.memoryUsage.rss();
+    if (rss > rssPeak) {
+      rssPeak = rss;
+      atPeak = process.memoryUsage();
+    }
   }, 50);
   const failures: Record<string, number> = {};
   const cpu0 = process.cpuUsage();
@@ -417,6 +423,12 @@ async function main(): Promise<void> {
     goodput: (ok / wallMs) * 1000,
     rssPeakMb: rssPeak / 2 ** 20,
     rssEndMb: rssEnd / 2 ** 20,
+    atPeakMb: {
+      heapUsed: atPeak.heapUsed / 2 ** 20,
+      heapTotal: atPeak.heapTotal / 2 ** 20,
+      external: atPeak.external / 2 ** 20,
+      arrayBuffers: atPeak.arrayBuffers / 2 ** 20,
+    },
     ...(driver.extra ? { extra: driver.extra() } : {}),
   };
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);

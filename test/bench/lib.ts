@@ -159,6 +159,8 @@ export interface ClientResult {
   goodput: number;
   rssPeakMb: number;
   rssEndMb: number;
+  /** process.memoryUsage() when the RSS peaked (MB). */
+  atPeakMb?: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
   /** cancelMany's own stats (quota rejections, retries), when it ran. */
   extra?: Record<string, unknown>;
 }

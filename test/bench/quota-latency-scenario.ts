@@ -7,7 +7,7 @@
  * rejected share of calls; the CLI `batch` as a row. Then the dynamic runs (quota-shapes-scenario:
  * quota halved and restored, 5 % UNAVAILABLE) at BENCH_S6_DYNAMIC ms latency. Environment:
  * BENCH_S6_NAMES (default 200000), BENCH_S6_QUOTA (400), BENCH_S6_LATENCY (20,100),
- * BENCH_S6_CONTROLLERS (rate,aimd,cli), BENCH_S6_DYNAMIC (20; 'none' skips them).
+ * BENCH_S6_CONTROLLERS (rate,aimd,cli; none: only the dynamic runs), BENCH_S6_DYNAMIC (20; 'none' skips them).
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -50,11 +50,10 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
   const names = Number(process.env.BENCH_S6_NAMES ?? (t.quick ? 5000 : 200_000));
   const quota = Number(process.env.BENCH_S6_QUOTA ?? 400);
   const latencies = (process.env.BENCH_S6_LATENCY ?? '20,100').split(',').map(Number);
-  const controllers = (process.env.BENCH_S6_CONTROLLERS ?? 'rate,aimd,cli').split(',') as (
-    | 'rate'
-    | 'aimd'
-    | 'cli'
-  )[];
+  // 'none': the dynamic runs only.
+  const controllers = (process.env.BENCH_S6_CONTROLLERS ?? 'rate,aimd,cli')
+    .split(',')
+    .filter((c) => c === 'rate' || c === 'aimd' || c === 'cli');
   // The buckets start full (one second's worth), so the ideal run is a second shorter.
   const idealS = Math.max(0.001, names / 5 / quota - 1);
   t.log(
@@ -121,7 +120,10 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
         results.push(r);
         t.log(
           `  [s6 rep ${rep}] ${controller.padEnd(4)} ${latencyMs} ms: ${wallS.toFixed(1)} s = ${r.ratio.toFixed(3)}× ideal, rejected ${r.rejectedPct.toFixed(2)} %, ` +
-            `per service ${r.perServiceRate.map((x) => x.toFixed(0)).join('/')} names/s, ok ${r.okPct.toFixed(2)} %, rss ${r.rssPeakMb.toFixed(0)} MB`,
+            `per service ${r.perServiceRate.map((x) => x.toFixed(0)).join('/')} names/s, ok ${r.okPct.toFixed(2)} %, rss ${r.rssPeakMb.toFixed(0)} MB` +
+            (result.atPeakMb
+              ? ` (at the peak: V8 heap ${result.atPeakMb.heapUsed.toFixed(0)} used of ${result.atPeakMb.heapTotal.toFixed(0)}, external ${result.atPeakMb.external.toFixed(0)})`
+              : ''),
         );
       }
     }
@@ -156,11 +158,12 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
       });
     }
   }
-  t.section(
-    `Scenario 6 — ${names.toLocaleString('en-US')} names over 5 services, quota ${quota}/s per service (RetryInfo: time to the next token), 100 streams per connection, C=64`,
-    `| controller | latency ms | time / ideal (${idealS.toFixed(1)} s) | accepted names/s per service (median of 5) | rejected % of calls | accepted % | peak RSS MB |\n` +
-      `|---|---|---|---|---|---|---|\n${rows.join('\n')}`,
-  );
+  if (rows.length)
+    t.section(
+      `Scenario 6 — ${names.toLocaleString('en-US')} names over 5 services, quota ${quota}/s per service (RetryInfo: time to the next token), 100 streams per connection, C=64`,
+      `| controller | latency ms | time / ideal (${idealS.toFixed(1)} s) | accepted names/s per service (median of 5) | rejected % of calls | accepted % | peak RSS MB |\n` +
+        `|---|---|---|---|---|---|---|\n${rows.join('\n')}`,
+    );
   const dynamic = process.env.BENCH_S6_DYNAMIC ?? '20';
   if (dynamic !== 'none') await quotaDynamics(emulator, t, { names, quota, latencyMs: Number(dynamic) });
   await emulator.stop();

@@ -33,7 +33,9 @@ function argvFor(flag: FlagSpec): string[] {
               ? 'datastore'
               : flag.name === 'transport'
                 ? 'rest'
-                : 'x',
+                : flag.name === 'via'
+                  ? 'poll'
+                  : 'x',
       ];
   }
 }

@@ -1,4 +1,4 @@
-// superviseOperation watches with GetOperation until the operation ends or the budget passes, then
+// superviseOperation watches (WaitOperation over gRPC by default, or GetOperation polling) until the operation ends or the budget passes, then
 // cancels and confirms. Its three endings, the signal (nothing cancelled), and a transient error
 // while watching, against the emulator.
 import { createCanceller, superviseOperation } from '../../src';
@@ -46,6 +46,7 @@ test('cancelled at the budget: still running then, cancelled and confirmed', asy
     service: 'dataplex',
     cancelAfterMs: 200,
     polling: FAST,
+    via: 'poll',
   });
   expect(r).toMatchObject({
     ending: 'cancelled-at-budget',
@@ -112,6 +113,7 @@ test('reads that fail with UNAVAILABLE (every retry of them) do not end the watc
       service: 'datastore',
       cancelAfterMs: 20_000,
       polling: FAST,
+      via: 'poll',
     });
     expect(r).toMatchObject({ ending: 'done-in-time', cancelSent: false, state: 'completed' });
     expect(emu.get().codeCounts.get(Code.UNAVAILABLE) ?? 0).toBeGreaterThan(unavailableBefore);
@@ -129,7 +131,10 @@ test('a bad name is refused before any call', async () => {
   expect(emu.get().calls).toHaveLength(0);
 });
 
-test("via 'wait': watched with WaitOperation, which returns when the operation ends", async () => {
+test.each([
+  ["via 'wait'", { via: 'wait' as const }],
+  ['over gRPC by default', {}],
+])('%s: watched with WaitOperation, which returns when the operation ends', async (_, via) => {
   const op = emu.get().store.seed({ name: NAME, service: 'datastore' });
   const timer = setTimeout(() => emu.get().store.complete(op), 300);
   try {
@@ -137,7 +142,7 @@ test("via 'wait': watched with WaitOperation, which returns when the operation e
       emulator: emu.get().target,
       service: 'datastore',
       cancelAfterMs: 20_000,
-      via: 'wait',
+      ...via,
     });
     expect(r).toMatchObject({ ending: 'done-in-time', cancelSent: false, state: 'completed' });
     expect(emu.get().calls.filter((c) => c.method === 'WaitOperation').length).toBeGreaterThan(0);

@@ -72,7 +72,7 @@ async function run(argv: string[], kind: TransportKind): Promise<Run> {
  * transport's run seeds its own.
  */
 function untimed(line: Record<string, unknown>): Record<string, unknown> {
-  const { latencyMs: _l, confirmMs: _c, ...rest } = line;
+  const { latencyMs: _l, confirmMs: _c, watchedMs: _w, ...rest } = line;
   const m = rest.metadata as Record<string, unknown> | undefined;
   if (m) rest.metadata = { '@type': m['@type'] };
   // The normalised view carries the seeding times too (each transport's run seeds its own).
@@ -189,6 +189,20 @@ const CASES: Case[] = [
       expect(r.lines.filter((l) => l.outcome === 'cancel-requested')).toHaveLength(8);
       expect(r.lines.find((l) => l.name === `${DS}/unsup`)).toMatchObject({ outcome: 'unsupported' });
       expect(posts(r)).toHaveLength(10);
+    },
+  },
+  {
+    label: 'watch (polls GetOperation over REST; WaitOperation has no HTTP rule)',
+    argv: () => ['watch', '--service', 'datastore', `${DS}/run`, `${DS}/ok`, '--cancel-after', '300ms'],
+    code: 0,
+    kinds: ['watch'],
+    check: (r) => {
+      const ended = Object.fromEntries(r.lines.map((l) => [l.name, l]));
+      expect(ended[`${DS}/ok`]).toMatchObject({ ending: 'done-in-time', cancelSent: false });
+      expect(ended[`${DS}/run`]).toMatchObject({ ending: 'cancelled-at-budget', state: 'cancelled' });
+      expect(gets(r)).toContain(`/v1/${DS}/run`);
+      expect(posts(r)).toEqual([`/v1/${DS}/run:cancel`]);
+      expect(r.requests.some((q) => q.path.includes(':wait'))).toBe(false);
     },
   },
   {

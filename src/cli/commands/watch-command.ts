@@ -9,6 +9,8 @@ export interface WatchCommandOptions extends ConnectionOptions, CallFlags {
   names: string[];
   cancelAfterMs: number;
   waitAfterCancelMs?: number;
+  /** WaitOperation (falling back to polling where the service answers UNIMPLEMENTED) or GetOperation polling. */
+  via: 'wait' | 'poll';
 }
 
 /** `watch`: what a supervision became, one line per name as it ends. */
@@ -17,8 +19,8 @@ export interface WatchLine extends SupervisionResult {
 }
 
 /**
- * `lro-cancel watch NAME... --cancel-after 2h`: watch every name at once (GetOperation polling
- * with backoff) until it ends or the budget passes; at the budget, cancel it and confirm. One
+ * `lro-cancel watch NAME... --cancel-after 2h`: watch every name at once (WaitOperation, or
+ * GetOperation polling with backoff) until it ends or the budget passes; at the budget, cancel it and confirm. One
  * `{"kind":"watch"}` line per name, as each ends. Ctrl-C stops watching and cancels nothing.
  */
 export async function watchCommand(options: WatchCommandOptions, io: CommandIO): Promise<number> {
@@ -33,6 +35,7 @@ export async function watchCommand(options: WatchCommandOptions, io: CommandIO):
             canceller,
             cancelAfterMs: options.cancelAfterMs,
             signal: io.signal,
+            via: options.via,
             ...(service !== undefined ? { service } : {}),
             ...(options.waitAfterCancelMs !== undefined
               ? { confirmTimeoutMs: options.waitAfterCancelMs }
