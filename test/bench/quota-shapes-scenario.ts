@@ -201,7 +201,7 @@ export async function quotaDynamics(
     t.log(
       `  [s6 rep ${rep}] halved/restored ${latencyMs} ms: ${out.wallS.toFixed(1)} s vs oracle ${oracleS.toFixed(1)} s (${r.ratio.toFixed(3)}×), rejected ${r.rejectedPct.toFixed(2)} %, ` +
         `≤ 2 % rejected in every 5-s span from ${r.settle5S.toFixed(1)} s after the halving (last 1-s span over 2 % ended ${r.settleS.toFixed(1)} s after; 1-s spans over 2 %: ${r.steadyOverPct.toFixed(0)} % before the cut, ${r.halvedOverPct.toFixed(0)} % from 5 s after it), ` +
-        `90 % of the restored quota ${r.reachS.toFixed(1)} s after the restore, ok ${r.okPct.toFixed(2)} %`,
+        `90 % of the restored quota ${r.reachS.toFixed(1)} s after the restore, accepted ${Math.round((out.okPct * names) / 100)} and verified ${Math.round((out.verifiedPct * names) / 100)} of ${names}`,
     );
     const f = await runQuotaCase(
       emulator,
@@ -222,7 +222,9 @@ export async function quotaDynamics(
     };
     flaky.push(fr);
     t.log(
-      `  [s6 rep ${rep}] 5 % UNAVAILABLE ${latencyMs} ms: ${f.wallS.toFixed(1)} s = ${fr.ratio.toFixed(3)}× the ideal with the lost calls (${fr.ratioPlain.toFixed(3)}× without), rejected ${fr.rejectedPct.toFixed(2)} %, ok ${fr.okPct.toFixed(2)} %`,
+      `  [s6 rep ${rep}] 5 % UNAVAILABLE ${latencyMs} ms: ${f.wallS.toFixed(1)} s = ${fr.ratio.toFixed(3)}× the ideal with the lost calls (${fr.ratioPlain.toFixed(3)}× without), rejected ${fr.rejectedPct.toFixed(2)} %, ` +
+        // Counts, not a rounded share: one name of 200,000 is 99.9995 %, printed as 100.00.
+        `accepted ${Math.round((f.okPct * names) / 100)} and verified ${Math.round((f.verifiedPct * names) / 100)} of ${names}, failures ${JSON.stringify(f.failures)}`,
     );
   }
   const col = (rs: Record<string, number>[], k: string, d = 2): string =>
