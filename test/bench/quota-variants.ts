@@ -149,6 +149,34 @@ async function runCli(
   return { wallMs: performance.now() - started, code, rssPeakMb: rss };
 }
 
+/** One stretch of the timeline: when it starts and ends (ms), and the calls accepted and rejected in it. */
+interface Span {
+  start: number;
+  end: number;
+  accepted: number;
+  rejected: number;
+}
+
+/**
+ * The `windowMs` spans of the timeline (one per sample) that start at or after `fromS` and end
+ * by `toS`: the one walk every reading below is made from.
+ */
+function spans(timeline: [number, number, number][], fromS: number, toS: number, windowMs: number): Span[] {
+  const out: Span[] = [];
+  for (const [t, acc, rej] of timeline) {
+    if (t < fromS * 1000) continue;
+    const end = timeline.find(([u]) => u >= t + windowMs);
+    if (!end || end[0] > toS * 1000) break;
+    out.push({ start: t, end: end[0], accepted: end[1] - acc, rejected: end[2] - rej });
+  }
+  return out;
+}
+
+const overShare = (s: Span, maxShare: number): boolean => {
+  const calls = s.accepted + s.rejected;
+  return calls > 0 && s.rejected / calls > maxShare;
+};
+
 /**
  * Seconds from `atS` until the accepted rate (over 1 s of samples) first reaches `share` of
  * `rate` (calls/s), or NaN if it never does.
@@ -159,14 +187,8 @@ export function secondsToReach(
   rate: number,
   share = 0.9,
 ): number {
-  for (let i = 0; i < timeline.length; i++) {
-    const [t, acc] = timeline[i] as [number, number, number];
-    if (t / 1000 < atS) continue;
-    const j = timeline.findIndex(([u]) => u >= t + 1000);
-    if (j < 0) break;
-    const [u, acc2] = timeline[j] as [number, number, number];
-    if (((acc2 - acc) * 1000) / (u - t) >= share * rate) return (u - atS * 1000) / 1000;
-  }
+  for (const s of spans(timeline, atS, Number.POSITIVE_INFINITY, 1000))
+    if ((s.accepted * 1000) / (s.end - s.start) >= share * rate) return (s.end - atS * 1000) / 1000;
   return NaN;
 }
 
@@ -182,34 +204,9 @@ export function secondsToSettle(
   maxShare = 0.02,
 ): number {
   let last = 0;
-  for (let i = 0; i < timeline.length; i++) {
-    const [t, acc, rej] = timeline[i] as [number, number, number];
-    if (t / 1000 < atS) continue;
-    const j = timeline.findIndex(([u]) => u >= t + 1000);
-    if (j < 0) break;
-    const [u, acc2, rej2] = timeline[j] as [number, number, number];
-    if (u / 1000 > untilS) break;
-    const calls = acc2 - acc + rej2 - rej;
-    if (calls > 0 && (rej2 - rej) / calls > maxShare) last = (u - atS * 1000) / 1000;
-  }
+  for (const s of spans(timeline, atS, untilS, 1000))
+    if (overShare(s, maxShare)) last = (s.end - atS * 1000) / 1000;
   return last;
-}
-
-/** The 1-s (or `windowMs`) spans of the timeline that start at or after `fromS` and end by `toS`: [start ms, calls, rejected]. */
-function spans(
-  timeline: [number, number, number][],
-  fromS: number,
-  toS: number,
-  windowMs: number,
-): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  for (const [t, acc, rej] of timeline) {
-    if (t < fromS * 1000) continue;
-    const end = timeline.find(([u]) => u >= t + windowMs);
-    if (!end || end[0] > toS * 1000) break;
-    out.push([t, end[1] - acc + end[2] - rej, end[2] - rej]);
-  }
-  return out;
 }
 
 /**
@@ -225,8 +222,7 @@ export function secondsUntilUnder(
   windowMs = 5000,
 ): number {
   let last = -1;
-  for (const [t, calls, rej] of spans(timeline, atS, untilS, windowMs))
-    if (calls > 0 && rej / calls > maxShare) last = t;
+  for (const s of spans(timeline, atS, untilS, windowMs)) if (overShare(s, maxShare)) last = s.start;
   return last < 0 ? 0 : (last + SAMPLE_MS) / 1000 - atS;
 }
 
@@ -239,5 +235,5 @@ export function spansOverPct(
 ): number {
   const all = spans(timeline, fromS, toS, 1000);
   if (!all.length) return NaN;
-  return (100 * all.filter(([, calls, rej]) => calls > 0 && rej / calls > maxShare).length) / all.length;
+  return (100 * all.filter((s) => overShare(s, maxShare)).length) / all.length;
 }

@@ -9,71 +9,18 @@ import { capture } from './helpers/capture';
 const emu = useEmulator();
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(recordsSchema);
 
-test('watch: done in time is left alone, still running at the budget is cancelled and confirmed', async () => {
-  const e = emu.get();
-  const quick = e.store.seed({ name: 'projects/p/operations/quick', service: 'datastore' });
-  e.store.seed({ name: 'projects/p/operations/slow', service: 'datastore' });
-  const timer = setTimeout(() => e.store.complete(quick), 100);
-  const c = capture();
-  try {
-    const code = await runCli(
-      [
-        'watch',
-        'projects/p/operations/quick',
-        'projects/p/operations/slow',
-        '--service',
-        'datastore',
-        '--cancel-after',
-        '600ms',
-        '--emulator',
-        e.target,
-      ],
-      c.io,
-    );
-    expect(code).toBe(0);
-  } finally {
-    clearTimeout(timer);
-  }
-  const lines = c.records<{
-    kind: string;
-    name: string;
-    ending: string;
-    cancelSent: boolean;
-    state: string;
-  }>();
-  for (const l of lines) expect(validate(l)).toBe(true);
-  const byName = Object.fromEntries(lines.map((l) => [l.name, l]));
-  expect(byName['projects/p/operations/quick']).toMatchObject({
-    kind: 'watch',
-    ending: 'done-in-time',
-    cancelSent: false,
-    state: 'completed',
-  });
-  expect(byName['projects/p/operations/slow']).toMatchObject({
-    kind: 'watch',
-    ending: 'cancelled-at-budget',
-    cancelSent: true,
-    state: 'cancelled',
-  });
-  expect(e.calls.filter((x) => x.method === 'CancelOperation').map((x) => x.name)).toEqual([
-    'projects/p/operations/slow',
-  ]);
-});
-
-test('watch without --cancel-after is a usage error, before any call', async () => {
-  const c = capture();
-  expect(
-    await runCli(
-      ['watch', 'projects/p/operations/x', '--service', 'datastore', '--emulator', emu.get().target],
-      c.io,
-    ),
-  ).toBe(2);
-  expect(c.stderr()).toMatch(/--cancel-after is required/);
-  expect(emu.get().calls).toHaveLength(0);
-});
+interface WatchRecord {
+  kind: string;
+  name: string;
+  ending: string;
+  cancelSent: boolean;
+  state: string;
+}
 
 /** Seed one running and one that ends at 100 ms; watch both for 600 ms with `extra` flags. */
-async function watchTwo(extra: string[]): Promise<{ code: number; endings: Record<string, string> }> {
+async function watchTwo(
+  extra: string[],
+): Promise<{ code: number; lines: WatchRecord[]; endings: Record<string, string> }> {
   const e = emu.get();
   const quick = e.store.seed({ name: 'projects/p/operations/quick', service: 'datastore' });
   e.store.seed({ name: 'projects/p/operations/slow', service: 'datastore' });
@@ -95,12 +42,49 @@ async function watchTwo(extra: string[]): Promise<{ code: number; endings: Recor
       ],
       c.io,
     );
-    const lines = c.records<{ name: string; ending: string }>();
-    return { code, endings: Object.fromEntries(lines.map((l) => [l.name, l.ending])) };
+    const lines = c.records<WatchRecord>();
+    return { code, lines, endings: Object.fromEntries(lines.map((l) => [l.name, l.ending])) };
   } finally {
     clearTimeout(timer);
   }
 }
+
+test('watch: done in time is left alone, still running at the budget is cancelled and confirmed', async () => {
+  const { code, lines } = await watchTwo([]);
+  expect(code).toBe(0);
+  for (const l of lines) expect(validate(l)).toBe(true);
+  const byName = Object.fromEntries(lines.map((l) => [l.name, l]));
+  expect(byName['projects/p/operations/quick']).toMatchObject({
+    kind: 'watch',
+    ending: 'done-in-time',
+    cancelSent: false,
+    state: 'completed',
+  });
+  expect(byName['projects/p/operations/slow']).toMatchObject({
+    kind: 'watch',
+    ending: 'cancelled-at-budget',
+    cancelSent: true,
+    state: 'cancelled',
+  });
+  expect(
+    emu
+      .get()
+      .calls.filter((x) => x.method === 'CancelOperation')
+      .map((x) => x.name),
+  ).toEqual(['projects/p/operations/slow']);
+});
+
+test('watch without --cancel-after is a usage error, before any call', async () => {
+  const c = capture();
+  expect(
+    await runCli(
+      ['watch', 'projects/p/operations/x', '--service', 'datastore', '--emulator', emu.get().target],
+      c.io,
+    ),
+  ).toBe(2);
+  expect(c.stderr()).toMatch(/--cancel-after is required/);
+  expect(emu.get().calls).toHaveLength(0);
+});
 
 const BOTH = {
   'projects/p/operations/quick': 'done-in-time',
