@@ -27,6 +27,7 @@ import {
   BENCH_HOST,
   BENCH_SERVICE,
   DIST,
+  FIVE_HOSTS,
   fiveServiceName,
   loadLib,
   opName,
@@ -78,7 +79,7 @@ type RawClient = grpc.Client & {
 };
 
 /** raw and raw-pool: proto-loader's definition, plain grpc-js channels. */
-function protoLoaderClients(target: string, channels: number): RawClient[] {
+function protoLoaderClients(target: string, channels: number, authorities?: readonly string[]): RawClient[] {
   const definition = protoLoader.loadSync('google/longrunning/operations.proto', {
     includeDirs: [PROTOS],
     keepCase: false,
@@ -91,15 +92,15 @@ function protoLoaderClients(target: string, channels: number): RawClient[] {
     google: { longrunning: { Operations: grpc.ServiceClientConstructor } };
   };
   // Each channel on a connection of its own (grpc-js would otherwise share one subchannel
-  // between channels with equal options).
+  // between channels with equal options). With authorities: one channel per service, each
+  // naming its service's host as :authority (the emulator routes by it).
   return Array.from(
-    { length: channels },
+    { length: authorities?.length ?? channels },
     (_, i) =>
-      new pkg.google.longrunning.Operations(
-        target,
-        grpc.credentials.createInsecure(),
-        i > 0 ? { 'grpc.use_local_subchannel_pool': 1 } : {},
-      ) as unknown as RawClient,
+      new pkg.google.longrunning.Operations(target, grpc.credentials.createInsecure(), {
+        ...(i > 0 ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+        ...(authorities ? { 'grpc.default_authority': authorities[i] } : {}),
+      }) as unknown as RawClient,
   );
 }
 
@@ -372,7 +373,10 @@ async function main(): Promise<void> {
   const channels = spec.channels ?? 1;
   const driver: Driver =
     spec.client === 'raw' || spec.client === 'raw-pool'
-      ? rawDriver(protoLoaderClients(spec.target, channels), false)
+      ? rawDriver(
+          protoLoaderClients(spec.target, channels, spec.fiveServices ? FIVE_HOSTS : undefined),
+          false,
+        )
       : spec.client === 'raw-md'
         ? rawDriver(await lroChannelClients(spec.target, channels), true)
         : spec.client === 'gax' || spec.client === 'gax-pool'
@@ -382,7 +386,12 @@ async function main(): Promise<void> {
             : lroDriver(spec.target, spec.client === 'cancelMany');
   const warm = (driver as Driver & { warm?: Driver['run'] }).warm ?? driver.run;
   const warmFailures: Record<string, number> = {};
-  const warmOk = await warm((i) => opName(`${spec.prefix}w`, i), spec.warmup, spec.concurrency, warmFailures);
+  // The raw client over five services' channels warms on names spread the same way.
+  const rawFive = spec.fiveServices === true && (spec.client === 'raw' || spec.client === 'raw-pool');
+  const warmName = rawFive
+    ? (i: number) => fiveServiceName(`${spec.prefix}w`, i).relative
+    : (i: number) => opName(`${spec.prefix}w`, i);
+  const warmOk = await warm(warmName, spec.warmup, spec.concurrency, warmFailures);
   if (warmOk !== spec.warmup)
     throw new Error(`warm-up: ${warmOk}/${spec.warmup} accepted; failures ${JSON.stringify(warmFailures)}`);
   process.stdout.write('READY\n');
@@ -401,8 +410,11 @@ async function main(): Promise<void> {
   const failures: Record<string, number> = {};
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  // The raw client sends name i on channel i % 5, the channel of its service: the relative name.
   const name = spec.fiveServices
-    ? (i: number) => fiveServiceName(spec.prefix, i).full
+    ? rawFive
+      ? (i: number) => fiveServiceName(spec.prefix, i).relative
+      : (i: number) => fiveServiceName(spec.prefix, i).full
     : (i: number) => opName(spec.prefix, i);
   const ok = await driver.run(name, spec.calls, spec.concurrency, failures);
   const wallMs = performance.now() - t0;

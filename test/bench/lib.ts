@@ -80,6 +80,9 @@ const FIVE: readonly [host: string, shape: (prefix: string, i: number) => string
   ],
 ];
 
+/** The five services' hosts, in fiveServiceName's round-robin order. */
+export const FIVE_HOSTS: readonly string[] = FIVE.map(([host]) => host);
+
 /** Name `i` spread over the five services (round robin): the relative name to seed, and the full one to send. */
 export function fiveServiceName(prefix: string, i: number): { relative: string; full: string } {
   const [host, shape] = FIVE[i % FIVE.length] as (typeof FIVE)[number];

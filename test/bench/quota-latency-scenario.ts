@@ -4,10 +4,13 @@
  * RetryInfo of the time until the next token), at 20 ms and 100 ms latency, 100 streams per
  * connection. The default cancelMany() (rate controller) against quotaControl 'aimd' (the
  * controller before issue 15): time against the quota-bound ideal, accepted rate per service,
- * rejected share of calls; the CLI `batch` as a row. Then the dynamic runs (quota-shapes-scenario:
- * quota halved and restored, 5 % UNAVAILABLE) at BENCH_S6_DYNAMIC ms latency. Environment:
- * BENCH_S6_NAMES (default 200000), BENCH_S6_QUOTA (400), BENCH_S6_LATENCY (20,100),
- * BENCH_S6_CONTROLLERS (rate,aimd,cli; none: only the dynamic runs), BENCH_S6_DYNAMIC (20; 'none' skips them).
+ * rejected share of calls, peak RSS; the CLI `batch` as a row; raw grpc-js as the memory floor
+ * (five connections, as many calls in flight as the quota's total rate needs at that latency; it
+ * does not retry rejections, so only its RSS is a reference). Then the dynamic runs
+ * (quota-shapes-scenario: quota halved and restored, 5 % UNAVAILABLE) at BENCH_S6_DYNAMIC ms
+ * latency. Environment: BENCH_S6_NAMES (default 200000), BENCH_S6_QUOTA (400), BENCH_S6_LATENCY
+ * (20,100), BENCH_S6_CONTROLLERS (rate,aimd,cli,raw; none: only the dynamic runs),
+ * BENCH_S6_DYNAMIC (20; 'none' skips them).
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -46,14 +49,24 @@ const spreadOf = (v: number[], d = 2): string =>
     ? `${median(v).toFixed(d)} (${Math.min(...v).toFixed(d)}–${Math.max(...v).toFixed(d)})`
     : (v[0]?.toFixed(d) ?? 'n/a');
 
+/** Issue 15's memory target for a 200,000-name quota-bound batch. */
+const MAX_RSS_MB = 200;
+
+const LABELS: Record<string, string> = {
+  rate: 'cancelMany() (rate controller)',
+  aimd: "cancelMany({quotaControl: 'aimd'})",
+  cli: 'lro-cancel batch (CLI)',
+  raw: 'raw grpc-js, 5 connections (memory floor; no quota handling)',
+};
+
 export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools): Promise<Result[]> {
   const names = Number(process.env.BENCH_S6_NAMES ?? (t.quick ? 5000 : 200_000));
   const quota = Number(process.env.BENCH_S6_QUOTA ?? 400);
   const latencies = (process.env.BENCH_S6_LATENCY ?? '20,100').split(',').map(Number);
   // 'none': the dynamic runs only.
-  const controllers = (process.env.BENCH_S6_CONTROLLERS ?? 'rate,aimd,cli')
+  const controllers = (process.env.BENCH_S6_CONTROLLERS ?? 'rate,aimd,cli,raw')
     .split(',')
-    .filter((c) => c === 'rate' || c === 'aimd' || c === 'cli');
+    .filter((c) => c === 'rate' || c === 'aimd' || c === 'cli' || c === 'raw');
   // The buckets start full (one second's worth), so the ideal run is a second shorter.
   const idealS = Math.max(0.001, names / 5 / quota - 1);
   t.log(
@@ -86,19 +99,32 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
           );
           continue;
         }
-        const spec: ClientSpec = {
-          client: 'cancelMany',
-          target: emulator.target,
-          prefix,
-          warmup: 100,
-          calls: names,
-          concurrency: 64,
-          fiveServices: true,
-          quotaControl: controller === 'aimd' ? 'aimd' : 'rate',
-        };
+        const spec: ClientSpec =
+          controller === 'raw'
+            ? {
+                client: 'raw-pool',
+                channels: 5,
+                target: emulator.target,
+                prefix,
+                warmup: 100,
+                calls: names,
+                // The calls in flight that the quota's total rate needs at this latency.
+                concurrency: Math.ceil((5 * quota * latencyMs) / 1000),
+                fiveServices: true,
+              }
+            : {
+                client: 'cancelMany',
+                target: emulator.target,
+                prefix,
+                warmup: 100,
+                calls: names,
+                concurrency: 64,
+                fiveServices: true,
+                quotaControl: controller === 'aimd' ? 'aimd' : 'rate',
+              };
         await emulator.faults(null);
         await emulator.seed(prefix, names, { clear: true, fiveServices: true });
-        await emulator.seed(`${prefix}w`, spec.warmup);
+        await emulator.seed(`${prefix}w`, spec.warmup, { fiveServices: controller === 'raw' });
         const { result, server } = await runChild(
           spec,
           () => emulator.faults(faults).then(() => emulator.reset()),
@@ -112,7 +138,10 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
           latencyMs,
           ratio: wallS / idealS,
           rejectedPct: server.cancelCalls ? (100 * (server.byCode['8'] ?? 0)) / server.cancelCalls : NaN,
-          perServiceRate: Object.values(byService).map((o) => (o['cancel-requested'] ?? 0) / wallS),
+          perServiceRate:
+            controller === 'raw'
+              ? [result.ok / 5 / wallS]
+              : Object.values(byService).map((o) => (o['cancel-requested'] ?? 0) / wallS),
           okPct: (100 * result.ok) / names,
           verifiedPct: (100 * verify.cancelled) / names,
           rssPeakMb: result.rssPeakMb,
@@ -135,7 +164,7 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
       const mine = results.filter((r) => r.controller === controller && r.latencyMs === latencyMs);
       if (!mine.length) continue;
       rows.push(
-        `| ${{ rate: 'cancelMany() (rate controller)', aimd: "cancelMany({quotaControl: 'aimd'})", cli: 'lro-cancel batch (CLI)' }[controller]} | ${latencyMs} | ${spreadOf(
+        `| ${LABELS[controller]} | ${latencyMs} | ${spreadOf(
           mine.map((r) => r.ratio),
           3,
         )}× | ` +
@@ -147,7 +176,7 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
             0,
           )} |`,
       );
-      if (controller === 'aimd') continue;
+      if (controller === 'aimd' || controller === 'raw') continue;
       const ratio = median(mine.map((r) => r.ratio));
       const rej = median(mine.map((r) => r.rejectedPct));
       t.target({
@@ -155,6 +184,24 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
         target: `${controller === 'cli' ? 'lro-cancel batch' : 'cancelMany()'} at ${latencyMs} ms: ≤ 1.05× the quota-bound ideal, ≤ 2 % rejected, every name once`,
         measured: `${ratio.toFixed(3)}×, ${rej.toFixed(2)} % rejected, worst ok ${Math.min(...mine.map((r) => Math.min(r.okPct, r.verifiedPct))).toFixed(2)} %`,
         met: ratio <= 1.05 && rej <= 2 && mine.every((r) => r.okPct === 100 && r.verifiedPct === 100),
+      });
+      const rss = median(mine.map((r) => r.rssPeakMb));
+      const floor = results.filter((r) => r.controller === 'raw' && r.latencyMs === latencyMs);
+      t.target({
+        scenario: '6',
+        target: `${controller === 'cli' ? 'lro-cancel batch' : 'cancelMany()'} at ${latencyMs} ms: peak RSS ≤ ${MAX_RSS_MB} MB`,
+        measured:
+          `${spreadOf(
+            mine.map((r) => r.rssPeakMb),
+            0,
+          )} MB` +
+          (floor.length
+            ? `; raw grpc-js at the same rate ${spreadOf(
+                floor.map((r) => r.rssPeakMb),
+                0,
+              )} MB`
+            : ''),
+        met: rss <= MAX_RSS_MB,
       });
     }
   }
