@@ -147,7 +147,7 @@ async function lroChannelClients(target: string, channels: number): Promise<RawC
  * (the floor); raw-md sends what lro-cancel sends on every call (two metadata entries and a
  * deadline) with grpc-js's per-call stack capture off, as lro-cancel has it.
  */
-function rawDriver(clients: RawClient[], withMetadata: boolean): Driver {
+function rawDriver(clients: RawClient[], withMetadata: boolean, pace?: number): Driver {
   const apiClient = `gl-node/${process.versions.node} grpc/1 lro-cancel/0.1.0`;
   let turn = 0;
   return {
@@ -160,7 +160,7 @@ function rawDriver(clients: RawClient[], withMetadata: boolean): Driver {
           finished++;
           if (err) count(failures, codeNames[err.code] ?? String(err.code));
           else ok++;
-          if (started < total) start();
+          if (pace === undefined && started < total) start();
           else if (finished === total) resolve(ok);
         };
         const start = (): void => {
@@ -182,7 +182,17 @@ function rawDriver(clients: RawClient[], withMetadata: boolean): Driver {
           }
         };
         if (total === 0) resolve(0);
-        for (let k = 0; k < Math.min(concurrency, total); k++) start();
+        if (pace === undefined) {
+          for (let k = 0; k < Math.min(concurrency, total); k++) start();
+          return;
+        }
+        // Paced: every 5 ms, start the calls the rate has earned since t0 (in flight permitting).
+        const t0 = performance.now();
+        const timer = setInterval(() => {
+          const due = Math.min(total, Math.floor(((performance.now() - t0) * pace) / 1000));
+          while (started < due && started - finished < concurrency) start();
+          if (started === total) clearInterval(timer);
+        }, 5);
       }),
     close: () => {
       for (const c of clients) c.close();
@@ -376,6 +386,7 @@ async function main(): Promise<void> {
       ? rawDriver(
           protoLoaderClients(spec.target, channels, spec.fiveServices ? FIVE_HOSTS : undefined),
           false,
+          spec.ratePerSecond,
         )
       : spec.client === 'raw-md'
         ? rawDriver(await lroChannelClients(spec.target, channels), true)

@@ -142,6 +142,8 @@ export interface ClientSpec {
   quotaControl?: 'rate' | 'aimd';
   /** gax: retry RESOURCE_EXHAUSTED and UNAVAILABLE with gax's default backoff (as its docs show). */
   gaxRetryQuota?: boolean;
+  /** raw, raw-pool: start calls at this many per second (no more than `concurrency` in flight). */
+  ratePerSecond?: number;
 }
 
 /** What one client process reports (a `BENCH_RESULT {json}` line on stdout). */

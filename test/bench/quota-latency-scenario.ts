@@ -5,8 +5,8 @@
  * connection. The default cancelMany() (rate controller) against quotaControl 'aimd' (the
  * controller before issue 15): time against the quota-bound ideal, accepted rate per service,
  * rejected share of calls, peak RSS; the CLI `batch` as a row; raw grpc-js as the memory floor
- * (five connections, as many calls in flight as the quota's total rate needs at that latency; it
- * does not retry rejections, so only its RSS is a reference). Then the dynamic runs
+ * (a connection per service, calls started at the five quotas' total rate; it does not retry
+ * rejections, so only its RSS is a reference). Then the dynamic runs
  * (quota-shapes-scenario: quota halved and restored, 5 % UNAVAILABLE) at BENCH_S6_DYNAMIC ms
  * latency. Environment: BENCH_S6_NAMES (default 200000), BENCH_S6_QUOTA (400), BENCH_S6_LATENCY
  * (20,100), BENCH_S6_CONTROLLERS (rate,aimd,cli,raw; none: only the dynamic runs),
@@ -56,7 +56,7 @@ const LABELS: Record<string, string> = {
   rate: 'cancelMany() (rate controller)',
   aimd: "cancelMany({quotaControl: 'aimd'})",
   cli: 'lro-cancel batch (CLI)',
-  raw: 'raw grpc-js, 5 connections (memory floor; no quota handling)',
+  raw: 'raw grpc-js paced at the quotas (memory floor; no quota handling)',
 };
 
 export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools): Promise<Result[]> {
@@ -108,8 +108,9 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
                 prefix,
                 warmup: 100,
                 calls: names,
-                // The calls in flight that the quota's total rate needs at this latency.
-                concurrency: Math.ceil((5 * quota * latencyMs) / 1000),
+                // Paced at the five quotas' total rate: the same calls per second as an ideal client.
+                ratePerSecond: 5 * quota,
+                concurrency: 1024,
                 fiveServices: true,
               }
             : {
