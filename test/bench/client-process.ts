@@ -23,6 +23,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import * as v8 from 'node:v8';
 import {
   BENCH_HOST,
   BENCH_SERVICE,
@@ -411,11 +412,13 @@ async function main(): Promise<void> {
   let rssPeak = process.memoryUsage.rss();
   // Where the peak went (V8's heap, its young generation, native buffers): read at the peak.
   let atPeak = process.memoryUsage();
+  let spacesAtPeak = v8.getHeapSpaceStatistics();
   const sampler = setInterval(() => {
     const rss = process.memoryUsage.rss();
     if (rss > rssPeak) {
       rssPeak = rss;
       atPeak = process.memoryUsage();
+      spacesAtPeak = v8.getHeapSpaceStatistics();
     }
   }, 50);
   const failures: Record<string, number> = {};
@@ -451,6 +454,8 @@ async function main(): Promise<void> {
       heapTotal: atPeak.heapTotal / 2 ** 20,
       external: atPeak.external / 2 ** 20,
       arrayBuffers: atPeak.arrayBuffers / 2 ** 20,
+      // Each V8 space's size (what it holds from the OS, used or not), e.g. new_space, old_space.
+      spaces: Object.fromEntries(spacesAtPeak.map((sp) => [sp.space_name, sp.space_size / 2 ** 20])),
     },
     ...(driver.extra ? { extra: driver.extra() } : {}),
   };

@@ -165,7 +165,14 @@ export interface ClientResult {
   rssPeakMb: number;
   rssEndMb: number;
   /** process.memoryUsage() when the RSS peaked (MB). */
-  atPeakMb?: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+  atPeakMb?: {
+    heapUsed: number;
+    heapTotal: number;
+    external: number;
+    arrayBuffers: number;
+    /** V8's heap by space (new_space, old_space, code_space, ...), each space's size. */
+    spaces?: Record<string, number>;
+  };
   /** cancelMany's own stats (quota rejections, retries), when it ran. */
   extra?: Record<string, unknown>;
 }

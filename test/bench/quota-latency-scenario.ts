@@ -152,7 +152,8 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
           `  [s6 rep ${rep}] ${controller.padEnd(4)} ${latencyMs} ms: ${wallS.toFixed(1)} s = ${r.ratio.toFixed(3)}× ideal, rejected ${r.rejectedPct.toFixed(2)} %, ` +
             `per service ${r.perServiceRate.map((x) => x.toFixed(0)).join('/')} names/s, ok ${r.okPct.toFixed(2)} %, rss ${r.rssPeakMb.toFixed(0)} MB` +
             (result.atPeakMb
-              ? ` (at the peak: V8 heap ${result.atPeakMb.heapUsed.toFixed(0)} used of ${result.atPeakMb.heapTotal.toFixed(0)}, external ${result.atPeakMb.external.toFixed(0)})`
+              ? ` (at the peak: V8 heap ${result.atPeakMb.heapUsed.toFixed(0)} used of ${result.atPeakMb.heapTotal.toFixed(0)}` +
+                `${spacesText(result.atPeakMb.spaces)}, external ${result.atPeakMb.external.toFixed(0)})`
               : ''),
         );
       }
@@ -216,6 +217,15 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
   if (dynamic !== 'none') await quotaDynamics(emulator, t, { names, quota, latencyMs: Number(dynamic) });
   await emulator.stop();
   return results;
+}
+
+/** The V8 spaces that hold at least 1 MB, largest first: `; new 33, old 60, code 4`. */
+function spacesText(spaces: Record<string, number> | undefined): string {
+  if (!spaces) return '';
+  const big = Object.entries(spaces)
+    .filter(([, mb]) => mb >= 1)
+    .sort((a, b) => b[1] - a[1]);
+  return `: ${big.map(([name, mb]) => `${name.replace(/_space$/, '')} ${mb.toFixed(0)}`).join(', ')}`;
 }
 
 /** One client process: warm up, let `beforeGo` set the faults, run, read the server counters. */
