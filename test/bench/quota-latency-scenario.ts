@@ -66,7 +66,7 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
   // 'none': the dynamic runs only.
   const controllers = (process.env.BENCH_S6_CONTROLLERS ?? 'rate,aimd,cli,raw')
     .split(',')
-    .filter((c) => c === 'rate' || c === 'aimd' || c === 'cli' || c === 'raw');
+    .filter((c) => c in LABELS);
   // The buckets start full (one second's worth), so the ideal run is a second shorter.
   const idealS = Math.max(0.001, names / 5 / quota - 1);
   t.log(
@@ -99,28 +99,15 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
           );
           continue;
         }
+        const base = { target: emulator.target, prefix, warmup: 100, calls: names, fiveServices: true };
         const spec: ClientSpec =
           controller === 'raw'
-            ? {
-                client: 'raw-pool',
-                channels: 5,
-                target: emulator.target,
-                prefix,
-                warmup: 100,
-                calls: names,
-                // Paced at the five quotas' total rate: the same calls per second as an ideal client.
-                ratePerSecond: 5 * quota,
-                concurrency: 1024,
-                fiveServices: true,
-              }
+            ? // Paced at the five quotas' total rate: the same calls per second as an ideal client.
+              { ...base, client: 'raw-pool', channels: 5, ratePerSecond: 5 * quota, concurrency: 1024 }
             : {
+                ...base,
                 client: 'cancelMany',
-                target: emulator.target,
-                prefix,
-                warmup: 100,
-                calls: names,
                 concurrency: 64,
-                fiveServices: true,
                 quotaControl: controller === 'aimd' ? 'aimd' : 'rate',
               };
         await emulator.faults(null);
