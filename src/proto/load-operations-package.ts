@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { GrpcClient } from 'google-gax';
+import { gaxGrpcClient } from './gax-grpc-client';
 import descriptor from './operations-descriptor.json';
 
 /**
@@ -14,6 +14,7 @@ let cached: grpc.ServiceClientConstructor | undefined;
 
 export function loadOperationsService(): grpc.ServiceClientConstructor {
   if (cached) return cached;
+  const GrpcClient = gaxGrpcClient();
   const gax = new GrpcClient({ universeDomain: 'googleapis.com' });
   const pkg = gax.loadProtoJSON(descriptor as never) as grpc.GrpcObject;
   const longrunning = (pkg.google as grpc.GrpcObject).longrunning as grpc.GrpcObject;

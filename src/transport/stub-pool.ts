@@ -1,4 +1,5 @@
-import { GrpcClient } from 'google-gax';
+import type { GrpcClient } from 'google-gax';
+import { gaxGrpcClient } from '../proto/gax-grpc-client';
 import { loadOperationsService } from '../proto/load-operations-package';
 import type { ClientCertificate } from '../auth/client-certificate';
 import { redactGoogleSdkLogs } from '../auth/sdk-log-redaction';
@@ -196,7 +197,7 @@ export class StubPool implements OperationsTransport {
     return async (ownConnection) => {
       const Service = loadOperationsService();
       if (!gax) {
-        gax = new GrpcClient({ universeDomain });
+        gax = new (gaxGrpcClient())({ universeDomain });
         // Before any call: a grpc-js trace must never print a token (see redactGrpcLogs). A
         // process-wide change, so only when asked (the CLI does).
         if (this.options.redactGrpcLogs) {

@@ -343,7 +343,7 @@ function lroDriver(target: string, batch: boolean): Driver {
     const run = lib.cancelMany(names(), {
       canceller,
       service: BENCH_SERVICE,
-      concurrency,
+      ...(spec.defaultConcurrency ? {} : { concurrency }),
       ...(spec.rate ? { rate: spec.rate } : {}),
       ...(spec.quotaControl ? { quotaControl: spec.quotaControl } : {}),
     });

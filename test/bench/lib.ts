@@ -138,6 +138,11 @@ export interface ClientSpec {
   rate?: number;
   /** Names spread over five services (fiveServiceName), not all dataplex. */
   fiveServices?: boolean;
+  /**
+   * cancelMany: pass no `concurrency` (its default: 64 per service to start, raised by the quota
+   * controller up to 256), as the CLI runs; `concurrency` then only sizes the warm-up.
+   */
+  defaultConcurrency?: boolean;
   /** cancelMany's quota controller ('aimd': the one before issue 15). */
   quotaControl?: 'rate' | 'aimd';
   /** gax: retry RESOURCE_EXHAUSTED and UNAVAILABLE with gax's default backoff (as its docs show). */

@@ -108,6 +108,8 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
                 ...base,
                 client: 'cancelMany',
                 concurrency: 64,
+                // The target is the default cancelMany(): no concurrency given, as the CLI runs.
+                defaultConcurrency: controller === 'rate',
                 quotaControl: controller === 'aimd' ? 'aimd' : 'rate',
               };
         await emulator.faults(null);
