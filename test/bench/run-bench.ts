@@ -904,7 +904,10 @@ async function scenario5(host: EmulatorHost): Promise<void> {
     {
       key: 'gax-require',
       label: `_node -e "require('google-gax/build/src/grpc.js')" (no call)_`,
-      args: ['-e', `require(${JSON.stringify(path.join(path.dirname(require.resolve('google-gax')), 'grpc.js'))})`],
+      args: [
+        '-e',
+        `require(${JSON.stringify(path.join(path.dirname(require.resolve('google-gax')), 'grpc.js'))})`,
+      ],
     },
     {
       key: 'cli',
