@@ -419,7 +419,11 @@ async function* run(
     repeats,
     previous,
     parseOptions: { ...caller.nameOptions, service: serviceOnce(options.service) }, // the canceller's allowed hosts
-    maxQueued: limits.concurrency * 4,
+    // Read ahead of a service by one round of calls (at least 32 names), not more: a name that
+    // waits long in a paced queue (at 400/s, 4 rounds of 64 are 640 ms) outlives V8's young-
+    // generation collections and is promoted, so old space grows with garbage (bench scenario 6:
+    // CLI peak RSS at 100 ms 219 -> 203 MB, median of 3).
+    maxQueued: Math.max(limits.concurrency, 32),
     isStopping: () => stopping,
     isAbandoned: () => abandoned,
     wake,
