@@ -16,9 +16,17 @@ type GaxGrpcModule = Pick<typeof gaxTypes, 'GrpcClient'>;
 
 let loaded: GaxGrpcModule | undefined;
 
+let entry: string | undefined;
+
+/** google-gax's index as Node resolves it: where its gRPC module and its own grpc-js are found from. */
+export function gaxEntry(): string {
+  entry ??= require.resolve('google-gax');
+  return entry;
+}
+
 /** Where google-gax's gRPC module is, or undefined when the package has no such file. */
 export function gaxGrpcModulePath(): string | undefined {
-  const file = path.join(path.dirname(require.resolve('google-gax')), 'grpc.js');
+  const file = path.join(path.dirname(gaxEntry()), 'grpc.js');
   try {
     require.resolve(file);
     return file;

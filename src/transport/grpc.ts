@@ -6,10 +6,9 @@
  * which would load all of google-gax (see proto/gax-grpc-client.ts).
  */
 import type * as grpcTypes from '@grpc/grpc-js';
+import { gaxEntry } from '../proto/gax-grpc-client';
 
-const gaxDir = (): string => require.resolve('google-gax');
-
-export const grpc: typeof grpcTypes = require(require.resolve('@grpc/grpc-js', { paths: [gaxDir()] }));
+export const grpc: typeof grpcTypes = require(require.resolve('@grpc/grpc-js', { paths: [gaxEntry()] }));
 /** grpc-js's types under the same name, for `grpc.Metadata` and the like in signatures. */
 export declare namespace grpc {
   export type CallOptions = grpcTypes.CallOptions;
@@ -25,7 +24,7 @@ export declare namespace grpc {
 /** The version of that copy, for `x-goog-api-client` (resolved from where gax resolves it). */
 export function grpcVersion(): string {
   try {
-    const pkg = require.resolve('@grpc/grpc-js/package.json', { paths: [gaxDir()] });
+    const pkg = require.resolve('@grpc/grpc-js/package.json', { paths: [gaxEntry()] });
     return (require(pkg) as { version: string }).version;
   } catch {
     return 'unknown';

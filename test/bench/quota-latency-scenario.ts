@@ -218,7 +218,7 @@ export async function scenarioQuotaLatency(host: EmulatorHost, t: ScenarioTools)
   return results;
 }
 
-/** The V8 spaces that hold at least 1 MB, largest first: `; new 33, old 60, code 4`. */
+/** The V8 spaces that hold at least 1 MB, largest first: `: new 33, old 60, code 4`. */
 function spacesText(spaces: Record<string, number> | undefined): string {
   if (!spaces) return '';
   const big = Object.entries(spaces)
