@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `lro-cancel` executable: turns on Node's on-disk compile cache, then loads the CLI.
+ * The `lro-cancel` executable: turns on Node's on-disk compile cache and sets how far V8's old
+ * generation grows (heap-growth.ts: a batch's peak memory), then loads the CLI.
  *
  * Why: a one-name `lro-cancel cancel` spends most of its life compiling JavaScript (google-gax
  * and what it pulls in), not talking to the server. With the cache, later runs reuse V8's code
@@ -16,6 +17,7 @@ import { mkdirSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { setCliHeapGrowth } from './heap-growth';
 
 function enableCompileCache(): void {
   // Node disables the cache when NODE_DISABLE_COMPILE_CACHE is set at all, even to ''.
@@ -39,5 +41,6 @@ function enableCompileCache(): void {
 }
 
 enableCompileCache();
+setCliHeapGrowth();
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- must load after the line above
 require('./cli-process');
